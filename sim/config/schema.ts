@@ -1,0 +1,266 @@
+/**
+ * The scenario schema: the single source of the scenario's TypeScript type, its validation and
+ * its exported JSON Schema (`regensim schema`). Every default lives here and nowhere else.
+ *
+ * Units: money in pounds per year (2019 prices), time in years unless a name says quarters,
+ * distances in cell widths, shares and indices in [0, 1]. The reason or source of each default is
+ * in its description and, at length, in docs/ODD.md.
+ */
+import { z } from 'zod';
+
+const share = (def: number, what: string) => z.number().min(0).max(1).default(def).describe(what);
+const pos = (def: number, what: string) => z.number().positive().default(def).describe(what);
+const nonneg = (def: number, what: string) => z.number().min(0).default(def).describe(what);
+const int = (def: number, min: number, max: number, what: string) =>
+  z.number().int().min(min).max(max).default(def).describe(what);
+/** A nested group whose fields all have defaults: `{}` or absence fills them. */
+const group = <T extends z.ZodRawShape>(shape: T, what: string) => z.object(shape).strict().prefault({}).describe(what);
+
+export const POLICY_KINDS = [
+  'none',
+  'tabula-rasa',
+  'place-based',
+  'people-based',
+  'hub-based',
+  'integrated',
+  'micro-regeneration',
+] as const;
+export type PolicyKind = (typeof POLICY_KINDS)[number];
+
+export const citySchema = group(
+  {
+    width: int(32, 2, 1000, 'neighbourhood columns of the generated grid'),
+    height: int(32, 2, 1000, 'neighbourhood rows of the generated grid'),
+    statisticalUnitBlock: int(2, 1, 100, 'side (cells) of the square statistical units official data are published for'),
+    wardBlock: int(4, 1, 200, 'side (cells) of the square administrative wards'),
+    deprivedClusters: int(5, 0, 1000, 'old industrial districts with poor, dense housing and social estates, per 1,024 cells'),
+    clusterRadius: pos(3, 'radius of an old industrial district (cells)'),
+    centreFloorspace: pos(6, 'commercial floorspace of the city centre relative to an average cell'),
+  },
+  'the generated city',
+);
+
+export const householdsSchema = group(
+  {
+    count: int(50000, 100, 5_000_000, 'households at the start'),
+    vacancyRate: share(0.04, 'share of market units vacant at the start (England 2019: about 3-4%)'),
+    ownerShare: share(0.63, 'owner occupiers (English Housing Survey 2019-20: 65%)'),
+    privateRenterShare: share(0.2, 'private renters (EHS 2019-20: 19%); the rest rent social housing'),
+    childrenShare: share(0.28, 'households with dependent children (ONS Families and Households 2019: 28%)'),
+    retiredShare: share(0.26, 'households whose head is over state pension age'),
+    meanSkill: share(0.5, 'mean adult skill (0 = no qualifications, 1 = degree and above)'),
+    skillSd: pos(0.17, 'standard deviation of adult skill'),
+    sortingStrength: nonneg(2.2, 'how strongly initial residents sort by skill into better housing (logit weight)'),
+  },
+  'the households at the start',
+);
+
+export const economySchema = group(
+  {
+    baseWage: pos(26000, 'annual wage of a job requiring average skill'),
+    wageSkillPremium: nonneg(1.1, 'log wage gap between the most and least skilled jobs'),
+    benefit: pos(9500, 'out-of-work benefits for a household (Universal Credit with child elements, 2019)'),
+    childBenefit: nonneg(1800, 'extra benefit per dependent child'),
+    pension: pos(14500, 'state and occupational pension of a retired household'),
+    povertyLine: share(0.6, 'relative poverty line as a share of median household income, recomputed yearly'),
+    housingAllowanceCap: share(0.3, 'housing allowance covers private rent up to this quantile of market rents (Local Housing Allowance: 30th percentile)'),
+  },
+  'wages, benefits and the poverty line',
+);
+
+export const firmsSchema = group(
+  {
+    jobsPerWorker: pos(1.0, 'jobs at the start per household in the labour force'),
+    meanSize: pos(12, 'mean jobs per firm at the start'),
+    tradableShare: share(0.35, 'share of firms in tradable sectors (the rest serve local demand)'),
+    floorspacePerJob: pos(20, 'square metres of commercial floorspace per job'),
+    commercialRentFactor: nonneg(0.012, 'yearly commercial rent per m2 as a multiple of the cell residential rent per unit'),
+    markup: nonneg(0.18, 'revenue over wage bill of an average firm at the start'),
+    baseExitRate: share(0.02, 'quarterly exit hazard of every firm (UK business deaths ~10% a year)'),
+    lossExitRate: share(0.2, 'extra quarterly exit hazard after sustained losses'),
+    lossQuarters: int(4, 1, 40, 'quarters of losses that make losses "sustained"'),
+    entryRate: share(0.022, 'quarterly entrants per existing firm, scaled by average margins'),
+    relocationRate: share(0.02, 'quarterly share of firms that compare their site with nearby sites'),
+    relocationRadius: pos(4, 'how far a relocating firm looks (cells)'),
+    relocationCost: nonneg(0.08, 'gain in margin a relocation must bring'),
+    demandRadius: pos(3, 'reach of local-service firms\' customers (cells)'),
+    growthRate: share(0.05, 'quarterly share of jobs a profitable firm adds'),
+    candidateSites: int(8, 1, 64, 'sites an entrant or relocating firm compares'),
+  },
+  'firms: profit, entry, exit, relocation',
+);
+
+export const labourSchema = group(
+  {
+    separationRate: share(0.012, 'quarterly separation hazard of a healthy worker'),
+    healthSeparation: share(0.05, 'extra separation hazard at the worst health'),
+    searchContacts: int(5, 1, 50, 'firms an unemployed person contacts per quarter'),
+    commuteRadius: pos(8, 'farthest job a person searches (cells)'),
+    distanceDecay: pos(3, 'distance at which a job contact is e times less likely (cells)'),
+    skillTolerance: pos(0.12, 'skill shortfall at which a hire is e times less likely'),
+    retirementAge: int(66, 50, 80, 'state pension age'),
+  },
+  'the labour market',
+);
+
+export const humanCapitalSchema = group(
+  {
+    schoolsPer1000Households: pos(0.9, 'schools per 1,000 households'),
+    clinicsPer1000Households: pos(0.3, 'clinics (GP practices) per 1,000 households'),
+    schoolCapacity: pos(1.15, 'school places per pupil household in its catchment at the start'),
+    clinicCapacity: pos(1.2, 'clinic capacity per registered household at the start'),
+    attainmentRate: share(0.06, 'quarterly speed at which attainment approaches its target'),
+    schoolEffect: nonneg(0.45, 'weight of effective school quality in attainment'),
+    parentEffect: nonneg(0.3, 'weight of parental skill in attainment'),
+    supportEffect: nonneg(0.15, 'weight of family support in attainment'),
+    crowdingPenalty: nonneg(1, 'elasticity of school effectiveness to pupils over capacity'),
+    peerEffect: nonneg(0.35, 'how much a poor intake drags a school\'s quality down'),
+    learningOnJob: nonneg(0.0015, 'quarterly skill gain of the employed'),
+    trainingGain: nonneg(0.02, 'quarterly skill gain at full training intensity'),
+    unemploymentDecay: nonneg(0.004, 'quarterly skill loss after a year of unemployment'),
+    healthRate: share(0.05, 'quarterly speed at which health approaches its target'),
+    clinicDecay: pos(3, 'distance at which clinic access falls by e (cells)'),
+  },
+  'schools, clinics, skills and health',
+);
+
+export const demographySchema = group(
+  {
+    birthRate: share(0.02, 'quarterly birth hazard of a household whose head is 20-40'),
+    leaveHomeRate: share(0.12, 'quarterly hazard that a grown child (18+) forms a household'),
+    deathRate: share(0.006, 'quarterly dissolution hazard at 75, doubling every 8 years'),
+    inMigrationRate: share(0.004, 'quarterly arrivals per household at average conditions'),
+    outMigrationRate: share(0.003, 'quarterly hazard of leaving the city for reasons outside it'),
+    migrantSkillShift: nonneg(0.25, 'how far the skill of arrivals follows the skill mix of vacant jobs'),
+  },
+  'demography and migration',
+);
+
+export const housingSchema = group(
+  {
+    baseRent: pos(7800, 'yearly market rent of an average unit (England 2019: ~£650 a month)'),
+    socialRentShare: share(0.62, 'social rent as a share of the average market rent at the start'),
+    naturalVacancy: share(0.04, 'vacancy rate at which market rents are stable'),
+    vacancyElasticity: nonneg(0.9, 'quarterly log-rent change per point of vacancy below the natural rate'),
+    amenityAdjustment: share(0.08, 'quarterly share of the gap to the amenity-capitalised rent closed'),
+    qualityWeight: nonneg(0.6, 'log rent per unit of housing quality'),
+    environmentWeight: nonneg(0.35, 'log rent per unit of environment'),
+    schoolWeight: nonneg(0.3, 'log rent per unit of nearby school quality'),
+    safetyWeight: nonneg(0.35, 'log rent per unit of crime'),
+    accessWeight: nonneg(0.25, 'log rent per unit of job access'),
+    statusWeight: nonneg(0.35, 'log rent per log of neighbours\' income relative to the city'),
+    depreciation: nonneg(0.004, 'quarterly loss of housing quality without reinvestment'),
+    reinvestment: nonneg(0.006, 'quarterly quality gain where rents cover upkeep'),
+    constructionQuarters: int(8, 1, 40, 'quarters from demolition to completed rebuild'),
+  },
+  'the housing market',
+);
+
+export const mobilitySchema = group(
+  {
+    privateMoveRate: share(0.05, 'quarterly voluntary move hazard of private renters (EHS: half moved in 3 years)'),
+    socialMoveRate: share(0.013, 'quarterly voluntary move hazard of social renters'),
+    ownerMoveRate: share(0.012, 'quarterly voluntary move hazard of owners'),
+    lifeEventMultiplier: nonneg(3, 'move hazard multiplier in a quarter with a birth or a job change'),
+    rentBurdenThreshold: share(0.5, 'private rent over this share of income forces a move'),
+    burdenQuarters: int(2, 1, 20, 'consecutive quarters over the threshold before the move'),
+    affordability: share(0.45, 'a unit is affordable if its rent is at most this share of income'),
+    sampleSize: int(12, 1, 100, 'vacant units a mover compares'),
+    socialNeedLine: nonneg(1.1, 'eligible for social housing below this multiple of the poverty line'),
+    moveCost: nonneg(0.35, 'utility of staying put for a voluntary mover'),
+    tiesWeight: nonneg(1.0, 'utility of local ties (current cell only)'),
+    leaveUtility: z.number().default(-0.9).describe('utility of leaving the city, relative to an average cell'),
+    beta: group(
+      {
+        quality: nonneg(1.2, 'housing quality'),
+        environment: nonneg(0.8, 'environment'),
+        school: nonneg(1.2, 'school quality (families with children)'),
+        jobs: nonneg(0.8, 'job access'),
+        safety: nonneg(0.9, 'safety (minus crime)'),
+        similarity: nonneg(1.4, 'status similarity: minus |log income − log mean neighbour income|'),
+        rent: nonneg(2.2, 'rent as a share of income'),
+      },
+      'logit weights of the location choice',
+    ),
+  },
+  'residential mobility',
+);
+
+export const neighbourhoodSchema = group(
+  {
+    adjustment: share(0.15, 'quarterly speed at which crime and cohesion approach their targets'),
+    crimePoverty: nonneg(0.55, 'crime per unit of poverty rate'),
+    crimeUnemployment: nonneg(0.5, 'crime per unit of unemployment rate'),
+    crimeCohesion: nonneg(0.3, 'crime reduction per unit of cohesion'),
+    crimeEnvironment: nonneg(0.2, 'crime reduction per unit of environment'),
+    cohesionTenure: nonneg(0.45, 'cohesion per unit of mean residence (10 years = 1)'),
+    cohesionTurnover: nonneg(1.2, 'cohesion loss per unit of yearly turnover'),
+    environmentDecay: nonneg(0.002, 'quarterly loss of environment quality without public works'),
+    tiesGrowth: nonneg(0.03, 'quarterly growth of a household\'s local ties at full cohesion'),
+  },
+  'crime, cohesion and ties',
+);
+
+export const policySchema = z
+  .object({
+    kind: z.enum(POLICY_KINDS).default('none').describe('which policy acts'),
+    budgetPerYear: z.number().positive().default(20_000_000).describe('yearly budget (pounds)'),
+    startYear: int(2, 0, 100, 'year the policy starts'),
+    durationYears: int(10, 1, 100, 'years the policy runs'),
+  })
+  .strict()
+  .prefault({})
+  .describe('the regeneration policy');
+
+export const runSchema = group(
+  {
+    years: int(25, 0, 200, 'simulated years'),
+    seed: z.number().int().min(0).max(2 ** 53 - 1).default(1).describe('run seed'),
+  },
+  'run length and seed',
+);
+
+export const metricsSchema = group(
+  {
+    lisaPermutations: int(199, 19, 9999, 'conditional permutations of the LISA significance test'),
+    lisaAlpha: z.number().gt(0).lt(1).default(0.05).describe('significance level of a LISA cluster'),
+  },
+  'metrics options',
+);
+
+export const scenarioSchema = z
+  .object({
+    $schema: z.string().optional(),
+    name: z.string().min(1).default('custom').describe('scenario name'),
+    title: z.string().default('').describe('one line shown by `regensim scenarios`'),
+    description: z.string().default('').describe('teaching note: the question, what to look at, what the model shows'),
+    extends: z.string().optional().describe('bundled scenario (or file) this one overrides'),
+    city: citySchema,
+    households: householdsSchema,
+    economy: economySchema,
+    firms: firmsSchema,
+    labour: labourSchema,
+    humanCapital: humanCapitalSchema,
+    demography: demographySchema,
+    housing: housingSchema,
+    mobility: mobilitySchema,
+    neighbourhood: neighbourhoodSchema,
+    policy: policySchema,
+    run: runSchema,
+    metrics: metricsSchema,
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.households.ownerShare + s.households.privateRenterShare > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['households', 'privateRenterShare'],
+        message: 'ownerShare + privateRenterShare must be at most 1 (the rest rent social housing)',
+      });
+    }
+  });
+
+/** A scenario with every default filled: what the engine reads. */
+export type ScenarioConfig = z.output<typeof scenarioSchema>;
+/** A scenario as written in a file: every field optional. */
+export type ScenarioInput = z.input<typeof scenarioSchema>;

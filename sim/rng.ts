@@ -1,0 +1,126 @@
+/**
+ * Seeded, named random streams.
+ *
+ * One seed per run; every subsystem draws from its own stream (`rng.stream("mobility")`), derived
+ * from the run seed and the stream's name, so that switching a policy on does not shift the draws
+ * of the subsystems it does not touch (common random numbers for paired comparisons). Where a
+ * draw must stay the same for the same entity whatever else happened (a household's luck in
+ * tick t), use `keyed(name, id, tick)`: a stateless hash of (seed, stream, id, tick).
+ *
+ * Streams use seedrandom's Alea (pure IEEE arithmetic: identical in Node and in browsers).
+ * Nothing here touches Math.random.
+ */
+import seedrandom from 'seedrandom';
+
+/** The algorithm recorded in manifests, so that a result can be reproduced. */
+export const RNG_ALGORITHM = 'seedrandom-alea-3.0.5+murmur3-keyed';
+
+export interface Stream {
+  /** Uniform in [0, 1). */
+  next(): number;
+  /** Uniform integer in [0, n). */
+  int(n: number): number;
+  /** Standard normal (Box–Muller, one value per call, no cached spare: keeps streams aligned). */
+  normal(): number;
+  /** Poisson(lambda) for small lambda (Knuth), normal approximation above 50. */
+  poisson(lambda: number): number;
+}
+
+export interface Rng {
+  readonly seed: number;
+  /** The named stream; the same object on every call with the same name. */
+  stream(name: string): Stream;
+  /** A uniform in [0, 1) that depends only on (seed, name, a, b): no state, no order dependence. */
+  keyed(name: string, a: number, b: number): number;
+}
+
+/** 32-bit string hash (FNV-1a), used to key stream names. */
+export function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** murmur3's 32-bit finaliser: a fast, well-mixed integer hash. */
+export function mix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Uniform in [0,1) from a hash of four integers. */
+export function hash4(a: number, b: number, c: number, d: number): number {
+  let h = mix32(a ^ 0x9e3779b9);
+  h = mix32(h ^ Math.imul(b | 0, 0x27d4eb2f));
+  h = mix32(h ^ Math.imul(c | 0, 0x165667b1));
+  h = mix32(h ^ Math.imul(d | 0, 0x61c88647));
+  return h / 4294967296;
+}
+
+function makeStream(seed: number, name: string): Stream {
+  const prng = seedrandom.alea(`${seed}:${name}`);
+  const next = (): number => prng();
+  return {
+    next,
+    int: (n) => Math.floor(prng() * n),
+    normal: () => {
+      // 1 - u avoids log(0).
+      const u = 1 - prng();
+      const v = prng();
+      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    },
+    poisson: (lambda) => {
+      if (lambda <= 0) return 0;
+      if (lambda > 50) {
+        const u = 1 - prng();
+        const v = prng();
+        const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+        return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * z));
+      }
+      const l = Math.exp(-lambda);
+      let k = 0;
+      let p = 1;
+      do {
+        k++;
+        p *= prng();
+      } while (p > l);
+      return k - 1;
+    },
+  };
+}
+
+export function createRng(seed: number): Rng {
+  if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
+  const streams = new Map<string, Stream>();
+  const seedKey = mix32(seed >>> 0) ^ mix32(Math.floor(seed / 4294967296));
+  return {
+    seed,
+    stream(name) {
+      let s = streams.get(name);
+      if (!s) {
+        s = makeStream(seed, name);
+        streams.set(name, s);
+      }
+      return s;
+    },
+    keyed(name, a, b) {
+      return hash4(seedKey, hashString(name), a, b);
+    },
+  };
+}
+
+/** Fisher–Yates shuffle of the first n entries of an index array, in place. */
+export function shuffle(a: Int32Array, n: number, s: Stream): void {
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(s.next() * (i + 1));
+    const t = a[i]!;
+    a[i] = a[j]!;
+    a[j] = t;
+  }
+}

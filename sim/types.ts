@@ -1,0 +1,52 @@
+/**
+ * Plain-data shapes that leave the engine: metrics frames, run results, snapshots.
+ * The UI and the batch runner read these, never the live typed arrays.
+ */
+
+/** Regions of the city (INTERFACE.md). */
+export const REGIONS = ['city', 'target', 'ring', 'comparison', 'rest'] as const;
+export type RegionName = (typeof REGIONS)[number];
+
+/** People views: the target's residents at programme start, followed wherever they live. */
+export const VIEWS = ['originalResidents', 'stayers', 'leavers', 'inMovers'] as const;
+export type ViewName = (typeof VIEWS)[number];
+
+/** Metric name → value for one region or view. */
+export type MetricValues = Record<string, number>;
+
+/** One year's metrics. Regions and views appear once a policy has drawn a target. */
+export interface YearFrame {
+  year: number;
+  city: MetricValues;
+  target?: MetricValues;
+  ring?: MetricValues;
+  comparison?: MetricValues;
+  rest?: MetricValues;
+  originalResidents?: MetricValues;
+  stayers?: MetricValues;
+  leavers?: MetricValues;
+  inMovers?: MetricValues;
+  outputs?: MetricValues;
+  spending?: MetricValues;
+  churn?: MetricValues;
+}
+
+/** The JSON of `regensim run --json` (INTERFACE.md). */
+export interface RunResult {
+  version: string;
+  scenario: string;
+  policy: string;
+  seed: number;
+  years: number;
+  configHash: string;
+  final: Omit<YearFrame, 'year'>;
+  series: YearFrame[];
+}
+
+/** Per-neighbourhood layers for maps, copied out of the engine (transferable buffers). */
+export interface Snapshot {
+  year: number;
+  tick: number;
+  n: number;
+  layers: Record<string, Float32Array>;
+}
