@@ -13,8 +13,15 @@ const pos = (def: number, what: string) => z.number().positive().default(def).de
 const nonneg = (def: number, what: string) => z.number().min(0).default(def).describe(what);
 const int = (def: number, min: number, max: number, what: string) =>
   z.number().int().min(min).max(max).default(def).describe(what);
-/** A nested group whose fields all have defaults: `{}` or absence fills them. */
-const group = <T extends z.ZodRawShape>(shape: T, what: string) => z.object(shape).strict().prefault({}).describe(what);
+/**
+ * A nested group whose fields all have defaults: `{}` or absence fills them. TypeScript cannot see
+ * that `{}` is a valid input for a generic shape (it only knows every field has a default once T
+ * is concrete), hence the cast.
+ */
+const group = <T extends z.ZodRawShape>(shape: T, what: string) => {
+  const o = z.object(shape).strict();
+  return o.prefault({} as z.input<typeof o>).describe(what);
+};
 
 export const POLICY_KINDS = [
   'none',
