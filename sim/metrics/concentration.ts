@@ -1,0 +1,455 @@
+/**
+ * Concentration and inequality measures over neighbourhood layers (MODEL.md §5, "Concentration").
+ *
+ * Pure functions over typed arrays: segregation of the poor (dissimilarity, isolation, share in
+ * high-poverty cells), spatial clustering of a layer (global Moran's I, high-high LISA hotspots),
+ * and distribution summaries of incomes (Gini, median, quantiles). They read the arrays they are
+ * given and write nothing outside the values they return; the permutation test draws only from the
+ * stream it is handed, so a reporter gives the same figure for the same seed.
+ *
+ * Conventions: `poor[i]` and `total[i]` are head counts of cell i with 0 ≤ poor[i] ≤ total[i];
+ * the neighbour structure is a geography's compressed lists (`nbrIndex[nbrOffset[i] ..
+ * nbrOffset[i+1])`), so grids and irregular small areas go through the same code. Array lengths
+ * are checked, because reading past the end of a typed array yields `undefined`, not an error.
+ */
+import type { Geography } from '../geography.ts';
+import type { Stream } from '../rng.ts';
+
+/** The part of a geography the spatial statistics need: cell count and neighbour lists. */
+export type NeighbourLists = Pick<Geography, 'n' | 'nbrOffset' | 'nbrIndex'>;
+
+/** Result of {@link lisaHotspots}. */
+export interface LisaHotspots {
+  /** Number of significant high-high cells. */
+  count: number;
+  /** 1 where cell i is a significant high-high cell, else 0 (length `geo.n`). */
+  hotspot: Uint8Array;
+}
+
+function checkCounts(poor: ArrayLike<number>, total: ArrayLike<number>): void {
+  if (poor.length !== total.length) {
+    throw new RangeError(`concentration: poor has ${poor.length} cells but total has ${total.length}`);
+  }
+}
+
+function checkLayer(values: ArrayLike<number>, geo: NeighbourLists, include: Uint8Array | undefined): void {
+  if (values.length < geo.n) {
+    throw new RangeError(`concentration: values has ${values.length} entries for ${geo.n} cells`);
+  }
+  if (include && include.length < geo.n) {
+    throw new RangeError(`concentration: include has ${include.length} entries for ${geo.n} cells`);
+  }
+}
+
+/**
+ * Whether deviations with sum of squares `ss` over m values of magnitude up to `scale` are only
+ * the rounding error of the mean: a constant layer such as 0.3 everywhere leaves residues near
+ * 1e-17 whose ratio is an arbitrary ±1 instead of 0. Real variation below 1e-10 of the values'
+ * magnitude carries no meaning for rates or incomes.
+ */
+function isConstant(ss: number, m: number, scale: number): boolean {
+  const tol = 1e-10 * scale;
+  return ss <= m * tol * tol;
+}
+
+/**
+ * Index of dissimilarity of the poor versus the non-poor across cells:
+ *
+ *   D = ½ Σ_i | p_i / P − (t_i − p_i) / (T − P) |,   P = Σ p_i, T = Σ t_i.
+ *
+ * The share of the poor (equivalently of the non-poor) who would have to move for both groups to
+ * be spread in the same proportions; 0 is an even spread, 1 complete separation.
+ * Source: Duncan & Duncan (1955), "A methodological analysis of segregation indexes",
+ * American Sociological Review 20(2): 210–217.
+ *
+ * @returns D in [0, 1]; 0 when there are no poor or nobody else (P = 0 or P = T), where the
+ *   index is undefined.
+ */
+export function dissimilarity(poor: ArrayLike<number>, total: ArrayLike<number>): number {
+  checkCounts(poor, total);
+  const n = poor.length;
+  let P = 0;
+  let T = 0;
+  for (let i = 0; i < n; i++) {
+    P += poor[i]!;
+    T += total[i]!;
+  }
+  const Q = T - P;
+  if (P <= 0 || Q <= 0) return 0;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const p = poor[i]!;
+    sum += Math.abs(p / P - (total[i]! - p) / Q);
+  }
+  return 0.5 * sum;
+}
+
+/**
+ * Isolation index of the poor: the poverty rate of the cell of the average poor person,
+ *
+ *   xPx* = Σ_i (p_i / P) (p_i / t_i),   over cells with t_i > 0.
+ *
+ * Equals the overall poverty share P/T when the poor are evenly spread and 1 when they live
+ * only among themselves. Source: Lieberson (1981), "An asymmetrical approach to segregation", in
+ * Peach, Robinson & Smith (eds.) Ethnic Segregation in Cities; Massey & Denton (1988),
+ * "The dimensions of residential segregation", Social Forces 67(2): 281–315.
+ *
+ * @returns xPx* in [0, 1]; 0 when there are no poor.
+ */
+export function isolation(poor: ArrayLike<number>, total: ArrayLike<number>): number {
+  checkCounts(poor, total);
+  const n = poor.length;
+  let P = 0;
+  for (let i = 0; i < n; i++) P += poor[i]!;
+  if (P <= 0) return 0;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const t = total[i]!;
+    if (t > 0) {
+      const p = poor[i]!;
+      sum += p * (p / t);
+    }
+  }
+  return sum / P;
+}
+
+/**
+ * Share of all the poor who live in cells whose poverty rate p_i / t_i is at least `threshold`:
+ *
+ *   C = Σ_{i : t_i > 0, p_i / t_i ≥ threshold} p_i / P.
+ *
+ * The 40% default is the usual line for "high-poverty" or "concentrated poverty" neighbourhoods.
+ * Source: Jargowsky & Bane (1991), "Ghetto poverty in the United States, 1970–1980", in Jencks &
+ * Peterson (eds.) The Urban Underclass; Jargowsky (1997), Poverty and Place.
+ *
+ * The rate is compared as the quotient p_i / t_i: division is correctly rounded, so a rate that
+ * equals the threshold exactly (2 of 5 against 0.4) counts as at or above it.
+ *
+ * @returns C in [0, 1]; 0 when there are no poor.
+ */
+export function concentratedPovertyShare(poor: ArrayLike<number>, total: ArrayLike<number>, threshold = 0.4): number {
+  checkCounts(poor, total);
+  const n = poor.length;
+  let P = 0;
+  let inHigh = 0;
+  for (let i = 0; i < n; i++) {
+    const p = poor[i]!;
+    const t = total[i]!;
+    P += p;
+    if (t > 0 && p / t >= threshold) inHigh += p;
+  }
+  return P > 0 ? inHigh / P : 0;
+}
+
+/**
+ * Global Moran's I with binary contiguity weights (w_ij = 1 if j is in i's neighbour list):
+ *
+ *   I = (n / W) Σ_i Σ_j w_ij z_i z_j / Σ_i z_i²,   z_i = x_i − mean(x),   W = Σ_i Σ_j w_ij.
+ *
+ * Positive when like values sit next to like, negative for a checkerboard; its expectation
+ * when values are placed at random is −1/(n − 1). Source: Moran (1950), "Notes on continuous
+ * stochastic phenomena", Biometrika 37: 17–23; Cliff & Ord (1981), Spatial Processes.
+ *
+ * @param include Optional mask: cells with include[i] = 0 (e.g. empty cells, whose rate is
+ *   undefined) are dropped, together with every link to or from them; n, the mean and W are
+ *   then those of the included cells.
+ * @returns I; 0 when the included values have no variance (up to the rounding of their mean) or
+ *   there are no links.
+ */
+export function moransI(values: ArrayLike<number>, geo: NeighbourLists, include?: Uint8Array): number {
+  checkLayer(values, geo, include);
+  const { n, nbrOffset, nbrIndex } = geo;
+  let m = 0;
+  let mean = 0;
+  let scale = 0;
+  for (let i = 0; i < n; i++) {
+    if (include && include[i] === 0) continue;
+    const v = values[i]!;
+    mean += v;
+    scale = Math.max(scale, Math.abs(v));
+    m++;
+  }
+  if (m < 2) return 0;
+  mean /= m;
+  let ss = 0;
+  let cross = 0;
+  let W = 0;
+  for (let i = 0; i < n; i++) {
+    if (include && include[i] === 0) continue;
+    const zi = values[i]! - mean;
+    ss += zi * zi;
+    let lag = 0;
+    for (let k = nbrOffset[i]!; k < nbrOffset[i + 1]!; k++) {
+      const j = nbrIndex[k]!;
+      if (include && include[j] === 0) continue;
+      lag += values[j]! - mean;
+      W++;
+    }
+    cross += zi * lag;
+  }
+  if (W === 0 || isConstant(ss, m, scale)) return 0;
+  return ((m / W) * cross) / ss;
+}
+
+/**
+ * Significant high-high clusters of a layer by local Moran's I with a conditional permutation
+ * test. Source: Anselin (1995), "Local indicators of spatial association—LISA", Geographical
+ * Analysis 27(2): 93–115; the pseudo p-value as in GeoDa and PySAL's `esda.Moran_Local`.
+ *
+ * For each included cell i with k_i included neighbours:
+ *
+ *   z_i = x_i − mean(x),   lag_i = (1/k_i) Σ_{j ∈ N(i)} z_j  (row-standardised weights),
+ *   I_i = z_i · lag_i  (up to the positive factor 1/m₂, which changes neither sign nor test).
+ *
+ * Conditional permutation: z_i stays in place and k_i values are drawn without replacement from
+ * the other included cells, `permutations` times; one-sided in the direction of the observed
+ * statistic,
+ *
+ *   p_i = (1 + #{perm : I_perm ≥ I_i}) / (permutations + 1)   if I_i ≥ 0,   with ≤ otherwise.
+ *
+ * Ties count as at least as extreme (conservative), with a relative tolerance of 1e-12 so that
+ * summing the same values in another order cannot break a tie. A cell is a high-high hotspot
+ * when z_i > 0, lag_i > 0 and p_i ≤ alpha. With 199 permutations the smallest p is 0.005.
+ * The p-values are not corrected for multiple testing (as in the source, read as a map).
+ *
+ * Only cells that can be high-high (z_i > 0, lag_i > 0, so I_i > 0 and the test is upper-tailed)
+ * are tested; the others cannot be hotspots whatever their p-value, and skipping them saves most
+ * of the draws. Draws: tested cells in index order, permutations in order, one `stream.next()`
+ * per drawn neighbour (a partial Fisher–Yates over the pool of included cells with i set aside,
+ * undone after each permutation), so the result depends only on the stream's state, the values
+ * and the mask.
+ * Cost O(Σ_i k_i × permutations); the working arrays are allocated once per call.
+ *
+ * @param include Optional mask as in {@link moransI}: excluded cells are neither tested, nor
+ *   neighbours, nor drawn.
+ */
+export function lisaHotspots(
+  values: ArrayLike<number>,
+  geo: NeighbourLists,
+  stream: Stream,
+  permutations = 199,
+  alpha = 0.05,
+  include?: Uint8Array,
+): LisaHotspots {
+  checkLayer(values, geo, include);
+  if (!Number.isInteger(permutations) || permutations < 1) {
+    throw new RangeError(`lisaHotspots: permutations must be a positive integer, got ${permutations}`);
+  }
+  if (!(alpha > 0 && alpha <= 1)) throw new RangeError(`lisaHotspots: alpha must be in (0, 1], got ${alpha}`);
+  const { n, nbrOffset, nbrIndex } = geo;
+  const hotspot = new Uint8Array(n);
+
+  // Pool of included cells and each cell's position in it.
+  const pool = new Int32Array(n);
+  const pos = new Int32Array(n).fill(-1);
+  let m = 0;
+  let mean = 0;
+  let scale = 0;
+  for (let i = 0; i < n; i++) {
+    if (include && include[i] === 0) continue;
+    pos[i] = m;
+    pool[m++] = i;
+    mean += values[i]!;
+    scale = Math.max(scale, Math.abs(values[i]!));
+  }
+  if (m < 2) return { count: 0, hotspot };
+  mean /= m;
+  const z = new Float64Array(n);
+  let maxAbs = 0;
+  let ss = 0;
+  for (let a = 0; a < m; a++) {
+    const i = pool[a]!;
+    const zi = values[i]! - mean;
+    z[i] = zi;
+    ss += zi * zi;
+    if (Math.abs(zi) > maxAbs) maxAbs = Math.abs(zi);
+  }
+  if (isConstant(ss, m, scale)) return { count: 0, hotspot };
+
+  let maxK = 0;
+  for (let i = 0; i < n; i++) maxK = Math.max(maxK, nbrOffset[i + 1]! - nbrOffset[i]!);
+  const swaps = new Int32Array(maxK);
+  const last = m - 1; // i is parked here; draws come from pool[0 .. last).
+
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const zi = z[i]!;
+    // Only candidates can become high-high; skipping the rest saves their draws.
+    if (pos[i]! < 0 || !(zi > 0)) continue;
+    let k = 0;
+    let obs = 0;
+    for (let e = nbrOffset[i]!; e < nbrOffset[i + 1]!; e++) {
+      const j = nbrIndex[e]!;
+      if (pos[j]! < 0) continue;
+      obs += z[j]!;
+      k++;
+    }
+    // k > last only with repeated neighbours: there are not enough other cells to draw from.
+    if (k === 0 || !(obs > 0) || k > last) continue;
+
+    // Park i at the end of the pool so that it is never drawn.
+    const pi = pos[i]!;
+    pool[pi] = pool[last]!;
+    pool[last] = i;
+
+    // zi > 0 and obs > 0, so I_i > 0 and "at least as extreme" means a lag sum ≥ obs.
+    const bound = obs - 1e-12 * k * maxAbs;
+    let extreme = 0;
+    for (let r = 0; r < permutations; r++) {
+      let sum = 0;
+      for (let t = 0; t < k; t++) {
+        const s = t + Math.floor(stream.next() * (last - t));
+        swaps[t] = s;
+        const c = pool[s]!;
+        pool[s] = pool[t]!;
+        pool[t] = c;
+        sum += z[c]!;
+      }
+      if (sum >= bound) extreme++;
+      for (let t = k - 1; t >= 0; t--) {
+        const s = swaps[t]!;
+        const c = pool[s]!;
+        pool[s] = pool[t]!;
+        pool[t] = c;
+      }
+    }
+    pool[last] = pool[pi]!;
+    pool[pi] = i;
+
+    if ((1 + extreme) / (permutations + 1) <= alpha) {
+      hotspot[i] = 1;
+      count++;
+    }
+  }
+  return { count, hotspot };
+}
+
+function checkCount(length: number, count: number, what: string): void {
+  if (!Number.isInteger(count) || count < 0 || count > length) {
+    throw new RangeError(`${what}: count must be an integer in [0, ${length}], got ${count}`);
+  }
+}
+
+/**
+ * Gini coefficient of the first `count` values (incomes; negative values count as 0, since the
+ * coefficient is defined for non-negative quantities), from the sorted values x_(1) ≤ … ≤ x_(n):
+ *
+ *   G = Σ_i (2i − n − 1) x_(i) / (n Σ_i x_i),
+ *
+ * the rank form of Gini's mean absolute difference G = Σ_i Σ_j |x_i − x_j| / (2 n² mean).
+ * Source: Gini (1912), Variabilità e mutabilità; the rank form as in Damgaard & Weiner (2000),
+ * "Describing inequality in plant size or fecundity", Ecology 81(4): 1139–1142.
+ * O(n log n): sorts a Float64Array copy.
+ *
+ * @returns G in [0, 1 − 1/n]; 0 when n < 2 or every value is 0.
+ */
+export function gini(values: ArrayLike<number>, count: number = values.length): number {
+  checkCount(values.length, count, 'gini');
+  const n = count;
+  if (n < 2) return 0;
+  const x = new Float64Array(n);
+  for (let i = 0; i < n; i++) x[i] = Math.max(0, values[i]!);
+  x.sort();
+  let total = 0;
+  let weighted = 0;
+  for (let i = 0; i < n; i++) {
+    const v = x[i]!;
+    total += v;
+    weighted += (2 * i - n + 1) * v; // 2(i+1) − n − 1 with 1-based ranks
+  }
+  return total > 0 ? weighted / (n * total) : 0;
+}
+
+function copyToScratch(values: Float64Array | Float32Array, count: number, scratch: Float64Array | undefined): Float64Array {
+  const a = scratch && scratch.length >= count ? scratch : new Float64Array(count);
+  for (let i = 0; i < count; i++) a[i] = values[i]!;
+  return a;
+}
+
+/**
+ * Rearranges a[0 .. n) so that a[k] holds the value of rank k (0-based), everything before it is
+ * ≤ it and everything after ≥ it. Hoare's FIND with Wirth's partition loop (Hoare 1961,
+ * "Algorithm 65: Find", CACM 4(7): 321–322; Wirth 1976, Algorithms + Data Structures = Programs),
+ * pivot by median of three, which handles runs of equal values and sorted input in O(n) on
+ * average; if the range stops shrinking (adversarial input) the rest is sorted, bounding the cost
+ * at O(n log n).
+ */
+function select(a: Float64Array, n: number, k: number): number {
+  let l = 0;
+  let r = n - 1;
+  let rounds = 0;
+  while (l < r) {
+    if (++rounds > 64) {
+      a.subarray(l, r + 1).sort();
+      break;
+    }
+    const mid = (l + r) >>> 1;
+    // Order a[l] ≤ a[mid] ≤ a[r]; the median becomes the pivot and the ends act as sentinels.
+    if (a[mid]! < a[l]!) swap(a, mid, l);
+    if (a[r]! < a[l]!) swap(a, r, l);
+    if (a[r]! < a[mid]!) swap(a, r, mid);
+    const x = a[mid]!;
+    let i = l;
+    let j = r;
+    do {
+      while (a[i]! < x) i++;
+      while (x < a[j]!) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    } while (i <= j);
+    if (j < k) l = i;
+    if (k < i) r = j;
+  }
+  return a[k]!;
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
+}
+
+/**
+ * Median of the first `count` values: the middle value, or the mean of the two middle values
+ * when `count` is even. O(n) on average by quickselect on a copy; the input is not reordered.
+ * Values must not be NaN.
+ *
+ * @param scratch Working array reused when it holds at least `count` entries (its contents are
+ *   overwritten), so a reporter called every tick allocates nothing.
+ * @returns the median, or NaN when `count` is 0.
+ */
+export function median(values: Float64Array | Float32Array, count: number = values.length, scratch?: Float64Array): number {
+  checkCount(values.length, count, 'median');
+  if (count === 0) return NaN;
+  const a = copyToScratch(values, count, scratch);
+  const hi = count >>> 1;
+  const upper = select(a, count, hi);
+  if (count % 2 === 1) return upper;
+  // After selection everything in a[0 .. hi) is ≤ the upper middle: the lower middle is its maximum.
+  let lower = a[0]!;
+  for (let i = 1; i < hi; i++) if (a[i]! > lower) lower = a[i]!;
+  return 0.5 * (lower + upper);
+}
+
+/**
+ * The q-quantile of the first `count` values, taken as the order statistic of rank
+ * floor(q × (count − 1)) (0-based) without interpolation: the position of Hyndman & Fan's
+ * (1996) type 7 rounded down (numpy's `method='lower'`), so the result is a value that occurs in
+ * the data and never needs averaging. q is clamped to [0, 1], so
+ * q = 0 is the minimum and q = 1 the maximum. O(n) on average by quickselect on a copy, as in
+ * {@link median}; values must not be NaN.
+ *
+ * @param scratch Working array reused when it holds at least `count` entries.
+ * @returns the quantile, or NaN when `count` is 0.
+ */
+export function quantile(values: Float64Array | Float32Array, count: number, q: number, scratch?: Float64Array): number {
+  checkCount(values.length, count, 'quantile');
+  if (Number.isNaN(q)) throw new RangeError('quantile: q must be a number in [0, 1], got NaN');
+  if (count === 0) return NaN;
+  const a = copyToScratch(values, count, scratch);
+  const rank = Math.floor(Math.min(1, Math.max(0, q)) * (count - 1));
+  return select(a, count, rank);
+}
