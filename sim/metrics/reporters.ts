@@ -1,0 +1,151 @@
+/**
+ * Metrics as named reporters (Mesa's DataCollector, NetLogo's monitors): each reporter is a name
+ * and a function of the world; `createMetrics(world).frame()` collects them into a plain
+ * `YearFrame`. Reporters read the world and never change it, and they know nothing of policies.
+ *
+ * Region metrics (INTERFACE.md names) aggregate the households living in a region's cells.
+ * Yearly flows (turnover, forced moves, mobility) are differences of cumulative counters
+ * between two frames.
+ */
+import type { MetricValues, YearFrame } from '../types.ts';
+import type { World } from '../world.ts';
+import { PRIVATE } from '../world.ts';
+import { concentratedPovertyShare, dissimilarity, gini, isolation, lisaHotspots, median, moransI } from './concentration.ts';
+
+/** Region codes in `world.region.code`. */
+export const REGION_CODES = { target: 1, ring: 2, comparison: 3, rest: 0 } as const;
+
+const SCHOOL_START = 16;
+const SCHOOL_END = 72;
+
+export interface Metrics {
+  /** Collects this year's frame and resets the yearly flow counters. */
+  frame(): YearFrame;
+}
+
+/** Aggregates over the households of the cells where `inRegion(cell)` holds. */
+function regionMetrics(w: World, inRegion: (k: number) => boolean, flows: Flows, scratch: Float64Array): MetricValues {
+  const h = w.households;
+  const c = w.cells;
+  const f = w.firms;
+  const retire = w.config.labour.retirementAge;
+  let households = 0, poor = 0, lf = 0, unemployed = 0, skill = 0, workingAge = 0;
+  let pupils = 0, attainment = 0, health = 0, burden = 0, renters = 0;
+  for (let s = 0; s < h.count; s++) {
+    if (!h.alive[s]) continue;
+    const k = h.cell[s]!;
+    if (k < 0 || !inRegion(k)) continue;
+    scratch[households] = h.income[s]!;
+    households++;
+    if (h.poor[s]) poor++;
+    if (h.age[s]! < retire) {
+      lf++;
+      workingAge++;
+      skill += h.skill[s]!;
+      if (h.employer[s]! < 0) unemployed++;
+    }
+    if (h.kids[s]! > 0 && h.kidAge[s]! >= SCHOOL_START && h.kidAge[s]! < SCHOOL_END) {
+      pupils++;
+      attainment += h.attainment[s]!;
+    }
+    health += h.health[s]!;
+    if (h.tenure[s] === PRIVATE) {
+      renters++;
+      burden += Math.max(0, c.rent[k]! - h.allowance[s]!) / Math.max(1000, h.income[s]! - h.allowance[s]!);
+    }
+  }
+  let crime = 0, cohesion = 0, rent = 0, units = 0, movesIn = 0, movesOut = 0, forced = 0, cellsN = 0;
+  for (let k = 0; k < c.n; k++) {
+    if (!inRegion(k)) continue;
+    cellsN++;
+    crime += c.crime[k]! * c.households[k]!;
+    cohesion += c.cohesion[k]! * c.households[k]!;
+    const market = c.units[k]! - c.social[k]!;
+    rent += c.rent[k]! * market;
+    units += market;
+    movesIn += c.movesIn[k]! - flows.movesIn[k]!;
+    movesOut += c.movesOut[k]! - flows.movesOut[k]!;
+    forced += c.forcedOut[k]! - flows.forcedOut[k]!;
+  }
+  let firms = 0, jobs = 0;
+  for (let i = 0; i < f.count; i++) {
+    if (!f.alive[i] || !inRegion(f.cell[i]!)) continue;
+    firms++;
+    jobs += f.filled[i]!;
+  }
+  const div = (a: number, b: number): number => (b > 0 ? a / b : 0);
+  return {
+    households,
+    povertyRate: div(poor, households),
+    unemploymentRate: div(unemployed, lf),
+    medianIncome: households > 0 ? median(scratch, households) : 0,
+    meanSkill: div(skill, workingAge),
+    childAttainment: div(attainment, pupils),
+    health: div(health, households),
+    crime: div(crime, households),
+    cohesion: div(cohesion, households),
+    meanRent: div(rent, units),
+    rentBurden: div(burden, renters),
+    firms,
+    jobs,
+    turnover: div((movesIn + movesOut) / 2, households),
+    forcedMoves: forced,
+    cells: cellsN,
+  };
+}
+
+interface Flows {
+  movesIn: Float64Array;
+  movesOut: Float64Array;
+  forcedOut: Float64Array;
+  moveLogAt: number;
+}
+
+export function createMetrics(w: World): Metrics {
+  const n = w.cells.n;
+  const flows: Flows = { movesIn: new Float64Array(n), movesOut: new Float64Array(n), forcedOut: new Float64Array(n), moveLogAt: 0 };
+  const lisaStream = w.rng.stream('metrics');
+  return {
+    frame(): YearFrame {
+      const c = w.cells;
+      const h = w.households;
+      const scratch = new Float64Array(h.count);
+      const city = regionMetrics(w, () => true, flows, scratch);
+      // Concentration over neighbourhoods with residents.
+      const rate = new Float64Array(n);
+      const include = new Uint8Array(n);
+      for (let k = 0; k < n; k++) {
+        include[k] = c.households[k]! > 0 ? 1 : 0;
+        rate[k] = include[k] ? c.poor[k]! / c.households[k]! : 0;
+      }
+      let incomes = 0;
+      for (let s = 0; s < h.count; s++) if (h.alive[s] && h.cell[s]! >= 0) scratch[incomes++] = h.income[s]!;
+      city.dissimilarity = dissimilarity(c.poor, c.households);
+      city.isolation = isolation(c.poor, c.households);
+      city.concentratedPovertyShare = concentratedPovertyShare(c.poor, c.households, 0.4);
+      city.moransI = moransI(rate, w.geo, include);
+      city.lisaHotspots = lisaHotspots(rate, w.geo, lisaStream, w.config.metrics.lisaPermutations, w.config.metrics.lisaAlpha, include).count;
+      city.gini = gini(scratch, incomes);
+      // Yearly residential mobility: homes taken in the city (moves within and arrivals) per household.
+      let moved = 0;
+      const m = w.moves;
+      for (let i = flows.moveLogAt; i < m.length; i++) if (m.to[i]! >= 0) moved++;
+      city.mobilityRate = city.households! > 0 ? moved / city.households! : 0;
+      city.povertyLine = w.city.povertyLine;
+      city.meanIncome = w.city.meanIncome;
+      const frame: YearFrame = { year: Math.floor(w.city.tick / 4), city };
+      if (w.region.hasTarget) {
+        const code = w.region.code;
+        frame.target = regionMetrics(w, (k) => code[k] === REGION_CODES.target, flows, scratch);
+        frame.ring = regionMetrics(w, (k) => code[k] === REGION_CODES.ring, flows, scratch);
+        frame.comparison = regionMetrics(w, (k) => code[k] === REGION_CODES.comparison, flows, scratch);
+        frame.rest = regionMetrics(w, (k) => code[k] === REGION_CODES.rest, flows, scratch);
+      }
+      flows.movesIn.set(c.movesIn);
+      flows.movesOut.set(c.movesOut);
+      flows.forcedOut.set(c.forcedOut);
+      flows.moveLogAt = m.length;
+      return frame;
+    },
+  };
+}

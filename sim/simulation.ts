@@ -1,0 +1,117 @@
+/**
+ * The simulation facade: `createSimulation(config, { seed })` → `{ step, runYears, frame, series,
+ * snapshot }`. Hosts (the CLI, workers, the UI, tests) drive the engine through this object and
+ * read plain frames and snapshots, never the live arrays (tests may inspect `world`).
+ */
+import type { ScenarioConfig } from './config/schema.ts';
+import { configHash } from './config/load.ts';
+import { createWorld } from './create.ts';
+import { createMetrics } from './metrics/reporters.ts';
+import { step as stepWorld } from './step.ts';
+import type { RunResult, Snapshot, YearFrame } from './types.ts';
+import type { World } from './world.ts';
+
+/** The engine's version, reported in every result (kept equal to package.json by a test). */
+export const VERSION = '0.1.0';
+
+export interface SimulationOptions {
+  seed?: number;
+}
+
+export interface Simulation {
+  readonly world: World;
+  readonly tick: number;
+  readonly year: number;
+  /** Yearly frames so far, starting with year 0 (the initial state). */
+  readonly series: readonly YearFrame[];
+  /** Advances `ticks` quarters; a frame is added at the end of each year. */
+  step(ticks?: number): void;
+  runYears(years: number): void;
+  /** The latest yearly frame. */
+  frame(): YearFrame;
+  /** Per-neighbourhood layers for maps (copies: safe to transfer). */
+  snapshot(): Snapshot;
+}
+
+export function createSimulation(config: ScenarioConfig, opts: SimulationOptions = {}): Simulation {
+  const world = createWorld(config, opts.seed ?? config.run.seed);
+  const metrics = createMetrics(world);
+  const series: YearFrame[] = [metrics.frame()];
+  const sim: Simulation = {
+    world,
+    get tick() {
+      return world.city.tick;
+    },
+    get year() {
+      return Math.floor(world.city.tick / 4);
+    },
+    series,
+    step(ticks = 1) {
+      for (let t = 0; t < ticks; t++) {
+        stepWorld(world);
+        if (world.city.tick % 4 === 0) series.push(metrics.frame());
+      }
+    },
+    runYears(years) {
+      sim.step(years * 4);
+    },
+    frame() {
+      return series[series.length - 1]!;
+    },
+    snapshot() {
+      const c = world.cells;
+      const n = c.n;
+      const layer = (f: (k: number) => number): Float32Array => {
+        const out = new Float32Array(n);
+        for (let k = 0; k < n; k++) out[k] = f(k);
+        return out;
+      };
+      const rate = (a: Int32Array, b: Int32Array) => layer((k) => (b[k]! > 0 ? a[k]! / b[k]! : 0));
+      return {
+        year: sim.year,
+        tick: world.city.tick,
+        n,
+        layers: {
+          households: layer((k) => c.households[k]!),
+          poverty: rate(c.poor, c.households),
+          unemployment: rate(c.unemployed, c.labourForce),
+          income: layer((k) => (c.households[k]! > 0 ? c.incomeSum[k]! / c.households[k]! : 0)),
+          rent: c.rent.slice(),
+          quality: c.quality.slice(),
+          environment: c.environment.slice(),
+          schoolQuality: c.schoolQuality.slice(),
+          crime: c.crime.slice(),
+          cohesion: c.cohesion.slice(),
+          movesIn: layer((k) => c.movesIn[k]!),
+          movesOut: layer((k) => c.movesOut[k]!),
+        },
+      };
+    },
+  };
+  return sim;
+}
+
+/** One whole run, as `regensim run --json` prints it. */
+export function runScenario(
+  config: ScenarioConfig,
+  opts: { seed: number; years: number; onYear?: (f: YearFrame) => void },
+): RunResult {
+  const sim = createSimulation(config, { seed: opts.seed });
+  opts.onYear?.(sim.frame());
+  for (let y = 0; y < opts.years; y++) {
+    sim.step(4);
+    opts.onYear?.(sim.frame());
+  }
+  const { year: _year, ...final } = sim.frame();
+  void _year;
+  return {
+    version: VERSION,
+    scenario: config.name,
+    policy: config.policy.kind,
+    seed: opts.seed,
+    years: opts.years,
+    configHash: configHash(config),
+    final,
+    series: [...sim.series],
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * Demography and migration (MODEL.md §3.5).
+ *
+ * Ageing; dissolution of old households (hazard doubling every 8 years from 75: Gompertz);
+ * births to households whose head is 20–42; grown children (18+) leave home and form households
+ * whose skill follows their attainment (the inter-generational channel); out-migration for
+ * reasons outside the city; arrivals whose number follows the city's job vacancies and rents and
+ * whose skill follows the skills that vacant jobs ask. New and arriving households are queued as
+ * seekers: the mobility step houses them or, if nothing affordable is free, they leave (or never
+ * come).
+ *
+ * Reads: households, firms (vacancies, skill requirements), cells (rent), city.
+ * Writes: households (age, kids, kidAge, attainment, lifeEvent; new households), seekers, moves,
+ * city counters. Random: keyed "death", "birth", "leaveHome", "outMigration" per household and
+ * quarter (a household's luck is the same in a policy run and its counterfactual); stream
+ * "migration" for arrivals.
+ */
+import type { Stream } from '../rng.ts';
+import type { World } from '../world.ts';
+import { ARRIVED, DISSOLVED, FORMED, LEFT, OUTSIDE, OWNER, PRIVATE, addHousehold, addSeeker, logMove, removeHousehold } from '../world.ts';
+
+const ADULT = 72; // quarters: 18 years
+
+export const demography = {
+  name: 'demography',
+  step(w: World): void {
+    const h = w.households;
+    const d = w.config.demography;
+    const tick = w.city.tick;
+    const n = h.count;
+    for (let s = 0; s < n; s++) {
+      if (!h.alive[s] || h.cell[s]! < 0) continue;
+      const id = h.id[s]!;
+      h.age[s]! += 0.25;
+      const age = h.age[s]!;
+      if (age >= 60 && w.rng.keyed('death', id, tick) < d.deathRate * Math.pow(2, (age - 75) / 8)) {
+        logMove(w, s, h.cell[s]!, OUTSIDE, DISSOLVED);
+        removeHousehold(w, s);
+        w.city.deaths++;
+        continue;
+      }
+      if (w.rng.keyed('outMigration', id, tick) < d.outMigrationRate) {
+        logMove(w, s, h.cell[s]!, OUTSIDE, LEFT);
+        removeHousehold(w, s);
+        w.city.departures++;
+        continue;
+      }
+      if (age >= 20 && age < 42 && h.kids[s]! < 3 && w.rng.keyed('birth', id, tick) < d.birthRate) {
+        if (h.kids[s] === 0) {
+          h.kidAge[s] = 0;
+          h.attainment[s] = 0.3;
+        }
+        h.kids[s]!++;
+        h.lifeEvent[s] = 1;
+        w.city.births++;
+      }
+      if (h.kids[s]! > 0) {
+        if (h.kidAge[s]! < 255) h.kidAge[s]!++;
+        if (h.kidAge[s]! >= ADULT && w.rng.keyed('leaveHome', id, tick) < d.leaveHomeRate) formHousehold(w, s);
+      }
+    }
+    arrivals(w, w.rng.stream('migration'));
+  },
+};
+
+/** A grown child leaves home: a new household whose skill follows the child's attainment. */
+function formHousehold(w: World, parent: number): void {
+  const h = w.households;
+  const s = addHousehold(h);
+  const kidAge = h.kidAge[parent]!;
+  const att = h.attainment[parent]!;
+  h.kids[parent]!--;
+  h.lifeEvent[parent] = 1;
+  if (h.kids[parent]! > 0) h.kidAge[parent] = Math.max(0, kidAge - 12);
+  if (s < 0) return;
+  h.age[s] = 18 + (kidAge - ADULT) / 4;
+  // Skill from attainment with a keyed individual deviation (the child's own luck).
+  const u = w.rng.keyed('childSkill', h.id[s]!, w.city.tick);
+  h.skill[s] = clamp01(0.08 + 0.8 * att + 0.16 * (u - 0.5));
+  h.health[s] = clamp01(h.health[parent]! + 0.1);
+  h.tenure[s] = PRIVATE;
+  h.income[s] = w.config.economy.benefit;
+  h.movedTick[s] = w.city.tick;
+  addSeeker(w, s, FORMED, h.cell[parent]!);
+  w.city.formed++;
+}
+
+/** Arrivals from outside: their number follows job vacancies and rents. */
+function arrivals(w: World, rs: Stream): void {
+  const h = w.households;
+  const f = w.firms;
+  const cfg = w.config;
+  const d = cfg.demography;
+  let households = 0;
+  let rentSum = 0;
+  let units = 0;
+  for (let k = 0; k < w.cells.n; k++) {
+    households += w.cells.households[k]!;
+    rentSum += w.cells.rent[k]! * w.cells.units[k]!;
+    units += w.cells.units[k]!;
+  }
+  const rentIndex = units > 0 ? rentSum / units / cfg.housing.baseRent : 1;
+  let vacSkill = 0;
+  let vac = 0;
+  for (let i = 0; i < f.count; i++) {
+    if (!f.alive[i]) continue;
+    const v = Math.max(0, f.jobs[i]! - f.filled[i]!);
+    vac += v;
+    vacSkill += v * f.skillReq[i]!;
+  }
+  const vacancyRate = households > 0 ? vac / households : 0;
+  const pull = Math.min(3, Math.max(0.2, 1 + 8 * (vacancyRate - 0.03) - 1.5 * (rentIndex - 1)));
+  const count = rs.poisson(d.inMigrationRate * households * pull);
+  const meanSkill = cfg.households.meanSkill;
+  const skillMean = vac > 0 ? meanSkill + d.migrantSkillShift * (vacSkill / vac - meanSkill) : meanSkill;
+  for (let a = 0; a < count; a++) {
+    const s = addHousehold(h);
+    if (s < 0) return;
+    h.age[s] = 20 + 25 * rs.next();
+    h.skill[s] = clamp01(skillMean + cfg.households.skillSd * rs.normal());
+    h.health[s] = clamp01(0.75 + 0.1 * rs.normal());
+    if (rs.next() < cfg.households.childrenShare) {
+      h.kids[s] = 1 + (rs.next() < 0.4 ? 1 : 0);
+      h.kidAge[s] = Math.floor(rs.next() * Math.min(64, (h.age[s]! - 18) * 4));
+      h.attainment[s] = 0.3 + 0.3 * h.skill[s]!;
+    }
+    // Richer, older arrivals buy; the rest rent privately (social housing is allocated by need).
+    h.tenure[s] = h.skill[s]! > 0.6 && rs.next() < 0.5 ? OWNER : PRIVATE;
+    h.income[s] = cfg.economy.benefit + cfg.economy.childBenefit * h.kids[s]!;
+    // Most arrivals come for a job: they take a vacancy that fits their skill before they move.
+    for (let t = 0; t < 12 && f.count > 0; t++) {
+      const i = Math.floor(rs.next() * f.count);
+      if (f.alive[i] && f.filled[i]! < f.jobs[i]! && f.skillReq[i]! <= h.skill[s]! + 0.05) {
+        h.employer[s] = i;
+        f.filled[i]!++;
+        h.income[s] = f.wage[i]!;
+        break;
+      }
+    }
+    h.movedTick[s] = w.city.tick;
+    addSeeker(w, s, ARRIVED, OUTSIDE);
+  }
+}
+
+function clamp01(x: number): number {
+  return x < 0 ? 0 : x > 1 ? 1 : x;
+}

@@ -1,0 +1,274 @@
+/**
+ * Firms (MODEL.md §3.2): profit, exit after sustained losses, growth and shrinking, relocation to
+ * better nearby sites, and entry at the best of a few candidate sites.
+ *
+ * Profit per quarter = revenue − wages − commercial rent × floorspace × (1 − subsidy).
+ * Revenue per filled job = wage × (1 + markup) × A, where A is, for local services, the local
+ * spending within reach per local job (relative to the city at the start), and for tradable firms
+ * the productivity of their workforce (mean worker skill against the job's requirement).
+ * A firm incentive (`cells.subsidy`, a lever) lowers rent costs inside a boundary, so nearby firms
+ * relocate into it: their jobs are counted as relocated (`jobsRelocatedIn/Out`), not created.
+ *
+ * Reads: cells (rent, floorspace, subsidy, incomeSum, unemployed, labourForce), city, households
+ * through the census. Writes: firms.*, cells.floorUsed, demandAccess, localJobs, jobAccess,
+ * jobsCreated, jobsRelocatedIn, jobsRelocatedOut. Random stream: "firms".
+ */
+import type { Stream } from '../rng.ts';
+import type { World } from '../world.ts';
+import { addFirm } from '../world.ts';
+
+/** Local spending share of household income (ONS Family Spending: ~30% on local services). */
+const LOCAL_SPEND_SHARE = 0.3;
+/** Bounds of the demand factor: a firm neither starves completely nor prints money. */
+const A_MIN = 0.3;
+const A_MAX = 2.5;
+
+/** Spending reach of local services and jobs-to-workers access, per cell. */
+export function updateAccess(w: World): void {
+  const c = w.cells;
+  const f = w.firms;
+  const n = c.n;
+  c.localJobs.fill(0);
+  const jobs = c.jobAccess; // reuse as a temporary: jobs per cell, then the index
+  const jobsPerCell = new Float32Array(n);
+  for (let i = 0; i < f.count; i++) {
+    if (!f.alive[i]) continue;
+    if (f.sector[i] === 0) c.localJobs[f.cell[i]!]! += f.filled[i]!;
+    jobsPerCell[f.cell[i]!]! += f.jobs[i]!;
+  }
+  const d = w.demand;
+  const halfR = w.config.firms.demandRadius / 2;
+  for (let k = 0; k < n; k++) {
+    let spend = 0;
+    for (let e = d.offset[k]!; e < d.offset[k + 1]!; e++) {
+      spend += c.incomeSum[d.index[e]!]! * Math.exp(-d.dist[e]! / halfR);
+    }
+    c.demandAccess[k] = spend * LOCAL_SPEND_SHARE;
+  }
+  const cm = w.commute;
+  const decay = w.config.labour.distanceDecay;
+  let mean = 0;
+  for (let k = 0; k < n; k++) {
+    let jw = 0;
+    let lw = 0;
+    for (let e = cm.offset[k]!; e < cm.offset[k + 1]!; e++) {
+      const wgt = Math.exp(-cm.dist[e]! / decay);
+      jw += jobsPerCell[cm.index[e]!]! * wgt;
+      lw += c.labourForce[cm.index[e]!]! * wgt;
+    }
+    jobs[k] = jw / (lw + 1);
+    mean += jobs[k]!;
+  }
+  mean /= n;
+  // Expressed relative to the city mean so that the index is comparable across city sizes.
+  for (let k = 0; k < n; k++) jobs[k] = mean > 0 ? jobs[k]! / mean : 1;
+}
+
+/** Spending within reach per local-service job at cell k, smoothed by one job. */
+function demandRatio(w: World, k: number, extraJobs: number): number {
+  const c = w.cells;
+  // Supply: local jobs within the same reach, approximated by the cell and its demand disc.
+  const d = w.demand;
+  const halfR = w.config.firms.demandRadius / 2;
+  let supply = extraJobs;
+  for (let e = d.offset[k]!; e < d.offset[k + 1]!; e++) {
+    supply += c.localJobs[d.index[e]!]! * Math.exp(-d.dist[e]! / halfR);
+  }
+  return c.demandAccess[k]! / (supply + 1);
+}
+
+/** Revenue factor A of a firm of `sector` with mean worker skill `skill` at cell k. */
+function revenueFactor(w: World, sector: number, k: number, skill: number, skillReq: number, extraJobs: number): number {
+  if (sector === 0) {
+    const a = demandRatio(w, k, extraJobs) / w.city.localDemandScale;
+    return Math.min(A_MAX, Math.max(A_MIN, Math.sqrt(a)));
+  }
+  return Math.min(A_MAX, Math.max(A_MIN, 1 + 0.8 * (skill - skillReq)));
+}
+
+/** Margin (profit over revenue) of firm i if it were at cell k. */
+function marginAt(w: World, i: number, k: number, moving: boolean): number {
+  const f = w.firms;
+  const cfg = w.config.firms;
+  const filled = Math.max(1, f.filled[i]!);
+  const skill = f.filled[i]! > 0 ? f.skillSum[i]! / f.filled[i]! : f.skillReq[i]!;
+  const a = revenueFactor(w, f.sector[i]!, k, skill, f.skillReq[i]!, moving ? filled : 0);
+  const revenue = filled * f.wage[i]! * (1 + cfg.markup) * a;
+  const cost = filled * f.wage[i]! + commercialRent(w, k) * f.floorspace[i]!;
+  return (revenue - cost) / revenue;
+}
+
+/** Yearly commercial rent per m2 net of any firm incentive. */
+function commercialRent(w: World, k: number): number {
+  return w.config.firms.commercialRentFactor * w.cells.rent[k]! * (1 - w.cells.subsidy[k]!);
+}
+
+/** Pick the best of `sites` candidate cells with free floorspace for a firm (by margin + noise). */
+function chooseSite(w: World, i: number, from: number, radius: number, rs: Stream): number {
+  const c = w.cells;
+  const f = w.firms;
+  const cm = w.commute;
+  const cfg = w.config.firms;
+  const need = f.floorspace[i]!;
+  let best = -1;
+  let bestU = -Infinity;
+  for (let t = 0; t < cfg.candidateSites; t++) {
+    let k: number;
+    if (from >= 0) {
+      const a = cm.offset[from]!;
+      const e = a + Math.floor(rs.next() * (cm.offset[from + 1]! - a));
+      if (cm.dist[e]! > radius) continue;
+      k = cm.index[e]!;
+    } else {
+      k = Math.floor(rs.next() * c.n);
+    }
+    if (k === from || c.floorspace[k]! - c.floorUsed[k]! < need) continue;
+    // Labour access matters to entrants: a site with idle workers nearby fills jobs sooner.
+    const u = marginAt(w, i, k, true) + 0.02 * Math.min(2, c.jobAccess[k]! > 0 ? 1 / c.jobAccess[k]! : 2) + 0.01 * gumbel(rs);
+    if (u > bestU) {
+      bestU = u;
+      best = k;
+    }
+  }
+  return best;
+}
+
+function gumbel(rs: Stream): number {
+  return -Math.log(-Math.log(1 - rs.next() * 0.999999 - 1e-9 + 1e-9));
+}
+
+const pendingFree: WeakMap<World, number[]> = new WeakMap();
+
+export const firms = {
+  name: 'firms',
+  /** Calibrates the local demand scale so that the average local firm starts with A = 1. */
+  init(w: World): void {
+    updateAccess(w);
+    const f = w.firms;
+    let sum = 0;
+    let wsum = 0;
+    for (let i = 0; i < f.count; i++) {
+      if (!f.alive[i] || f.sector[i] !== 0) continue;
+      sum += demandRatio(w, f.cell[i]!, 0) * f.filled[i]!;
+      wsum += f.filled[i]!;
+    }
+    w.city.localDemandScale = wsum > 0 ? sum / wsum : 1;
+  },
+  step(w: World): void {
+    const f = w.firms;
+    const c = w.cells;
+    const cfg = w.config.firms;
+    const rs = w.rng.stream('firms');
+    const tick = w.city.tick;
+    // Slots of firms that exited last tick are reusable now that workers have been released.
+    const freed = pendingFree.get(w) ?? [];
+    for (const i of freed) f.free[f.freeCount++] = i;
+    freed.length = 0;
+    pendingFree.set(w, freed);
+
+    updateAccess(w);
+    let alive = 0;
+    let marginSum = 0;
+    for (let i = 0; i < f.count; i++) {
+      if (!f.alive[i]) continue;
+      const k = f.cell[i]!;
+      const m = f.filled[i]! > 0 ? marginAt(w, i, k, false) : 0;
+      f.margin[i] = 0.6 * f.margin[i]! + 0.4 * m;
+      if (m < 0) {
+        if (f.lossQuarters[i]! < 255) f.lossQuarters[i]!++;
+      } else f.lossQuarters[i] = 0;
+      const hazard = cfg.baseExitRate + (f.lossQuarters[i]! >= cfg.lossQuarters ? cfg.lossExitRate : 0);
+      if (rs.next() < hazard || f.jobs[i]! <= 0) {
+        exitFirm(w, i, freed);
+        continue;
+      }
+      // Grow when profitable and nearly full (floorspace permitting); shrink when losing money.
+      if (f.margin[i]! > 0.04 && f.filled[i]! >= 0.9 * f.jobs[i]!) {
+        if (rs.next() < 0.5) {
+          const add = Math.max(1, Math.round(cfg.growthRate * f.jobs[i]!));
+          const space = add * cfg.floorspacePerJob;
+          if (c.floorspace[k]! - c.floorUsed[k]! >= space) {
+            f.jobs[i]! += add;
+            f.floorspace[i]! += space;
+            c.floorUsed[k]! += space;
+            c.jobsCreated[k]! += add;
+          }
+        }
+      } else if (f.margin[i]! < -0.02 && f.jobs[i]! > 1) {
+        const cut = Math.max(1, Math.round(cfg.growthRate * f.jobs[i]!));
+        f.jobs[i]! -= cut;
+        f.floorspace[i]! -= cut * cfg.floorspacePerJob;
+        c.floorUsed[k]! -= cut * cfg.floorspacePerJob;
+      }
+      // Relocation: losing firms look more often; a move must pay for itself.
+      const look = f.margin[i]! < 0 ? 3 * cfg.relocationRate : cfg.relocationRate;
+      if (rs.next() < look) {
+        const best = chooseSite(w, i, k, cfg.relocationRadius, rs);
+        if (best >= 0 && marginAt(w, i, best, true) - marginAt(w, i, k, false) > cfg.relocationCost) {
+          c.floorUsed[k]! -= f.floorspace[i]!;
+          c.floorUsed[best]! += f.floorspace[i]!;
+          c.jobsRelocatedOut[k]! += f.jobs[i]!;
+          c.jobsRelocatedIn[best]! += f.jobs[i]!;
+          f.movedFrom[i] = k;
+          f.movedTick[i] = tick;
+          f.cell[i] = best;
+        }
+      }
+      alive++;
+      marginSum += f.margin[i]!;
+    }
+    // Entry: more entrants when firms are profitable and idle workers are available.
+    const unemployed = w.city.unemploymentRate;
+    const slack = unemployed / (unemployed + w.city.jobVacancies / Math.max(1, totalLabour(w)) + 1e-9);
+    const meanMargin = alive > 0 ? marginSum / alive : 0;
+    const rate = cfg.entryRate * alive * Math.min(3, Math.max(0.2, 1 + 4 * meanMargin)) * 2 * slack;
+    const entrants = rs.poisson(rate);
+    for (let e = 0; e < entrants; e++) {
+      const i = addFirm(f);
+      if (i < 0) break;
+      f.sector[i] = rs.next() < cfg.tradableShare ? 1 : 0;
+      initFirmJobs(w, i, Math.max(1, 1 + rs.poisson(cfg.meanSize * 0.4)), rs);
+      f.bornTick[i] = tick;
+      const site = chooseSite(w, i, -1, Infinity, rs);
+      if (site < 0) {
+        f.alive[i] = 0;
+        f.free[f.freeCount++] = i;
+        continue;
+      }
+      f.cell[i] = site;
+      c.floorUsed[site]! += f.floorspace[i]!;
+      c.jobsCreated[site]! += f.jobs[i]!;
+    }
+  },
+};
+
+function totalLabour(w: World): number {
+  let s = 0;
+  for (let k = 0; k < w.cells.n; k++) s += w.cells.labourForce[k]!;
+  return s;
+}
+
+/** Sets a new firm's jobs, skill requirement, wage and floorspace. */
+export function initFirmJobs(w: World, i: number, jobs: number, rs: Stream): void {
+  const f = w.firms;
+  const cfg = w.config;
+  f.jobs[i] = jobs;
+  f.filled[i] = 0;
+  // Tradable jobs ask more skill than local services (ONS: producer services are graduate-heavy).
+  const shift = f.sector[i] === 1 ? 0.06 : -0.06;
+  const req = cfg.households.meanSkill - 0.04 + shift + 0.16 * rs.normal();
+  f.skillReq[i] = Math.min(0.95, Math.max(0.02, req));
+  f.wage[i] = cfg.economy.baseWage * Math.exp(cfg.economy.wageSkillPremium * (f.skillReq[i]! - 0.5));
+  f.floorspace[i] = jobs * cfg.firms.floorspacePerJob;
+  f.margin[i] = 0;
+  f.lossQuarters[i] = 0;
+}
+
+function exitFirm(w: World, i: number, freed: number[]): void {
+  const f = w.firms;
+  w.cells.floorUsed[f.cell[i]!]! -= f.floorspace[i]!;
+  f.alive[i] = 0;
+  f.jobs[i] = 0;
+  // Workers are released by the labour step this tick (their employer is no longer alive).
+  freed.push(i);
+}

@@ -1,0 +1,154 @@
+/**
+ * Housing market (MODEL.md §3.6).
+ *
+ * - Market rents move with excess demand (vacancy below the natural rate raises them) and toward
+ *   an amenity-capitalised level: housing quality, environment, school quality, safety, job access
+ *   and the neighbours' incomes (hedonic pricing, Rosen 1974; DiPasquale & Wheaton's stock–flow
+ *   adjustment). Social rents are fixed.
+ * - Housing allowance pays a poor renter's rent up to a cap (the Local Housing Allowance: the 30th
+ *   percentile of market rents), so a rent rise above the cap bites the poor first.
+ * - Quality depreciates, and landlords reinvest where rents cover upkeep (filtering).
+ * - Redevelopment (a lever): units ordered demolished are cleared, their residents forced out, and
+ *   the rebuild (its size, quality and social share set by the order) completes after a delay.
+ *
+ * Reads: cells, households, city. Writes: cells.rent, quality, units, social, building*,
+ * homesBuilt; households.allowance, income (allowance part), seekers (demolition), moves.
+ * Random: keyed "demolition" (which residents are cleared).
+ */
+import type { World } from '../world.ts';
+import { DEMOLITION, PRIVATE, SOCIAL, addSeeker, vacate } from '../world.ts';
+import { quantile } from '../metrics/concentration.ts';
+
+/** Rents stay within these multiples of the base rent (the dearest and cheapest English LSOAs differ ~4×). */
+const RENT_MIN = 0.3;
+const RENT_MAX = 4;
+
+/** Log of the amenity-capitalised rent of cell k. */
+export function amenityLogRent(w: World, k: number): number {
+  const c = w.cells;
+  const hs = w.config.housing;
+  const meanInc = c.households[k]! > 0 ? c.incomeSum[k]! / c.households[k]! : w.city.meanIncome;
+  const status = w.city.meanIncome > 0 ? Math.log(Math.max(0.2, meanInc / w.city.meanIncome)) : 0;
+  return (
+    Math.log(hs.baseRent) +
+    hs.qualityWeight * (c.quality[k]! - 0.5) +
+    hs.environmentWeight * (c.environment[k]! - 0.5) +
+    hs.schoolWeight * (c.schoolQuality[k]! - 0.5) -
+    hs.safetyWeight * (c.crime[k]! - 0.3) +
+    hs.accessWeight * Math.log(Math.max(0.2, c.jobAccess[k]!)) +
+    hs.statusWeight * status
+  );
+}
+
+/** Recomputes the housing allowance cap (a quantile of market rents over units) once a year. */
+export function updateAllowanceCap(w: World): void {
+  const c = w.cells;
+  const rents = new Float64Array(c.n);
+  for (let k = 0; k < c.n; k++) rents[k] = c.rent[k]!;
+  w.city.allowanceCap = quantile(rents, c.n, w.config.economy.housingAllowanceCap);
+}
+
+/** Housing allowance of every household, and its income with the new allowance. */
+export function updateAllowances(w: World): void {
+  const h = w.households;
+  const c = w.cells;
+  const line = w.city.povertyLine;
+  const cap = w.city.allowanceCap;
+  for (let s = 0; s < h.count; s++) {
+    if (!h.alive[s]) continue;
+    const k = h.cell[s]!;
+    const before = h.income[s]! - h.allowance[s]!;
+    let a = 0;
+    // Means test on income before allowance: below the poverty line the rent is met up to the cap.
+    if (k >= 0 && before < line) {
+      if (h.tenure[s] === SOCIAL) a = w.city.socialRent;
+      else if (h.tenure[s] === PRIVATE) a = Math.min(c.rent[k]!, cap);
+    }
+    h.allowance[s] = a;
+    h.income[s] = before + a;
+  }
+}
+
+/** Clears the units ordered demolished and starts the rebuilds. */
+function redevelop(w: World): void {
+  const c = w.cells;
+  const h = w.households;
+  const tick = w.city.tick;
+  let any = false;
+  for (let k = 0; k < c.n; k++) if (c.demolish[k]! > 0) any = true;
+  if (!any) return;
+  for (let k = 0; k < c.n; k++) {
+    const d = Math.min(c.demolish[k]!, c.units[k]!);
+    if (d <= 0) continue;
+    const share = d / c.units[k]!;
+    const socialLost = Math.round(c.social[k]! * share);
+    c.units[k]! -= d;
+    c.social[k]! -= socialLost;
+    // Residents of the cleared units must go: the same share of each tenure, at least the overflow.
+    const clearMarket = Math.max(Math.round(c.occMarket[k]! * share), c.occMarket[k]! - (c.units[k]! - c.social[k]!));
+    const clearSocial = Math.max(Math.round(c.occSocial[k]! * share), c.occSocial[k]! - c.social[k]!);
+    let leftMarket = clearMarket;
+    let leftSocial = clearSocial;
+    // Two passes: first a keyed lottery, then anyone still needed in slot order.
+    for (let pass = 0; pass < 2 && (leftMarket > 0 || leftSocial > 0); pass++) {
+      for (let s = 0; s < h.count && (leftMarket > 0 || leftSocial > 0); s++) {
+        if (!h.alive[s] || h.cell[s] !== k) continue;
+        if (pass === 0 && w.rng.keyed('demolition', h.id[s]!, tick) >= share) continue;
+        const social = h.tenure[s] === SOCIAL;
+        if (social ? leftSocial <= 0 : leftMarket <= 0) continue;
+        if (social) leftSocial--;
+        else leftMarket--;
+        vacate(w, s);
+        addSeeker(w, s, DEMOLITION, k);
+      }
+    }
+    if (c.rebuildUnits[k]! > 0) {
+      c.building[k]! += c.rebuildUnits[k]!;
+      c.buildingSocial[k]! += Math.min(c.rebuildSocial[k]!, c.rebuildUnits[k]!);
+      c.buildingQuality[k] = c.rebuildQuality[k]!;
+      c.buildingDone[k] = tick + w.config.housing.constructionQuarters;
+    }
+    c.demolish[k] = 0;
+    c.rebuildUnits[k] = 0;
+    c.rebuildSocial[k] = 0;
+  }
+}
+
+/** Completes rebuilds whose time has come. */
+function complete(w: World): void {
+  const c = w.cells;
+  for (let k = 0; k < c.n; k++) {
+    if (c.building[k]! <= 0 || c.buildingDone[k]! > w.city.tick) continue;
+    const add = c.building[k]!;
+    c.quality[k] = (c.quality[k]! * c.units[k]! + c.buildingQuality[k]! * add) / (c.units[k]! + add);
+    c.units[k]! += add;
+    c.social[k]! += c.buildingSocial[k]!;
+    c.homesBuilt[k]! += add;
+    c.building[k] = 0;
+    c.buildingSocial[k] = 0;
+  }
+}
+
+export const housing = {
+  name: 'housing',
+  step(w: World): void {
+    const c = w.cells;
+    const hs = w.config.housing;
+    complete(w);
+    redevelop(w);
+    for (let k = 0; k < c.n; k++) {
+      const market = c.units[k]! - c.social[k]!;
+      if (market > 0) {
+        const vacancy = (market - c.occMarket[k]!) / market;
+        const lr = Math.log(c.rent[k]!);
+        const next = lr + hs.vacancyElasticity * (hs.naturalVacancy - vacancy) + hs.amenityAdjustment * (amenityLogRent(w, k) - lr);
+        c.rent[k] = Math.min(RENT_MAX * hs.baseRent, Math.max(RENT_MIN * hs.baseRent, Math.exp(next)));
+      }
+      // Filtering: quality drifts toward what the rent pays to keep up, so cheap areas decay slowly.
+      const sustained = Math.min(1, Math.max(0.05, 0.5 + hs.reinvestment * Math.log(c.rent[k]! / hs.baseRent)));
+      c.quality[k]! += hs.depreciation * (sustained - c.quality[k]!);
+    }
+    if (w.city.tick % 4 === 0) updateAllowanceCap(w);
+    updateAllowances(w);
+  },
+};

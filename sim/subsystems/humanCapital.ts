@@ -1,0 +1,154 @@
+/**
+ * Human capital and health (MODEL.md §3.4).
+ *
+ * - Schools: each neighbourhood belongs to the catchment of its nearest open school. A school's
+ *   quality drifts toward its base quality (plus any investment, a lever) minus a peer effect of a
+ *   poorer-than-average intake; crowding over capacity lowers its effectiveness.
+ * - Children's attainment approaches a target set by effective school quality, parental skill and
+ *   family support (a lever, plus the support a non-poor household gives by itself).
+ * - Adult skill grows at work and with training (a lever) and decays after a year of unemployment.
+ * - Health approaches a target set by clinic access (distance decay × capacity), income,
+ *   environment and age; rare illness shocks are keyed to the household and quarter.
+ *
+ * Reads: households, cells (environment, school/clinic catchments), resources, city.
+ * Writes: resources.users, quality; cells.schoolQuality, clinicAccess, school, clinic (on change);
+ * households.attainment, skill, health. Random: keyed "illness" (a household's luck).
+ */
+import { nearestSite } from '../geography.ts';
+import type { World } from '../world.ts';
+import { CLINIC, SCHOOL } from '../world.ts';
+
+/** Children are in school from 4 to 18 years (quarters). */
+const SCHOOL_START = 16;
+const SCHOOL_END = 72;
+/** Support a household gives its children by itself when it is not poor. */
+const HOME_SUPPORT = 0.5;
+/** Quarterly illness hazard and its effect (ONS: ~4% of adults a year develop a limiting illness). */
+const ILLNESS_RATE = 0.01;
+const ILLNESS_HIT = 0.2;
+
+/** Recomputes each cell's nearest open school and clinic. */
+export function assignCatchments(w: World): void {
+  const r = w.resources;
+  const c = w.cells;
+  for (const [kind, site, dist] of [
+    [SCHOOL, c.school, c.schoolDist],
+    [CLINIC, c.clinic, c.clinicDist],
+  ] as const) {
+    const cellsOf: number[] = [];
+    const ids: number[] = [];
+    for (let i = 0; i < r.count; i++) {
+      if (r.kind[i] === kind && r.open[i]) {
+        cellsOf.push(r.cell[i]!);
+        ids.push(i);
+      }
+    }
+    const near = nearestSite(w.geo, cellsOf);
+    for (let k = 0; k < c.n; k++) {
+      site[k] = near.site[k]! >= 0 ? ids[near.site[k]!]! : -1;
+      dist[k] = near.dist[k]!;
+    }
+  }
+  w.resourcesDirty = false;
+}
+
+/** Users of each school and clinic, and the poor share of each school's intake. */
+function countUsers(w: World, poorPupils: Float32Array): void {
+  const h = w.households;
+  const r = w.resources;
+  const c = w.cells;
+  r.users.fill(0);
+  poorPupils.fill(0);
+  for (let s = 0; s < h.count; s++) {
+    if (!h.alive[s]) continue;
+    const k = h.cell[s]!;
+    if (k < 0) continue;
+    const cl = c.clinic[k]!;
+    if (cl >= 0) r.users[cl]!++;
+    if (h.kids[s]! > 0 && h.kidAge[s]! >= SCHOOL_START && h.kidAge[s]! < SCHOOL_END) {
+      const sc = c.school[k]!;
+      if (sc >= 0) {
+        r.users[sc]!++;
+        if (h.poor[s]) poorPupils[sc]!++;
+      }
+    }
+  }
+}
+
+/** Effective quality of every school and the clinic access of every cell. */
+export function updateResources(w: World): void {
+  if (w.resourcesDirty) assignCatchments(w);
+  const r = w.resources;
+  const c = w.cells;
+  const hc = w.config.humanCapital;
+  const poorPupils = new Float32Array(r.count);
+  countUsers(w, poorPupils);
+  let pupils = 0;
+  let poor = 0;
+  for (let i = 0; i < r.count; i++) {
+    if (r.kind[i] !== SCHOOL) continue;
+    pupils += r.users[i]!;
+    poor += poorPupils[i]!;
+  }
+  const cityPoorShare = pupils > 0 ? poor / pupils : 0;
+  const effective = new Float32Array(r.count);
+  for (let i = 0; i < r.count; i++) {
+    if (!r.open[i]) continue;
+    // Investment (hub programmes) decays by a tenth a year once it stops.
+    r.investment[i]! *= 0.975;
+    const over = r.users[i]! > r.capacity[i]! ? r.capacity[i]! / r.users[i]! : 1;
+    if (r.kind[i] === SCHOOL) {
+      const share = r.users[i]! > 0 ? poorPupils[i]! / r.users[i]! : 0;
+      const target = r.baseQuality[i]! + r.investment[i]! - hc.peerEffect * (share - cityPoorShare);
+      r.quality[i]! += 0.03 * (Math.min(1, Math.max(0.05, target)) - r.quality[i]!);
+      effective[i] = r.quality[i]! * Math.pow(over, hc.crowdingPenalty);
+    } else {
+      effective[i] = Math.min(1, r.quality[i]! + r.investment[i]!) * over;
+    }
+  }
+  for (let k = 0; k < c.n; k++) {
+    const sc = c.school[k]!;
+    c.schoolQuality[k] = sc >= 0 ? effective[sc]! : 0;
+    const cl = c.clinic[k]!;
+    c.clinicAccess[k] = cl >= 0 ? effective[cl]! * Math.exp(-c.clinicDist[k]! / hc.clinicDecay) : 0;
+  }
+}
+
+export const humanCapital = {
+  name: 'humanCapital',
+  step(w: World): void {
+    updateResources(w);
+    const h = w.households;
+    const c = w.cells;
+    const hc = w.config.humanCapital;
+    const retire = w.config.labour.retirementAge;
+    const tick = w.city.tick;
+    const incomeScale = 2 * Math.max(1, w.city.medianIncome);
+    for (let s = 0; s < h.count; s++) {
+      if (!h.alive[s]) continue;
+      const k = h.cell[s]!;
+      if (k < 0) continue;
+      // Children in school.
+      if (h.kids[s]! > 0 && h.kidAge[s]! >= SCHOOL_START && h.kidAge[s]! < SCHOOL_END) {
+        const support = Math.min(1, h.support[s]! + (h.poor[s] ? 0 : HOME_SUPPORT));
+        const target = 0.1 + hc.schoolEffect * c.schoolQuality[k]! + hc.parentEffect * h.skill[s]! + hc.supportEffect * support;
+        h.attainment[s]! += hc.attainmentRate * (Math.min(1, target) - h.attainment[s]!);
+      }
+      // Adult skill.
+      if (h.age[s]! < retire) {
+        let sk = h.skill[s]!;
+        if (h.employer[s]! >= 0) sk += hc.learningOnJob * (1 - sk);
+        else if (h.unempQuarters[s]! >= 4) sk -= hc.unemploymentDecay * sk;
+        sk += hc.trainingGain * h.training[s]! * (1 - sk);
+        h.skill[s] = Math.min(1, Math.max(0, sk));
+      }
+      // Health.
+      const ageLoss = Math.max(0, (h.age[s]! - 45) / 50);
+      const target =
+        0.3 + 0.25 * c.clinicAccess[k]! + 0.25 * Math.min(1, h.income[s]! / incomeScale) + 0.2 * c.environment[k]! - 0.3 * ageLoss;
+      let hl = h.health[s]! + hc.healthRate * (target - h.health[s]!);
+      if (w.rng.keyed('illness', h.id[s]!, tick) < ILLNESS_RATE) hl -= ILLNESS_HIT;
+      h.health[s] = Math.min(1, Math.max(0, hl));
+    }
+  },
+};

@@ -1,0 +1,139 @@
+/**
+ * Labour market (MODEL.md §3.3): separations (more likely in poor health, and when a firm cuts
+ * jobs), search by the unemployed with distance decay and skill match, retirement; then incomes.
+ *
+ * Reads: households (age, skill, health, cell, employer, kids, transfer, allowance, areaBenefit),
+ * firms (cell, jobs, filled, skillReq, wage), world.commute. Writes: households.employer, income,
+ * unempQuarters, lifeEvent; firms.filled, skillSum; world.firmIndex; city.jobVacancies.
+ * Random stream: "labour" (search order, contacts), keyed "separation" (a worker's luck).
+ */
+import type { Stream } from '../rng.ts';
+import type { World } from '../world.ts';
+
+/** Rebuilds the per-cell lists of live firms (counting sort by cell). */
+export function indexFirmsByCell(w: World): void {
+  const f = w.firms;
+  const n = w.cells.n;
+  let { start, list } = w.firmIndex;
+  if (list.length < f.capacity) {
+    list = new Int32Array(f.capacity);
+    (w.firmIndex as { list: Int32Array }).list = list;
+  }
+  start.fill(0);
+  for (let i = 0; i < f.count; i++) if (f.alive[i]) start[f.cell[i]! + 1]!++;
+  for (let c = 0; c < n; c++) start[c + 1]! += start[c]!;
+  // Fill using a running cursor kept in the tail of `start` shifted by one: use a copy.
+  const cursor = start.slice(0, n);
+  for (let i = 0; i < f.count; i++) if (f.alive[i]) list[cursor[f.cell[i]!]!++] = i;
+}
+
+/**
+ * One unemployed person's search: `contacts` tries, each at a random cell within the commute
+ * radius (kept with probability exp(-d/decay)) and a random firm there; a firm with a vacancy hires
+ * with probability exp(-shortfall/tolerance) × (0.5 + 0.5 health). Returns true if hired.
+ */
+export function searchJob(w: World, s: number, contacts: number, rs: Stream): boolean {
+  const h = w.households;
+  const f = w.firms;
+  const { offset, index, dist } = w.commute;
+  const { start, list } = w.firmIndex;
+  const lab = w.config.labour;
+  const home = h.cell[s]!;
+  if (home < 0) return false;
+  const a = offset[home]!;
+  const m = offset[home + 1]! - a;
+  const skill = h.skill[s]!;
+  const healthFactor = 0.5 + 0.5 * h.health[s]!;
+  for (let k = 0; k < contacts; k++) {
+    const e = a + Math.floor(rs.next() * m);
+    if (rs.next() > Math.exp(-dist[e]! / lab.distanceDecay)) continue;
+    const c = index[e]!;
+    const nf = start[c + 1]! - start[c]!;
+    if (nf === 0) continue;
+    const firm = list[start[c]! + Math.floor(rs.next() * nf)]!;
+    if (f.filled[firm]! >= f.jobs[firm]!) continue;
+    const shortfall = Math.max(0, f.skillReq[firm]! - skill);
+    if (rs.next() < Math.exp(-shortfall / lab.skillTolerance) * healthFactor) {
+      h.employer[s] = firm;
+      f.filled[firm]!++;
+      h.unempQuarters[s] = 0;
+      h.lifeEvent[s] = 1;
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Income of every household: wage, or benefits, or pension; plus transfers and allowances. */
+export function updateIncomes(w: World): void {
+  const h = w.households;
+  const f = w.firms;
+  const eco = w.config.economy;
+  const retire = w.config.labour.retirementAge;
+  for (let s = 0; s < h.count; s++) {
+    if (!h.alive[s]) continue;
+    const e = h.employer[s]!;
+    let y: number;
+    if (e >= 0) y = f.wage[e]!;
+    else if (h.age[s]! >= retire) y = eco.pension;
+    else y = eco.benefit + eco.childBenefit * h.kids[s]!;
+    h.income[s] = y + h.transfer[s]! + h.areaBenefit[s]! + h.allowance[s]!;
+  }
+}
+
+export const labour = {
+  name: 'labour',
+  step(w: World): void {
+    const h = w.households;
+    const f = w.firms;
+    const lab = w.config.labour;
+    const rs = w.rng.stream('labour');
+    const tick = w.city.tick;
+    indexFirmsByCell(w);
+    f.skillSum.fill(0, 0, f.count);
+    // Separations and retirement. A firm over its job count sheds the excess at random.
+    let nUnemployed = 0;
+    const unemployed = w.scratch;
+    for (let s = 0; s < h.count; s++) {
+      if (!h.alive[s] || h.cell[s]! < 0) continue;
+      const e = h.employer[s]!;
+      if (h.age[s]! >= lab.retirementAge) {
+        if (e >= 0) {
+          f.filled[e]!--;
+          h.employer[s] = -1;
+        }
+        continue;
+      }
+      if (e >= 0) {
+        const excess = f.filled[e]! > f.jobs[e]! ? (f.filled[e]! - f.jobs[e]!) / f.filled[e]! : 0;
+        const hazard = lab.separationRate + lab.healthSeparation * (1 - h.health[s]!) + excess;
+        if (w.rng.keyed('separation', h.id[s]!, tick) < hazard) {
+          f.filled[e]!--;
+          h.employer[s] = -1;
+          h.unempQuarters[s] = 0;
+          h.lifeEvent[s] = 1;
+        } else {
+          f.skillSum[e]! += h.skill[s]!;
+        }
+      } else {
+        unemployed[nUnemployed++] = s;
+      }
+    }
+    // Search in random order so that no household is favoured by its slot number.
+    for (let i = nUnemployed - 1; i > 0; i--) {
+      const j = Math.floor(rs.next() * (i + 1));
+      const t = unemployed[i]!;
+      unemployed[i] = unemployed[j]!;
+      unemployed[j] = t;
+    }
+    for (let i = 0; i < nUnemployed; i++) {
+      const s = unemployed[i]!;
+      if (searchJob(w, s, lab.searchContacts, rs)) f.skillSum[h.employer[s]!]! += h.skill[s]!;
+      else if (h.unempQuarters[s]! < 65535) h.unempQuarters[s]!++;
+    }
+    let vacancies = 0;
+    for (let i = 0; i < f.count; i++) if (f.alive[i]) vacancies += Math.max(0, f.jobs[i]! - f.filled[i]!);
+    w.city.jobVacancies = vacancies;
+    updateIncomes(w);
+  },
+};

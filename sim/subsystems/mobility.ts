@@ -1,0 +1,279 @@
+/**
+ * Residential mobility (MODEL.md §3.7).
+ *
+ * Who moves: private renters whose rent burden stays over the threshold are forced out; residents
+ * of demolished units are forced out (queued by the housing step); new and arriving households
+ * seek a home; everyone else considers a move with a hazard by tenure (English Housing Survey),
+ * higher in a quarter with a life event.
+ *
+ * Where to: social housing is allocated by need (lowest income first; decanted social tenants
+ * keep their right to a social home). Everyone else compares a sample of vacant market units,
+ * drawn in proportion to vacancies, with "stay" (voluntary movers only: local ties and moving
+ * costs favour it) and "leave the city", by multinomial logit (McFadden 1978; the residential
+ * choice models of Bruch & Mare 2006) over housing quality, environment, school quality
+ * (families), job access, safety, status similarity with the neighbours and rent relative to
+ * income, under an affordability constraint. Every move is logged: who, from, to, why, poor then.
+ *
+ * Reads: households, cells, city. Writes: households (cell, tenure, movedTick, ties,
+ * burdenQuarters, lifeEvent), cells.occMarket/occSocial, seekers (emptied), moves.
+ * Random: keyed "move" (whether a household considers moving this quarter), stream "mobility"
+ * (order, samples, taste shocks).
+ */
+import { createFenwick, fenwickAdd, fenwickBuild, fenwickFind, fenwickTotal } from '../fenwick.ts';
+import type { Fenwick } from '../fenwick.ts';
+import type { Stream } from '../rng.ts';
+import type { World } from '../world.ts';
+import {
+  ARRIVED, DEMOLITION, LEFT, OUTSIDE, OWNER, PRIVATE, RENT, SOCIAL, VOLUNTARY,
+  logMove, occupy, removeHousehold, vacate,
+} from '../world.ts';
+
+interface Scratch {
+  market: Fenwick;
+  social: Fenwick;
+  reason: Uint8Array;
+  from: Int32Array;
+  order: Int32Array;
+}
+const cache = new WeakMap<World, Scratch>();
+function scratch(w: World): Scratch {
+  let s = cache.get(w);
+  const cap = w.households.capacity;
+  if (!s || s.reason.length < cap) {
+    s = {
+      market: createFenwick(w.cells.n),
+      social: createFenwick(w.cells.n),
+      reason: new Uint8Array(cap),
+      from: new Int32Array(cap),
+      order: new Int32Array(cap),
+    };
+    cache.set(w, s);
+  }
+  return s;
+}
+
+function gumbel(rs: Stream): number {
+  return -Math.log(-Math.log(rs.next() * (1 - 2e-12) + 1e-12));
+}
+
+/** Income before housing allowance, floored so that ratios stay finite. */
+function baseIncome(w: World, s: number): number {
+  return Math.max(1000, w.households.income[s]! - w.households.allowance[s]!);
+}
+
+/** Rent a household would pay itself at cell k under tenure t, after any housing allowance. */
+export function netRent(w: World, s: number, k: number, t: number): number {
+  const rent = t === SOCIAL ? w.city.socialRent : w.cells.rent[k]!;
+  if (t === OWNER) return rent;
+  if (baseIncome(w, s) < w.city.povertyLine) {
+    return t === SOCIAL ? 0 : Math.max(0, rent - Math.min(rent, w.city.allowanceCap));
+  }
+  return rent;
+}
+
+/** Systematic utility of living at cell k with tenure t. */
+export function cellUtility(w: World, s: number, k: number, t: number): number {
+  const h = w.households;
+  const c = w.cells;
+  const b = w.config.mobility.beta;
+  const inc = baseIncome(w, s);
+  const meanLog = c.households[k]! > 0 ? c.logIncomeSum[k]! / c.households[k]! : Math.log(Math.max(1000, w.city.meanIncome));
+  const working = h.age[s]! < w.config.labour.retirementAge ? 1 : 0.3;
+  return (
+    b.quality * c.quality[k]! +
+    b.environment * c.environment[k]! +
+    (h.kids[s]! > 0 ? b.school * c.schoolQuality[k]! : 0) +
+    b.jobs * Math.min(2, c.jobAccess[k]!) * working -
+    b.safety * c.crime[k]! -
+    b.similarity * Math.abs(Math.log(Math.max(1000, h.income[s]!)) - meanLog) -
+    b.rent * (netRent(w, s, k, t) / inc)
+  );
+}
+
+export const mobility = {
+  name: 'mobility',
+  step(w: World): void {
+    const h = w.households;
+    const c = w.cells;
+    const m = w.config.mobility;
+    const rs = w.rng.stream('mobility');
+    const tick = w.city.tick;
+    const sc = scratch(w);
+    const list = w.scratch;
+
+    // 1. Who moves this quarter.
+    let count = 0;
+    for (let s = 0; s < h.count; s++) {
+      if (!h.alive[s] || h.cell[s]! < 0) continue;
+      const k = h.cell[s]!;
+      let reason = -1;
+      if (h.tenure[s] === PRIVATE) {
+        const burden = Math.max(0, c.rent[k]! - h.allowance[s]!) / baseIncome(w, s);
+        if (burden > m.rentBurdenThreshold) {
+          if (h.burdenQuarters[s]! < 255) h.burdenQuarters[s]!++;
+          if (h.burdenQuarters[s]! >= m.burdenQuarters) reason = RENT;
+        } else h.burdenQuarters[s] = 0;
+      }
+      if (reason < 0) {
+        const base = h.tenure[s] === PRIVATE ? m.privateMoveRate : h.tenure[s] === SOCIAL ? m.socialMoveRate : m.ownerMoveRate;
+        const rate = h.lifeEvent[s] ? base * m.lifeEventMultiplier : base;
+        if (w.rng.keyed('move', h.id[s]!, tick) < rate) reason = VOLUNTARY;
+      }
+      h.lifeEvent[s] = 0;
+      if (reason >= 0) {
+        list[count] = s;
+        sc.reason[count] = reason;
+        sc.from[count] = k;
+        count++;
+      }
+    }
+    const q = w.seekers;
+    for (let i = 0; i < q.count; i++) {
+      list[count] = q.list[i]!;
+      sc.reason[count] = q.reason[i]!;
+      sc.from[count] = q.from[i]!;
+      count++;
+    }
+    q.count = 0;
+    if (count === 0) return;
+
+    // 2. Vacancies, for sampling in proportion to them.
+    fenwickBuild(sc.market, (k) => c.units[k]! - c.social[k]! - c.occMarket[k]!);
+    fenwickBuild(sc.social, (k) => c.social[k]! - c.occSocial[k]!);
+
+    // 3. Random order, then social allocation by need (lowest income first).
+    const order = sc.order;
+    for (let i = 0; i < count; i++) order[i] = i;
+    for (let i = count - 1; i > 0; i--) {
+      const j = Math.floor(rs.next() * (i + 1));
+      const t = order[i]!;
+      order[i] = order[j]!;
+      order[j] = t;
+    }
+    const needLine = m.socialNeedLine * w.city.povertyLine;
+    const needy: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const e = order[i]!;
+      const s = list[e]!;
+      const decanted = sc.reason[e] === DEMOLITION && h.tenure[s] === SOCIAL;
+      if (decanted || (h.tenure[s] !== SOCIAL && baseIncome(w, s) < needLine)) needy.push(e);
+    }
+    needy.sort((a, b) => baseIncome(w, list[a]!) - baseIncome(w, list[b]!) || a - b);
+    const housed = new Uint8Array(count);
+    for (const e of needy) {
+      if (fenwickTotal(sc.social) < 0.5) break;
+      const s = list[e]!;
+      const from = sc.from[e]!;
+      let best = -1;
+      let bestU = -Infinity;
+      for (let t = 0; t < m.sampleSize; t++) {
+        const k = fenwickFind(sc.social, rs.next() * fenwickTotal(sc.social));
+        const u = cellUtility(w, s, k, SOCIAL) + gumbel(rs);
+        if (u > bestU) {
+          bestU = u;
+          best = k;
+        }
+      }
+      if (best < 0) continue;
+      // A voluntary mover accepts a social offer only if it beats staying put.
+      if (sc.reason[e] === VOLUNTARY && h.cell[s]! >= 0) {
+        const stay = cellUtility(w, s, h.cell[s]!, h.tenure[s]!) + m.moveCost + m.tiesWeight * h.ties[s]! + gumbel(rs);
+        if (stay >= bestU) {
+          housed[e] = 1;
+          continue;
+        }
+      }
+      relocate(w, sc, s, from, best, SOCIAL, sc.reason[e]!);
+      housed[e] = 1;
+    }
+
+    // 4. Market choice for everyone else.
+    const ref = cityReference(w);
+    const leaveBase = m.leaveUtility + ref.utility;
+    for (let i = 0; i < count; i++) {
+      const e = order[i]!;
+      if (housed[e]) continue;
+      const s = list[e]!;
+      const reason = sc.reason[e]!;
+      const from = sc.from[e]!;
+      const current = h.cell[s]!;
+      // Social tenants who move on the market become private renters; owners buy again.
+      const tenure = h.tenure[s] === OWNER ? OWNER : PRIVATE;
+      const limit = m.affordability * baseIncome(w, s);
+      let best = -1;
+      let bestU = -Infinity;
+      const total = fenwickTotal(sc.market);
+      if (total >= 0.5) {
+        for (let t = 0; t < m.sampleSize; t++) {
+          const k = fenwickFind(sc.market, rs.next() * total);
+          if (netRent(w, s, k, tenure) > limit) continue;
+          const u = cellUtility(w, s, k, tenure) + gumbel(rs);
+          if (u > bestU) {
+            bestU = u;
+            best = k;
+          }
+        }
+      }
+      const leave = leaveBase - m.beta.rent * (ref.rent / baseIncome(w, s)) + gumbel(rs);
+      if (reason === VOLUNTARY && current >= 0) {
+        const stay = cellUtility(w, s, current, h.tenure[s]!) + m.moveCost + m.tiesWeight * h.ties[s]! + gumbel(rs);
+        if (stay >= bestU && stay >= leave) continue;
+      }
+      if (best >= 0 && bestU >= leave) {
+        relocate(w, sc, s, from, best, tenure, reason);
+      } else if (reason === ARRIVED) {
+        // Nothing affordable or attractive: the household never comes.
+        removeHousehold(w, s);
+      } else {
+        logMove(w, s, from, OUTSIDE, reason === VOLUNTARY ? LEFT : reason);
+        if (current >= 0) releaseVacancy(w, sc, s, current);
+        removeHousehold(w, s);
+        w.city.departures++;
+      }
+    }
+  },
+};
+
+/**
+ * The outside option: an average cell of this city (resident-weighted amenities, mean market rent),
+ * as a household expects to find elsewhere; `leaveUtility` shifts it.
+ */
+function cityReference(w: World): { utility: number; rent: number } {
+  const c = w.cells;
+  const b = w.config.mobility.beta;
+  let q = 0, e = 0, s = 0, cr = 0, r = 0, n = 0;
+  for (let k = 0; k < c.n; k++) {
+    const wt = c.households[k]!;
+    q += wt * c.quality[k]!;
+    e += wt * c.environment[k]!;
+    s += wt * c.schoolQuality[k]!;
+    cr += wt * c.crime[k]!;
+    r += wt * c.rent[k]!;
+    n += wt;
+  }
+  if (n === 0) return { utility: 0, rent: w.config.housing.baseRent };
+  return {
+    utility: b.quality * (q / n) + b.environment * (e / n) + 0.3 * b.school * (s / n) + b.jobs - b.safety * (cr / n),
+    rent: r / n,
+  };
+}
+
+/** The vacancy a household leaves behind becomes available to later movers this quarter. */
+function releaseVacancy(w: World, sc: Scratch, s: number, k: number): void {
+  if (w.households.tenure[s] === SOCIAL) fenwickAdd(sc.social, k, 1);
+  else fenwickAdd(sc.market, k, 1);
+}
+
+function relocate(w: World, sc: Scratch, s: number, from: number, to: number, tenure: number, reason: number): void {
+  const h = w.households;
+  const current = h.cell[s]!;
+  if (current >= 0) {
+    releaseVacancy(w, sc, s, current);
+    vacate(w, s);
+  }
+  logMove(w, s, from, to, reason);
+  occupy(w, s, to, tenure);
+  if (tenure === SOCIAL) fenwickAdd(sc.social, to, -1);
+  else fenwickAdd(sc.market, to, -1);
+  if (reason === ARRIVED) w.city.arrivals++;
+}

@@ -1,0 +1,89 @@
+/**
+ * Neighbourhood update (MODEL.md §3.8): the census of residents, relative poverty, crime,
+ * cohesion, environment upkeep and households' local ties.
+ *
+ * - Poverty is relative: below `economy.povertyLine` (60%) of the median household income; the
+ *   line is recomputed at the start of each year (tick % 4 == 0) and applied every quarter.
+ * - Crime approaches a level set by poverty and unemployment, lowered by cohesion, environment and
+ *   community activity (social disorganisation theory: Sampson, Raudenbush & Earls 1997).
+ * - Cohesion approaches a level set by how long residents have stayed and their ties, lowered by
+ *   turnover and poverty, raised by community activity (a lever).
+ * - The council maintains each cell's environment at its start level; crime wears it down.
+ * - Households' ties grow with the cohesion of their neighbourhood.
+ *
+ * Reads: households, cells, city. Writes: census fields, cells.crime, cohesion, environment,
+ * turnover, lastMoves; households.poor, ties, exitedPoverty; city.povertyLine, medianIncome.
+ */
+import { census } from '../census.ts';
+import { median } from '../metrics/concentration.ts';
+import type { World } from '../world.ts';
+
+/** Recomputes the poverty line from the median household income (a yearly step). */
+export function updatePovertyLine(w: World): void {
+  const h = w.households;
+  const incomes = new Float64Array(h.count);
+  let n = 0;
+  for (let s = 0; s < h.count; s++) if (h.alive[s] && h.cell[s]! >= 0) incomes[n++] = h.income[s]!;
+  w.city.medianIncome = n > 0 ? median(incomes, n) : 0;
+  w.city.povertyLine = w.config.economy.povertyLine * w.city.medianIncome;
+}
+
+/** Poverty status of every household against the current line. */
+export function updatePoverty(w: World): void {
+  const h = w.households;
+  const line = w.city.povertyLine;
+  const yearEnd = w.city.tick % 4 === 3;
+  for (let s = 0; s < h.count; s++) {
+    if (!h.alive[s]) continue;
+    const poor = h.income[s]! < line ? 1 : 0;
+    h.poor[s] = poor;
+    if (yearEnd && !poor && h.startPoor[s]) h.exitedPoverty[s] = 1;
+  }
+}
+
+export const neighbourhood = {
+  name: 'neighbourhood',
+  step(w: World): void {
+    const h = w.households;
+    const c = w.cells;
+    const nb = w.config.neighbourhood;
+    updatePoverty(w);
+    census(w);
+    for (let k = 0; k < c.n; k++) {
+      const n = c.households[k]!;
+      // Yearly turnover: (moves in + out) / 2 per household, from this quarter's moves, smoothed.
+      const moves = c.movesIn[k]! + c.movesOut[k]!;
+      const quarterly = n > 0 ? (moves - c.lastMoves[k]!) / 2 / n : 0;
+      c.lastMoves[k] = moves;
+      c.turnover[k] = 0.75 * c.turnover[k]! + 0.25 * 4 * quarterly;
+      if (n === 0) continue;
+      const pov = c.poor[k]! / n;
+      const unemp = c.labourForce[k]! > 0 ? c.unemployed[k]! / c.labourForce[k]! : 0;
+      const residence = Math.min(1, c.residenceSum[k]! / n / 10);
+      const ties = c.tiesSum[k]! / n;
+      const community = c.community[k]!;
+      const crimeTarget =
+        0.1 + nb.crimePoverty * pov + nb.crimeUnemployment * unemp - nb.crimeCohesion * (c.cohesion[k]! - 0.5) -
+        nb.crimeEnvironment * (c.environment[k]! - 0.5) - 0.3 * community;
+      const cohesionTarget =
+        0.25 + nb.cohesionTenure * residence + 0.2 * ties - nb.cohesionTurnover * c.turnover[k]! - 0.2 * pov + 0.3 * community;
+      c.crime[k]! += nb.adjustment * (clamp01(crimeTarget) - c.crime[k]!);
+      c.cohesion[k]! += nb.adjustment * (clamp01(cohesionTarget) - c.cohesion[k]!);
+      // Upkeep returns the environment toward its maintained level; crime (litter, vandalism) wears it.
+      const envTarget = c.environmentBase[k]! - 0.2 * c.crime[k]!;
+      c.environment[k]! += nb.environmentDecay * 10 * (envTarget - c.environment[k]!);
+      c.environment[k] = clamp01(c.environment[k]!);
+    }
+    for (let s = 0; s < h.count; s++) {
+      if (!h.alive[s]) continue;
+      const k = h.cell[s]!;
+      if (k < 0) continue;
+      const growth = nb.tiesGrowth * Math.min(1, c.cohesion[k]! + c.community[k]!);
+      h.ties[s]! += growth * (1 - h.ties[s]!);
+    }
+  },
+};
+
+function clamp01(x: number): number {
+  return x < 0 ? 0 : x > 1 ? 1 : x;
+}

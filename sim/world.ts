@@ -1,0 +1,495 @@
+/**
+ * The world: struct-of-arrays stores for households, firms, core resources and neighbourhoods.
+ *
+ * Every entity kind is one store of preallocated typed arrays with a capacity; links are Int32Array
+ * indices with -1 for none. Household and firm slots are recycled through free lists, but each
+ * household also carries a stable `id` (never reused) so that it can be followed for the whole run.
+ * Nothing here knows about policies or metrics.
+ */
+import type { ScenarioConfig } from './config/schema.ts';
+import type { Geography, RadiusLists } from './geography.ts';
+import type { Rng } from './rng.ts';
+
+/** Tenure codes. */
+export const OWNER = 0;
+export const PRIVATE = 1;
+export const SOCIAL = 2;
+
+/** Move reasons recorded in the move log. */
+export const MOVE_REASONS = ['voluntary', 'rent', 'demolition', 'formed', 'arrived', 'left', 'dissolved'] as const;
+export const VOLUNTARY = 0;
+export const RENT = 1;
+export const DEMOLITION = 2;
+export const FORMED = 3;
+export const ARRIVED = 4;
+export const LEFT = 5;
+export const DISSOLVED = 6;
+
+/** Cell code in the move log for "outside the city". */
+export const OUTSIDE = -1;
+
+export interface Households {
+  capacity: number;
+  /** High-water mark of used slots: iterate 0..count and skip !alive. */
+  count: number;
+  alive: Uint8Array;
+  id: Int32Array;
+  cell: Int32Array;
+  /** Disposable income, pounds a year: earnings or benefits, transfers, housing allowance. */
+  income: Float32Array;
+  /** Housing allowance part of income (pounds a year). */
+  allowance: Float32Array;
+  /** Firm slot, -1 when not employed. */
+  employer: Int32Array;
+  skill: Float32Array;
+  health: Float32Array;
+  /** Age of the household head in years. */
+  age: Float32Array;
+  kids: Uint8Array;
+  /** Age of the eldest dependent child, in quarters. */
+  kidAge: Uint8Array;
+  /** Attainment of the household's children in school, 0..1. */
+  attainment: Float32Array;
+  tenure: Uint8Array;
+  /** Tick the household moved into its current home (negative: before the run). */
+  movedTick: Int32Array;
+  ties: Float32Array;
+  poor: Uint8Array;
+  unempQuarters: Uint16Array;
+  burdenQuarters: Uint8Array;
+  /** Set in a tick with a birth, a job change or a grown child: raises the move hazard. */
+  lifeEvent: Uint8Array;
+  /** Cell lived in when the programme started (-1: not a resident then). */
+  startCell: Int32Array;
+  /** Poor when the programme started. */
+  startPoor: Uint8Array;
+  /** Was poor at the start and has since been out of poverty at a year's end. */
+  exitedPoverty: Uint8Array;
+  /** Levers a policy may set: portable transfers (pounds a year), training and family support intensity (0..1). */
+  transfer: Float32Array;
+  training: Float32Array;
+  support: Float32Array;
+  /** Area programme benefit tied to residence in `programmeCells` (pounds a year). */
+  areaBenefit: Float32Array;
+  free: Int32Array;
+  freeCount: number;
+  nextId: number;
+}
+
+export interface Firms {
+  capacity: number;
+  count: number;
+  alive: Uint8Array;
+  cell: Int32Array;
+  /** 0 local services, 1 tradable. */
+  sector: Uint8Array;
+  jobs: Int32Array;
+  filled: Int32Array;
+  skillReq: Float32Array;
+  wage: Float32Array;
+  floorspace: Float32Array;
+  /** Exponential average of profit over revenue. */
+  margin: Float32Array;
+  lossQuarters: Uint8Array;
+  bornTick: Int32Array;
+  movedTick: Int32Array;
+  movedFrom: Int32Array;
+  /** Sum of the skills of current workers (recomputed every tick). */
+  skillSum: Float64Array;
+  free: Int32Array;
+  freeCount: number;
+}
+
+export const SCHOOL = 0;
+export const CLINIC = 1;
+
+export interface Resources {
+  count: number;
+  kind: Uint8Array;
+  cell: Int32Array;
+  capacity: Float32Array;
+  quality: Float32Array;
+  /** Quality the institution tends to with an average intake. */
+  baseQuality: Float32Array;
+  open: Uint8Array;
+  /** Users this tick (pupil households or registered households). */
+  users: Float32Array;
+  /** Extra quality from investment (a lever: hub programmes), decays slowly. */
+  investment: Float32Array;
+}
+
+export interface Cells {
+  n: number;
+  units: Int32Array;
+  social: Int32Array;
+  occMarket: Int32Array;
+  occSocial: Int32Array;
+  quality: Float32Array;
+  environment: Float32Array;
+  /** Market rent, pounds a year per unit. */
+  rent: Float32Array;
+  /** Commercial floorspace (m2) and the part firms use. */
+  floorspace: Float32Array;
+  floorUsed: Float32Array;
+  /** Brownfield land (acres). */
+  brownfield: Float32Array;
+  crime: Float32Array;
+  cohesion: Float32Array;
+  /** Share of commercial rent paid by a firm incentive (a lever). */
+  subsidy: Float32Array;
+  /** Community activity from hubs (a lever, 0..1): raises cohesion and ties, lowers crime. */
+  community: Float32Array;
+  /** Units to demolish at the next housing step (a lever), the rebuild's size and quality. */
+  demolish: Int32Array;
+  rebuildUnits: Int32Array;
+  rebuildQuality: Float32Array;
+  rebuildSocial: Int32Array;
+  /** Units under construction and the tick they complete. */
+  building: Int32Array;
+  buildingSocial: Int32Array;
+  buildingQuality: Float32Array;
+  buildingDone: Int32Array;
+  /** Nearest open school and clinic (resource index) and distance. */
+  school: Int32Array;
+  schoolDist: Float32Array;
+  clinic: Int32Array;
+  clinicDist: Float32Array;
+  // Derived each tick by the census and the subsystems.
+  households: Int32Array;
+  poor: Int32Array;
+  unemployed: Int32Array;
+  labourForce: Int32Array;
+  incomeSum: Float64Array;
+  logIncomeSum: Float64Array;
+  residenceSum: Float64Array;
+  tiesSum: Float64Array;
+  jobAccess: Float32Array;
+  demandAccess: Float32Array;
+  localJobs: Float32Array;
+  schoolQuality: Float32Array;
+  clinicAccess: Float32Array;
+  // Cumulative counters (whole run) that metrics difference over periods.
+  movesIn: Float64Array;
+  movesOut: Float64Array;
+  forcedOut: Float64Array;
+  jobsCreated: Float64Array;
+  jobsRelocatedIn: Float64Array;
+  jobsRelocatedOut: Float64Array;
+  homesBuilt: Float64Array;
+  /** Environment the council maintains without extra works (the start value). */
+  environmentBase: Float32Array;
+  /** Yearly turnover (moves in and out over households), smoothed; and the move count last seen. */
+  turnover: Float32Array;
+  lastMoves: Float64Array;
+}
+
+/** Append-only log of moves: who, when, from, to, why, poor at the time. */
+export interface MoveLog {
+  length: number;
+  hid: Int32Array;
+  tick: Int32Array;
+  from: Int32Array;
+  to: Int32Array;
+  reason: Uint8Array;
+  poor: Uint8Array;
+}
+
+export interface City {
+  tick: number;
+  povertyLine: number;
+  medianIncome: number;
+  /** Quantile of market rents up to which housing allowance pays. */
+  allowanceCap: number;
+  meanIncome: number;
+  unemploymentRate: number;
+  jobVacancies: number;
+  /** Calibrated at creation: revenue scale of local services and the demand ratio then. */
+  localDemandScale: number;
+  /** Mean of the job-access index at the start (anchor of amenity capitalisation). */
+  baseJobAccess: number;
+  socialRent: number;
+  arrivals: number;
+  departures: number;
+  births: number;
+  deaths: number;
+  formed: number;
+}
+
+export interface Region {
+  /** 0 rest, 1 target, 2 ring, 3 comparison. */
+  code: Uint8Array;
+  hasTarget: boolean;
+  /** Tick at which the original residents were recorded (-1: not yet). */
+  startTick: number;
+}
+
+export interface Seekers {
+  list: Int32Array;
+  reason: Uint8Array;
+  /** Where the seeker comes from (a cell, or OUTSIDE). */
+  from: Int32Array;
+  count: number;
+}
+
+export interface World {
+  readonly config: ScenarioConfig;
+  readonly geo: Geography;
+  readonly rng: Rng;
+  readonly households: Households;
+  readonly firms: Firms;
+  readonly resources: Resources;
+  readonly cells: Cells;
+  readonly city: City;
+  readonly moves: MoveLog;
+  readonly region: Region;
+  /** Cells within the commute radius and the local-demand radius of each cell. */
+  readonly commute: RadiusLists;
+  readonly demand: RadiusLists;
+  /** Households a subsystem wants housed this tick (newly formed, arrived, demolished out). */
+  readonly seekers: Seekers;
+  /** Firms by cell (compressed lists), rebuilt when firms enter, exit or move. */
+  readonly firmIndex: { start: Int32Array; list: Int32Array };
+  /** A household-sized index buffer a subsystem may use within its own step. */
+  readonly scratch: Int32Array;
+  /** Set when schools or clinics open or close: catchments are recomputed. */
+  resourcesDirty: boolean;
+}
+
+export function allocHouseholds(capacity: number): Households {
+  return {
+    capacity,
+    count: 0,
+    alive: new Uint8Array(capacity),
+    id: new Int32Array(capacity),
+    cell: new Int32Array(capacity).fill(-1),
+    income: new Float32Array(capacity),
+    allowance: new Float32Array(capacity),
+    employer: new Int32Array(capacity).fill(-1),
+    skill: new Float32Array(capacity),
+    health: new Float32Array(capacity),
+    age: new Float32Array(capacity),
+    kids: new Uint8Array(capacity),
+    kidAge: new Uint8Array(capacity),
+    attainment: new Float32Array(capacity),
+    tenure: new Uint8Array(capacity),
+    movedTick: new Int32Array(capacity),
+    ties: new Float32Array(capacity),
+    poor: new Uint8Array(capacity),
+    unempQuarters: new Uint16Array(capacity),
+    burdenQuarters: new Uint8Array(capacity),
+    lifeEvent: new Uint8Array(capacity),
+    startCell: new Int32Array(capacity).fill(-1),
+    startPoor: new Uint8Array(capacity),
+    exitedPoverty: new Uint8Array(capacity),
+    transfer: new Float32Array(capacity),
+    training: new Float32Array(capacity),
+    support: new Float32Array(capacity),
+    areaBenefit: new Float32Array(capacity),
+    free: new Int32Array(capacity),
+    freeCount: 0,
+    nextId: 0,
+  };
+}
+
+/** Takes a household slot (recycled or fresh) and gives it a new stable id; -1 when full. */
+export function addHousehold(h: Households): number {
+  let s: number;
+  if (h.freeCount > 0) s = h.free[--h.freeCount]!;
+  else if (h.count < h.capacity) s = h.count++;
+  else return -1;
+  h.alive[s] = 1;
+  h.id[s] = h.nextId++;
+  h.cell[s] = -1;
+  h.employer[s] = -1;
+  h.income[s] = 0;
+  h.allowance[s] = 0;
+  h.kids[s] = 0;
+  h.kidAge[s] = 0;
+  h.attainment[s] = 0;
+  h.tenure[s] = PRIVATE;
+  h.ties[s] = 0;
+  h.poor[s] = 0;
+  h.unempQuarters[s] = 0;
+  h.burdenQuarters[s] = 0;
+  h.lifeEvent[s] = 0;
+  h.startCell[s] = -1;
+  h.startPoor[s] = 0;
+  h.exitedPoverty[s] = 0;
+  h.transfer[s] = 0;
+  h.training[s] = 0;
+  h.support[s] = 0;
+  h.areaBenefit[s] = 0;
+  return s;
+}
+
+/**
+ * Removes a household from the city: frees its job and its home. The caller logs the move.
+ */
+export function removeHousehold(w: World, s: number): void {
+  const h = w.households;
+  const f = h.employer[s]!;
+  if (f >= 0) w.firms.filled[f]!--;
+  vacate(w, s);
+  h.alive[s] = 0;
+  h.employer[s] = -1;
+  h.free[h.freeCount++] = s;
+}
+
+/** Frees the unit a household occupies (it keeps its tenure code). */
+export function vacate(w: World, s: number): void {
+  const h = w.households;
+  const c = h.cell[s]!;
+  if (c < 0) return;
+  if (h.tenure[s] === SOCIAL) w.cells.occSocial[c]!--;
+  else w.cells.occMarket[c]!--;
+  h.cell[s] = -1;
+}
+
+/** Puts a household in a unit of cell c with the given tenure. */
+export function occupy(w: World, s: number, c: number, tenure: number): void {
+  const h = w.households;
+  h.cell[s] = c;
+  h.tenure[s] = tenure;
+  if (tenure === SOCIAL) w.cells.occSocial[c]!++;
+  else w.cells.occMarket[c]!++;
+  h.movedTick[s] = w.city.tick;
+  h.ties[s] = 0.05;
+  h.burdenQuarters[s] = 0;
+}
+
+/** Queues a household to be housed by the mobility step this tick. */
+export function addSeeker(w: World, s: number, reason: number, from: number): void {
+  const q = w.seekers;
+  if (q.count === q.list.length) {
+    const grow = <T extends Int32Array | Uint8Array>(a: T, b: T): T => (b.set(a), b);
+    q.list = grow(q.list, new Int32Array(q.list.length * 2));
+    q.reason = grow(q.reason, new Uint8Array(q.list.length));
+    q.from = grow(q.from, new Int32Array(q.list.length));
+  }
+  q.list[q.count] = s;
+  q.reason[q.count] = reason;
+  q.from[q.count] = from;
+  q.count++;
+}
+
+export function logMove(w: World, s: number, from: number, to: number, reason: number): void {
+  const m = w.moves;
+  if (m.length === m.hid.length) growMoveLog(m);
+  const k = m.length++;
+  m.hid[k] = w.households.id[s]!;
+  m.tick[k] = w.city.tick;
+  m.from[k] = from;
+  m.to[k] = to;
+  m.reason[k] = reason;
+  m.poor[k] = w.households.poor[s]!;
+  if (from >= 0) w.cells.movesOut[from]! += 1;
+  if (to >= 0) w.cells.movesIn[to]! += 1;
+  if (from >= 0 && (reason === RENT || reason === DEMOLITION)) w.cells.forcedOut[from]! += 1;
+}
+
+function growMoveLog(m: MoveLog): void {
+  const cap = Math.max(1024, m.hid.length * 2);
+  const grow = <T extends Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+    const b = make(cap);
+    b.set(a);
+    return b;
+  };
+  m.hid = grow(m.hid, (n) => new Int32Array(n));
+  m.tick = grow(m.tick, (n) => new Int32Array(n));
+  m.from = grow(m.from, (n) => new Int32Array(n));
+  m.to = grow(m.to, (n) => new Int32Array(n));
+  m.reason = grow(m.reason, (n) => new Uint8Array(n));
+  m.poor = grow(m.poor, (n) => new Uint8Array(n));
+}
+
+export function allocFirms(capacity: number): Firms {
+  return {
+    capacity,
+    count: 0,
+    alive: new Uint8Array(capacity),
+    cell: new Int32Array(capacity).fill(-1),
+    sector: new Uint8Array(capacity),
+    jobs: new Int32Array(capacity),
+    filled: new Int32Array(capacity),
+    skillReq: new Float32Array(capacity),
+    wage: new Float32Array(capacity),
+    floorspace: new Float32Array(capacity),
+    margin: new Float32Array(capacity),
+    lossQuarters: new Uint8Array(capacity),
+    bornTick: new Int32Array(capacity),
+    movedTick: new Int32Array(capacity).fill(-1),
+    movedFrom: new Int32Array(capacity).fill(-1),
+    skillSum: new Float64Array(capacity),
+    free: new Int32Array(capacity),
+    freeCount: 0,
+  };
+}
+
+/** Takes a firm slot; -1 when the store is full (entry is then skipped). */
+export function addFirm(f: Firms): number {
+  let s: number;
+  if (f.freeCount > 0) s = f.free[--f.freeCount]!;
+  else if (f.count < f.capacity) s = f.count++;
+  else return -1;
+  f.alive[s] = 1;
+  f.jobs[s] = 0;
+  f.filled[s] = 0;
+  f.margin[s] = 0;
+  f.lossQuarters[s] = 0;
+  f.movedTick[s] = -1;
+  f.movedFrom[s] = -1;
+  f.skillSum[s] = 0;
+  return s;
+}
+
+export function allocCells(n: number): Cells {
+  const f32 = () => new Float32Array(n);
+  const f64 = () => new Float64Array(n);
+  const i32 = () => new Int32Array(n);
+  return {
+    n,
+    units: i32(), social: i32(), occMarket: i32(), occSocial: i32(),
+    quality: f32(), environment: f32(), rent: f32(), floorspace: f32(), floorUsed: f32(),
+    brownfield: f32(), crime: f32(), cohesion: f32(), subsidy: f32(), community: f32(),
+    demolish: i32(), rebuildUnits: i32(), rebuildQuality: f32(), rebuildSocial: i32(),
+    building: i32(), buildingSocial: i32(), buildingQuality: f32(), buildingDone: i32(),
+    school: i32(), schoolDist: f32(), clinic: i32(), clinicDist: f32(),
+    households: i32(), poor: i32(), unemployed: i32(), labourForce: i32(),
+    incomeSum: f64(), logIncomeSum: f64(), residenceSum: f64(), tiesSum: f64(),
+    jobAccess: f32(), demandAccess: f32(), localJobs: f32(), schoolQuality: f32(), clinicAccess: f32(),
+    movesIn: f64(), movesOut: f64(), forcedOut: f64(), jobsCreated: f64(), jobsRelocatedIn: f64(),
+    jobsRelocatedOut: f64(), homesBuilt: f64(), environmentBase: f32(), turnover: f32(), lastMoves: f64(),
+  };
+}
+
+export function allocResources(count: number): Resources {
+  return {
+    count,
+    kind: new Uint8Array(count),
+    cell: new Int32Array(count),
+    capacity: new Float32Array(count),
+    quality: new Float32Array(count),
+    baseQuality: new Float32Array(count),
+    open: new Uint8Array(count).fill(1),
+    users: new Float32Array(count),
+    investment: new Float32Array(count),
+  };
+}
+
+export function allocMoveLog(): MoveLog {
+  const cap = 1024;
+  return {
+    length: 0,
+    hid: new Int32Array(cap),
+    tick: new Int32Array(cap),
+    from: new Int32Array(cap),
+    to: new Int32Array(cap),
+    reason: new Uint8Array(cap),
+    poor: new Uint8Array(cap),
+  };
+}
+
+/** True if household slot s is of working age (in the labour force). */
+export function inLabourForce(w: World, s: number): boolean {
+  return w.households.age[s]! < w.config.labour.retirementAge;
+}
