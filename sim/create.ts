@@ -141,6 +141,7 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
     const retired = rs.next() < hc.retiredShare;
     hh.age[s] = retired ? retire + 24 * Math.pow(rs.next(), 1.3) : 20 + (retire - 20) * rs.next();
     hh.skill[s] = clamp01(hc.meanSkill + hc.skillSd * rs.normal());
+    hh.hours[s] = Math.exp(hc.hoursSd * rs.normal() - (hc.hoursSd * hc.hoursSd) / 2);
     hh.health[s] = clamp01(0.72 - 0.3 * Math.max(0, (hh.age[s]! - 45) / 50) + 0.08 * rs.normal());
   }
   // Heads aged 22–52 hold almost all dependent children.
@@ -155,7 +156,7 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
   }
   // Status: skill with noise; the least well-off rent socially, the best-off and older buy.
   const status = new Float64Array(H);
-  for (let s = 0; s < H; s++) status[s] = hc.sortingStrength * hh.skill[s]! + gumbelNoise(rs) * 0.5;
+  for (let s = 0; s < H; s++) status[s] = hc.sortingStrength * (hh.skill[s]! + 0.3 * Math.log(hh.hours[s]!)) + gumbelNoise(rs) * 0.5;
   const byStatus = argsort(status);
   for (let r = 0; r < H; r++) hh.tenure[byStatus[r]!] = r < socialHouseholds ? SOCIAL : PRIVATE;
   const ownerKey = new Float64Array(H).fill(-Infinity);
@@ -305,9 +306,12 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
     order[i] = order[j]!;
     order[j] = t;
   }
-  for (let r = 0; r < H; r++) {
-    const s = order[r]!;
-    if (hh.age[s]! < retire) searchJob(world, s, config.labour.searchContacts * 4, rs);
+  // Several rounds of search stand in for the years of matching before the run starts.
+  for (let round = 0; round < 6; round++) {
+    for (let r = 0; r < H; r++) {
+      const s = order[r]!;
+      if (hh.age[s]! < retire && hh.employer[s]! < 0) searchJob(world, s, config.labour.searchContacts * 2, rs);
+    }
   }
   for (let s = 0; s < H; s++) {
     if (hh.employer[s]! < 0 && hh.age[s]! < retire) hh.unempQuarters[s] = Math.floor(8 * rs.next());
@@ -346,7 +350,10 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
   for (let s = 0; s < H; s++) {
     if (hh.kids[s]! > 0) {
       const k = hh.cell[s]!;
-      hh.attainment[s] = clamp01(0.1 + config.humanCapital.schoolEffect * cells.schoolQuality[k]! + config.humanCapital.parentEffect * hh.skill[s]! + config.humanCapital.supportEffect * (hh.poor[s] ? 0 : 0.5));
+      // Younger children are still on their way from the starting level (0.3) to the target.
+      const quartersInSchool = Math.max(0, hh.kidAge[s]! - 16);
+      const reached = 1 - Math.pow(1 - config.humanCapital.attainmentRate, quartersInSchool);
+      hh.attainment[s] = 0.3 + reached * (clamp01(0.1 + config.humanCapital.schoolEffect * cells.schoolQuality[k]! + config.humanCapital.parentEffect * hh.skill[s]! + config.humanCapital.supportEffect * (hh.poor[s] ? 0 : 0.5)) - 0.3);
     }
   }
   census(world);

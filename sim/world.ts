@@ -42,6 +42,11 @@ export interface Households {
   /** Firm slot, -1 when not employed. */
   employer: Int32Array;
   skill: Float32Array;
+  /**
+   * Earnings of this household relative to one full-time wage at its job: hours worked and a
+   * second earner (ONS: a quarter of working households have one part-time earner only).
+   */
+  hours: Float32Array;
   health: Float32Array;
   /** Age of the household head in years. */
   age: Float32Array;
@@ -266,6 +271,7 @@ export function allocHouseholds(capacity: number): Households {
     allowance: new Float32Array(capacity),
     employer: new Int32Array(capacity).fill(-1),
     skill: new Float32Array(capacity),
+    hours: new Float32Array(capacity).fill(1),
     health: new Float32Array(capacity),
     age: new Float32Array(capacity),
     kids: new Uint8Array(capacity),
@@ -303,6 +309,7 @@ export function addHousehold(h: Households): number {
   h.employer[s] = -1;
   h.income[s] = 0;
   h.allowance[s] = 0;
+  h.hours[s] = 1;
   h.kids[s] = 0;
   h.kidAge[s] = 0;
   h.attainment[s] = 0;

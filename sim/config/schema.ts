@@ -57,6 +57,7 @@ export const householdsSchema = group(
     retiredShare: share(0.26, 'households whose head is over state pension age'),
     meanSkill: share(0.5, 'mean adult skill (0 = no qualifications, 1 = degree and above)'),
     skillSd: pos(0.17, 'standard deviation of adult skill'),
+    hoursSd: nonneg(0.55, 'log standard deviation of household earnings at a given wage (hours, second earners)'),
     sortingStrength: nonneg(2.2, 'how strongly initial residents sort by skill into better housing (logit weight)'),
   },
   'the households at the start',
@@ -64,11 +65,11 @@ export const householdsSchema = group(
 
 export const economySchema = group(
   {
-    baseWage: pos(26000, 'annual wage of a job requiring average skill'),
-    wageSkillPremium: nonneg(1.1, 'log wage gap between the most and least skilled jobs'),
-    benefit: pos(9500, 'out-of-work benefits for a household (Universal Credit with child elements, 2019)'),
-    childBenefit: nonneg(1800, 'extra benefit per dependent child'),
-    pension: pos(14500, 'state and occupational pension of a retired household'),
+    baseWage: pos(38000, 'annual earnings of a working household whose job asks average skill (ONS 2019: median household income ~£30k, many with two earners)'),
+    wageSkillPremium: nonneg(1.8, 'log wage gap between the most and least skilled jobs'),
+    benefit: pos(6500, 'out-of-work benefits of a household before child elements and housing support (Universal Credit standard allowances 2019: £3.8k single, £5.9k couple)'),
+    childBenefit: nonneg(2200, 'extra benefit per dependent child'),
+    pension: pos(15000, 'mean pension income of a retired household; it rises with skill (occupational pensions)'),
     povertyLine: share(0.6, 'relative poverty line as a share of median household income, recomputed yearly'),
     housingAllowanceCap: share(0.3, 'housing allowance covers private rent up to this quantile of market rents (Local Housing Allowance: 30th percentile)'),
   },
@@ -77,7 +78,7 @@ export const economySchema = group(
 
 export const firmsSchema = group(
   {
-    jobsPerWorker: pos(1.0, 'jobs at the start per household in the labour force'),
+    jobsPerWorker: pos(1.03, 'jobs at the start per household in the labour force'),
     meanSize: pos(12, 'mean jobs per firm at the start'),
     tradableShare: share(0.35, 'share of firms in tradable sectors (the rest serve local demand)'),
     floorspacePerJob: pos(20, 'square metres of commercial floorspace per job'),
@@ -99,12 +100,12 @@ export const firmsSchema = group(
 
 export const labourSchema = group(
   {
-    separationRate: share(0.012, 'quarterly separation hazard of a healthy worker'),
-    healthSeparation: share(0.05, 'extra separation hazard at the worst health'),
-    searchContacts: int(5, 1, 50, 'firms an unemployed person contacts per quarter'),
+    separationRate: share(0.01, 'quarterly separation hazard of a healthy worker'),
+    healthSeparation: share(0.03, 'extra separation hazard at the worst health'),
+    searchContacts: int(12, 1, 50, 'firms an unemployed person contacts per quarter'),
     commuteRadius: pos(8, 'farthest job a person searches (cells)'),
-    distanceDecay: pos(3, 'distance at which a job contact is e times less likely (cells)'),
-    skillTolerance: pos(0.12, 'skill shortfall at which a hire is e times less likely'),
+    distanceDecay: pos(5, 'distance at which a job contact is e times less likely (cells)'),
+    skillTolerance: pos(0.15, 'skill shortfall at which a hire is e times less likely'),
     retirementAge: int(66, 50, 80, 'state pension age'),
   },
   'the labour market',

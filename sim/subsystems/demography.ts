@@ -78,6 +78,10 @@ function formHousehold(w: World, parent: number): void {
   const u = w.rng.keyed('childSkill', h.id[s]!, w.city.tick);
   h.skill[s] = clamp01(0.08 + 0.8 * att + 0.16 * (u - 0.5));
   h.health[s] = clamp01(h.health[parent]! + 0.1);
+  // Approximately normal from three keyed uniforms (Irwin–Hall), so the draw stays keyed.
+  const sd = w.config.households.hoursSd;
+  const z = (w.rng.keyed('hours1', h.id[s]!, 0) + w.rng.keyed('hours2', h.id[s]!, 0) + w.rng.keyed('hours3', h.id[s]!, 0) - 1.5) * 2;
+  h.hours[s] = Math.exp(sd * z - (sd * sd) / 2);
   h.tenure[s] = PRIVATE;
   h.income[s] = w.config.economy.benefit;
   h.movedTick[s] = w.city.tick;
@@ -118,6 +122,7 @@ function arrivals(w: World, rs: Stream): void {
     if (s < 0) return;
     h.age[s] = 20 + 25 * rs.next();
     h.skill[s] = clamp01(skillMean + cfg.households.skillSd * rs.normal());
+    h.hours[s] = Math.exp(cfg.households.hoursSd * rs.normal() - (cfg.households.hoursSd ** 2) / 2);
     h.health[s] = clamp01(0.75 + 0.1 * rs.normal());
     if (rs.next() < cfg.households.childrenShare) {
       h.kids[s] = 1 + (rs.next() < 0.4 ? 1 : 0);
@@ -133,7 +138,7 @@ function arrivals(w: World, rs: Stream): void {
       if (f.alive[i] && f.filled[i]! < f.jobs[i]! && f.skillReq[i]! <= h.skill[s]! + 0.05) {
         h.employer[s] = i;
         f.filled[i]!++;
-        h.income[s] = f.wage[i]!;
+        h.income[s] = f.wage[i]! * h.hours[s]!;
         break;
       }
     }

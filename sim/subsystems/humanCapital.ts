@@ -145,7 +145,7 @@ export const humanCapital = {
       // Health.
       const ageLoss = Math.max(0, (h.age[s]! - 45) / 50);
       const target =
-        0.3 + 0.25 * c.clinicAccess[k]! + 0.25 * Math.min(1, h.income[s]! / incomeScale) + 0.2 * c.environment[k]! - 0.3 * ageLoss;
+        0.38 + 0.25 * c.clinicAccess[k]! + 0.25 * Math.min(1, h.income[s]! / incomeScale) + 0.2 * c.environment[k]! - 0.3 * ageLoss;
       let hl = h.health[s]! + hc.healthRate * (target - h.health[s]!);
       if (w.rng.keyed('illness', h.id[s]!, tick) < ILLNESS_RATE) hl -= ILLNESS_HIT;
       h.health[s] = Math.min(1, Math.max(0, hl));

@@ -74,8 +74,8 @@ export function updateIncomes(w: World): void {
     if (!h.alive[s]) continue;
     const e = h.employer[s]!;
     let y: number;
-    if (e >= 0) y = f.wage[e]!;
-    else if (h.age[s]! >= retire) y = eco.pension;
+    if (e >= 0) y = f.wage[e]! * h.hours[s]!;
+    else if (h.age[s]! >= retire) y = eco.pension * (0.55 + 0.9 * h.skill[s]!);
     else y = eco.benefit + eco.childBenefit * h.kids[s]!;
     h.income[s] = y + h.transfer[s]! + h.areaBenefit[s]! + h.allowance[s]!;
   }
