@@ -71,30 +71,32 @@ function display(abs: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
 }
 
+const canonicalRef = (ref: string, fromDir: string) => (isPathRef(ref) ? display(resolve(fromDir, ref)) : ref);
+
 /**
- * Finds a base for `extends`. Bundled names read from scenarios/; paths are canonical (see
- * `canonicalRef`), so a cycle through files is caught by name equality. A file base's own
- * relative `extends` is rewritten relative to the working directory before it is handed back,
- * because the pure resolver knows nothing of directories.
+ * Reads a scenario file. A relative `extends` path in it means "relative to this file"; the pure
+ * resolver knows nothing of directories, so the path is rewritten here to its canonical form
+ * (see `display`), which also makes a cycle through files show up as a repeated name.
  */
+function readScenarioFile(abs: string, shown: string): unknown {
+  const json = readJsonFile(abs, shown);
+  if (json && typeof json === 'object' && !Array.isArray(json)) {
+    const ext = (json as Record<string, unknown>).extends;
+    if (typeof ext === 'string' && isPathRef(ext)) return { ...json, extends: canonicalRef(ext, dirname(abs)) };
+  }
+  return json;
+}
+
+const bundledFile = (name: string) => resolve(SCENARIOS_DIR, `${name}.json`);
+
+/** Finds a base for `extends`: a bundled name, or a canonical path; undefined if there is none. */
 function lookupBase(name: string): unknown | undefined {
   if (isPathRef(name)) {
     const abs = resolve(name);
-    if (!existsSync(abs)) return undefined;
-    const json = readJsonFile(abs, name);
-    if (json && typeof json === 'object' && !Array.isArray(json)) {
-      const ext = (json as Record<string, unknown>).extends;
-      if (typeof ext === 'string' && isPathRef(ext)) {
-        return { ...json, extends: canonicalRef(ext, dirname(abs)) };
-      }
-    }
-    return json;
+    return existsSync(abs) ? readScenarioFile(abs, name) : undefined;
   }
-  if (!bundledNames().includes(name)) return undefined;
-  return readJsonFile(resolve(SCENARIOS_DIR, `${name}.json`), `${name} (scenarios/${name}.json)`);
+  return bundledNames().includes(name) ? readScenarioFile(bundledFile(name), `scenarios/${name}.json`) : undefined;
 }
-
-const canonicalRef = (ref: string, fromDir: string) => (isPathRef(ref) ? display(resolve(fromDir, ref)) : ref);
 
 /** An override from a dedicated flag (`--years 30`), reported under the flag's own name. */
 export interface FlagOverride {
@@ -113,16 +115,11 @@ export interface FlagOverride {
  */
 export function loadScenario(nameOrPath: string, sets: string[] = [], flags: FlagOverride[] = []): ScenarioConfig {
   let raw: unknown;
-  let source: string;
   let self: string;
+  const source = nameOrPath;
   if (isPathRef(nameOrPath)) {
-    source = nameOrPath;
     self = display(resolve(nameOrPath));
-    raw = readJsonFile(nameOrPath);
-    const ext = raw && typeof raw === 'object' ? (raw as Record<string, unknown>).extends : undefined;
-    if (typeof ext === 'string' && isPathRef(ext)) {
-      raw = { ...(raw as object), extends: canonicalRef(ext, dirname(resolve(nameOrPath))) };
-    }
+    raw = readScenarioFile(resolve(nameOrPath), nameOrPath);
   } else {
     const names = bundledNames();
     if (!names.includes(nameOrPath)) {
@@ -132,9 +129,8 @@ export function loadScenario(nameOrPath: string, sets: string[] = [], flags: Fla
         'scenario',
       );
     }
-    source = nameOrPath;
     self = nameOrPath;
-    raw = readJsonFile(resolve(SCENARIOS_DIR, `${nameOrPath}.json`), `scenarios/${nameOrPath}.json`);
+    raw = readScenarioFile(bundledFile(nameOrPath), `scenarios/${nameOrPath}.json`);
   }
 
   // The top of the chain is named canonically so that a file extended by its own base is a cycle.
@@ -176,7 +172,7 @@ export function loadScenario(nameOrPath: string, sets: string[] = [], flags: Fla
 /** The bundled scenarios' one-line titles and teaching notes, as written in their files. */
 export function listScenarios(): { name: string; title: string; description: string }[] {
   return bundledNames().map((name) => {
-    const json = readJsonFile(resolve(SCENARIOS_DIR, `${name}.json`), `scenarios/${name}.json`);
+    const json = readJsonFile(bundledFile(name), `scenarios/${name}.json`);
     const o = (json && typeof json === 'object' ? json : {}) as Record<string, unknown>;
     return {
       name,
