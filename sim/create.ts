@@ -213,6 +213,8 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
   }
 
   const fcfg = config.firms;
+  const commute = withinRadius(geo, config.labour.commuteRadius);
+  const demand = withinRadius(geo, fcfg.demandRadius);
   const world: World = {
     config,
     geo,
@@ -229,8 +231,10 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
     },
     moves: allocMoveLog(),
     region: { code: new Uint8Array(n), hasTarget: false, startTick: -1 },
-    commute: withinRadius(geo, config.labour.commuteRadius),
-    demand: withinRadius(geo, fcfg.demandRadius),
+    commute,
+    demand,
+    commuteWeight: commute.dist.map((d) => Math.exp(-d / config.labour.distanceDecay)),
+    demandWeight: demand.dist.map((d) => Math.exp(-d / (fcfg.demandRadius / 2))),
     seekers: { list: new Int32Array(1024), reason: new Uint8Array(1024), from: new Int32Array(1024), count: 0 },
     firmIndex: { start: new Int32Array(n + 1), list: new Int32Array(0) },
     scratch: new Int32Array(hh.capacity),

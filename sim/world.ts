@@ -250,6 +250,9 @@ export interface World {
   /** Cells within the commute radius and the local-demand radius of each cell. */
   readonly commute: RadiusLists;
   readonly demand: RadiusLists;
+  /** Distance-decay weights along those lists, computed once (exp is costly in a hot loop). */
+  readonly commuteWeight: Float32Array;
+  readonly demandWeight: Float32Array;
   /** Households a subsystem wants housed this tick (newly formed, arrived, demolished out). */
   readonly seekers: Seekers;
   /** Firms by cell (compressed lists), rebuilt when firms enter, exit or move. */

@@ -37,22 +37,22 @@ export function updateAccess(w: World): void {
     jobsPerCell[f.cell[i]!]! += f.jobs[i]!;
   }
   const d = w.demand;
-  const halfR = w.config.firms.demandRadius / 2;
+  const dw = w.demandWeight;
   for (let k = 0; k < n; k++) {
     let spend = 0;
     for (let e = d.offset[k]!; e < d.offset[k + 1]!; e++) {
-      spend += c.incomeSum[d.index[e]!]! * Math.exp(-d.dist[e]! / halfR);
+      spend += c.incomeSum[d.index[e]!]! * dw[e]!;
     }
     c.demandAccess[k] = spend * LOCAL_SPEND_SHARE;
   }
   const cm = w.commute;
-  const decay = w.config.labour.distanceDecay;
+  const cw = w.commuteWeight;
   let mean = 0;
   for (let k = 0; k < n; k++) {
     let jw = 0;
     let lw = 0;
     for (let e = cm.offset[k]!; e < cm.offset[k + 1]!; e++) {
-      const wgt = Math.exp(-cm.dist[e]! / decay);
+      const wgt = cw[e]!;
       jw += jobsPerCell[cm.index[e]!]! * wgt;
       lw += c.labourForce[cm.index[e]!]! * wgt;
     }
@@ -69,10 +69,10 @@ function demandRatio(w: World, k: number, extraJobs: number): number {
   const c = w.cells;
   // Supply: local jobs within the same reach, approximated by the cell and its demand disc.
   const d = w.demand;
-  const halfR = w.config.firms.demandRadius / 2;
+  const dw = w.demandWeight;
   let supply = extraJobs;
   for (let e = d.offset[k]!; e < d.offset[k + 1]!; e++) {
-    supply += c.localJobs[d.index[e]!]! * Math.exp(-d.dist[e]! / halfR);
+    supply += c.localJobs[d.index[e]!]! * dw[e]!;
   }
   return c.demandAccess[k]! / (supply + 1);
 }

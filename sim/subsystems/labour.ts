@@ -35,7 +35,7 @@ export function indexFirmsByCell(w: World): void {
 export function searchJob(w: World, s: number, contacts: number, rs: Stream): boolean {
   const h = w.households;
   const f = w.firms;
-  const { offset, index, dist } = w.commute;
+  const { offset, index } = w.commute;
   const { start, list } = w.firmIndex;
   const lab = w.config.labour;
   const home = h.cell[s]!;
@@ -46,7 +46,7 @@ export function searchJob(w: World, s: number, contacts: number, rs: Stream): bo
   const healthFactor = 0.5 + 0.5 * h.health[s]!;
   for (let k = 0; k < contacts; k++) {
     const e = a + Math.floor(rs.next() * m);
-    if (rs.next() > Math.exp(-dist[e]! / lab.distanceDecay)) continue;
+    if (rs.next() > w.commuteWeight[e]!) continue;
     const c = index[e]!;
     const nf = start[c + 1]! - start[c]!;
     if (nf === 0) continue;
