@@ -98,6 +98,9 @@ function makeStream(seed: number, name: string): Stream {
 export function createRng(seed: number): Rng {
   if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
   const streams = new Map<string, Stream>();
+  // Name hashes are cached: keyed draws run per household per tick, and hashing the name each
+  // time cost more than the draw itself.
+  const nameHashes = new Map<string, number>();
   const seedKey = mix32(seed >>> 0) ^ mix32(Math.floor(seed / 4294967296));
   return {
     seed,
@@ -110,7 +113,12 @@ export function createRng(seed: number): Rng {
       return s;
     },
     keyed(name, a, b) {
-      return hash4(seedKey, hashString(name), a, b);
+      let nh = nameHashes.get(name);
+      if (nh === undefined) {
+        nh = hashString(name);
+        nameHashes.set(name, nh);
+      }
+      return hash4(seedKey, nh, a, b);
     },
   };
 }

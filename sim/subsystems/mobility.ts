@@ -72,7 +72,7 @@ export function netRent(w: World, s: number, k: number, t: number): number {
 }
 
 /** Systematic utility of living at cell k with tenure t. */
-export function cellUtility(w: World, s: number, k: number, t: number): number {
+export function cellUtility(w: World, s: number, k: number, t: number, lnIncome = Math.log(Math.max(1000, w.households.income[s]!))): number {
   const h = w.households;
   const c = w.cells;
   const b = w.config.mobility.beta;
@@ -85,7 +85,7 @@ export function cellUtility(w: World, s: number, k: number, t: number): number {
     (h.kids[s]! > 0 ? b.school * c.schoolQuality[k]! : 0) +
     b.jobs * Math.min(2, c.jobAccess[k]!) * working -
     b.safety * c.crime[k]! -
-    b.similarity * Math.abs(Math.log(Math.max(1000, h.income[s]!)) - meanLog) -
+    b.similarity * Math.abs(lnIncome - meanLog) -
     b.rent * (netRent(w, s, k, t) / inc)
   );
 }
@@ -200,6 +200,7 @@ export const mobility = {
       // Social tenants who move on the market become private renters; owners buy again.
       const tenure = h.tenure[s] === OWNER ? OWNER : PRIVATE;
       const limit = m.affordability * baseIncome(w, s);
+      const lnIncome = Math.log(Math.max(1000, h.income[s]!));
       let best = -1;
       let bestU = -Infinity;
       const total = fenwickTotal(sc.market);
@@ -207,7 +208,7 @@ export const mobility = {
         for (let t = 0; t < m.sampleSize; t++) {
           const k = fenwickFind(sc.market, rs.next() * total);
           if (netRent(w, s, k, tenure) > limit) continue;
-          const u = cellUtility(w, s, k, tenure) + gumbel(rs);
+          const u = cellUtility(w, s, k, tenure, lnIncome) + gumbel(rs);
           if (u > bestU) {
             bestU = u;
             best = k;
