@@ -224,7 +224,7 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
     resources: res,
     cells,
     city: {
-      tick: 0, povertyLine: 0, medianIncome: 0, allowanceCap: 0, meanIncome: 0, unemploymentRate: 0.06,
+      tick: 0, povertyLine: 0, meansTestLine: 0, medianIncome: 0, allowanceCap: 0, meanIncome: 0, unemploymentRate: 0.06,
       jobVacancies: 0, localDemandScale: 1, baseJobAccess: 1,
       socialRent: config.housing.socialRentShare * config.housing.baseRent,
       arrivals: 0, departures: 0, births: 0, deaths: 0, formed: 0,

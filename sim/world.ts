@@ -201,7 +201,10 @@ export interface MoveLog {
 
 export interface City {
   tick: number;
+  /** Poverty line on the measured income (after housing costs by default). */
   povertyLine: number;
+  /** 60% of the median income before housing costs: the threshold of means tests. */
+  meansTestLine: number;
   medianIncome: number;
   /** Quantile of market rents up to which housing allowance pays. */
   allowanceCap: number;

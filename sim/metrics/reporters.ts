@@ -10,6 +10,7 @@
 import type { MetricValues, YearFrame } from '../types.ts';
 import type { World } from '../world.ts';
 import { PRIVATE } from '../world.ts';
+import { deprivationIndex, deprivationIndexByGroup, mostDeprived } from './deprivation.ts';
 import { concentratedPovertyShare, dissimilarity, gini, isolation, lisaHotspots, median, moransI } from './concentration.ts';
 
 /** Region codes in `world.region.code`. */
@@ -105,6 +106,8 @@ export function createMetrics(w: World): Metrics {
   const n = w.cells.n;
   const flows: Flows = { movesIn: new Float64Array(n), movesOut: new Float64Array(n), forcedOut: new Float64Array(n), moveLogAt: 0 };
   const lisaStream = w.rng.stream('metrics');
+  // The most deprived tenth of statistical units (the model's LSOAs; IMD 2019 weights) each year.
+  const deprivedByYear: Uint8Array[] = [];
   return {
     frame(): YearFrame {
       const c = w.cells;
@@ -131,6 +134,28 @@ export function createMetrics(w: World): Metrics {
       const m = w.moves;
       for (let i = flows.moveLogAt; i < m.length; i++) if (m.to[i]! >= 0) moved++;
       city.mobilityRate = city.households! > 0 ? moved / city.households! : 0;
+      const deprived = mostDeprived(deprivationIndex(w), c.households, 0.1);
+      const units = deprivationIndexByGroup(w, w.geo.statUnit);
+      const deprivedUnits = mostDeprived(units.index, units.households, 0.1);
+      deprivedByYear.push(deprivedUnits);
+      let lfDeprived = 0, unDeprived = 0;
+      for (let k = 0; k < n; k++) {
+        if (!deprived[k]) continue;
+        lfDeprived += c.labourForce[k]!;
+        unDeprived += c.unemployed[k]!;
+      }
+      city.deprivedUnemploymentRate = lfDeprived > 0 ? unDeprived / lfDeprived : 0;
+      if (deprivedByYear.length > 5) {
+        // Share of the most deprived tenth five years ago that is still in it (England 2015→2019: 88%).
+        const before = deprivedByYear[deprivedByYear.length - 6]!;
+        let was = 0, still = 0;
+        for (let j = 0; j < before.length; j++) {
+          if (!before[j]) continue;
+          was++;
+          if (deprivedUnits[j]) still++;
+        }
+        city.deprivedPersistence5y = was > 0 ? still / was : 0;
+      }
       city.povertyLine = w.city.povertyLine;
       city.meanIncome = w.city.meanIncome;
       const frame: YearFrame = { year: Math.floor(w.city.tick / 4), city };

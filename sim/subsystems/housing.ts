@@ -52,7 +52,7 @@ export function updateAllowanceCap(w: World): void {
 export function updateAllowances(w: World): void {
   const h = w.households;
   const c = w.cells;
-  const line = w.city.povertyLine;
+  const line = w.city.meansTestLine;
   const cap = w.city.allowanceCap;
   for (let s = 0; s < h.count; s++) {
     if (!h.alive[s]) continue;

@@ -65,7 +65,7 @@ function baseIncome(w: World, s: number): number {
 export function netRent(w: World, s: number, k: number, t: number): number {
   const rent = t === SOCIAL ? w.city.socialRent : w.cells.rent[k]!;
   if (t === OWNER) return rent;
-  if (baseIncome(w, s) < w.city.povertyLine) {
+  if (baseIncome(w, s) < w.city.meansTestLine) {
     return t === SOCIAL ? 0 : Math.max(0, rent - Math.min(rent, w.city.allowanceCap));
   }
   return rent;
@@ -150,7 +150,7 @@ export const mobility = {
       order[i] = order[j]!;
       order[j] = t;
     }
-    const needLine = m.socialNeedLine * w.city.povertyLine;
+    const needLine = m.socialNeedLine * w.city.meansTestLine;
     const needy: number[] = [];
     for (let i = 0; i < count; i++) {
       const e = order[i]!;

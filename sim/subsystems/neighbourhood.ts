@@ -17,15 +17,41 @@
 import { census } from '../census.ts';
 import { median } from '../metrics/concentration.ts';
 import type { World } from '../world.ts';
+import { PRIVATE, SOCIAL } from '../world.ts';
+
+/**
+ * Income on which poverty is measured. After housing costs (the default, as DWP's Households
+ * Below Average Income reports it): income less rent (social or market) or, for owners, a share of
+ * the local market rent standing for mortgage and upkeep (a fifth of that share once retired).
+ */
+export function povertyIncome(w: World, s: number): number {
+  const h = w.households;
+  const y = h.income[s]!;
+  const eco = w.config.economy;
+  const k = h.cell[s]!;
+  if (eco.povertyMeasure === 'bhc' || k < 0) return y;
+  const t = h.tenure[s];
+  if (t === SOCIAL) return y - w.city.socialRent;
+  if (t === PRIVATE) return y - w.cells.rent[k]!;
+  const owner = eco.ownerCostShare * w.cells.rent[k]!;
+  return y - (h.age[s]! >= w.config.labour.retirementAge ? 0.2 * owner : owner);
+}
 
 /** Recomputes the poverty line from the median household income (a yearly step). */
 export function updatePovertyLine(w: World): void {
   const h = w.households;
   const incomes = new Float64Array(h.count);
+  const measured = new Float64Array(h.count);
   let n = 0;
-  for (let s = 0; s < h.count; s++) if (h.alive[s] && h.cell[s]! >= 0) incomes[n++] = h.income[s]!;
+  for (let s = 0; s < h.count; s++) {
+    if (!h.alive[s] || h.cell[s]! < 0) continue;
+    incomes[n] = h.income[s]!;
+    measured[n++] = povertyIncome(w, s);
+  }
   w.city.medianIncome = n > 0 ? median(incomes, n) : 0;
-  w.city.povertyLine = w.config.economy.povertyLine * w.city.medianIncome;
+  // Means tests (housing allowance, social housing need) use income before housing costs.
+  w.city.meansTestLine = w.config.economy.povertyLine * w.city.medianIncome;
+  w.city.povertyLine = n > 0 ? w.config.economy.povertyLine * median(measured, n) : 0;
 }
 
 /** Poverty status of every household against the current line. */
@@ -35,7 +61,7 @@ export function updatePoverty(w: World): void {
   const yearEnd = w.city.tick % 4 === 3;
   for (let s = 0; s < h.count; s++) {
     if (!h.alive[s]) continue;
-    const poor = h.income[s]! < line ? 1 : 0;
+    const poor = povertyIncome(w, s) < line ? 1 : 0;
     h.poor[s] = poor;
     if (yearEnd && !poor && h.startPoor[s]) h.exitedPoverty[s] = 1;
   }

@@ -1,0 +1,72 @@
+/**
+ * `npm run calibration`: the baseline city's figures against the plausibility ranges of
+ * MODEL.md §7, as means over seeds with 95% intervals (t-based). The figures quoted in
+ * docs/ODD.md §9 come from this script.
+ *
+ *   npm run calibration -- [--seeds 10] [--years 25] [--json]
+ */
+import { parseArgs } from 'node:util';
+import { scenarioSchema } from '../sim/config/schema.ts';
+import { runScenario } from '../sim/simulation.ts';
+import type { YearFrame } from '../sim/types.ts';
+
+/** Plausibility ranges (MODEL.md §7, last paragraph). */
+export const RANGES: Record<string, [number, number]> = {
+  povertyRate: [0.18, 0.22],
+  unemploymentRate: [0.05, 0.08],
+  deprivedUnemploymentRate: [0.15, 0.25],
+  mobilityRate: [0.1, 0.15],
+  dissimilarity: [0.3, 0.4],
+  deprivedPersistence5y: [0.5, 1],
+};
+const REPORTED = [...Object.keys(RANGES), 'gini', 'moransI', 'lisaHotspots', 'concentratedPovertyShare', 'households', 'medianIncome', 'meanRent'];
+
+/** Student t quantile (two-sided 95%) for small samples. */
+function t95(df: number): number {
+  const table = [12.71, 4.3, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23, 2.2, 2.18, 2.16, 2.14, 2.13, 2.12, 2.11, 2.1, 2.09, 2.09];
+  return df <= 0 ? NaN : df <= table.length ? table[df - 1]! : 1.96;
+}
+
+export function meanInterval(xs: number[]): { mean: number; lo: number; hi: number } {
+  const n = xs.length;
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, n - 1));
+  const half = n > 1 ? (t95(n - 1) * sd) / Math.sqrt(n) : 0;
+  return { mean, lo: mean - half, hi: mean + half };
+}
+
+/** Mean of a city metric over the years of a run after a warm-up (year 0 is the generated state). */
+function runMean(series: YearFrame[], metric: string, from: number): number {
+  const vals = series.filter((f) => f.year >= from && f.city[metric] !== undefined).map((f) => f.city[metric]!);
+  return vals.length ? vals.reduce((a, b) => a + b, 0) / vals.length : NaN;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { seeds: { type: 'string', default: '10' }, years: { type: 'string', default: '25' }, json: { type: 'boolean', default: false } },
+  });
+  const seeds = Number(values.seeds);
+  const years = Number(values.years);
+  if (!Number.isInteger(seeds) || seeds < 2 || !Number.isInteger(years) || years < 6) {
+    process.stderr.write('calibration: --seeds must be an integer ≥ 2 and --years an integer ≥ 6\n');
+    return 2;
+  }
+  const config = scenarioSchema.parse({ name: 'baseline' });
+  const per: Record<string, number[]> = Object.fromEntries(REPORTED.map((m) => [m, []]));
+  for (let seed = 1; seed <= seeds; seed++) {
+    const t0 = performance.now();
+    const r = runScenario(config, { seed, years });
+    for (const m of REPORTED) per[m]!.push(runMean(r.series, m, 1));
+    process.stderr.write(`seed ${seed}: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  }
+  const rows = REPORTED.map((m) => ({ metric: m, ...meanInterval(per[m]!), range: RANGES[m] ?? null }));
+  console.log(`baseline, ${seeds} seeds × ${years} years; each seed's mean over years 1–${years}`);
+  for (const r of rows) {
+    const inRange = r.range ? (r.mean >= r.range[0] && r.mean <= r.range[1] ? 'in range' : 'OUT of range') : '';
+    const range = r.range ? `[${r.range[0]}, ${r.range[1]}]` : '';
+    console.log(`${r.metric.padEnd(26)} ${r.mean.toFixed(3).padStart(10)}  (${r.lo.toFixed(3)} – ${r.hi.toFixed(3)})  ${range.padEnd(12)} ${inRange}`);
+  }
+  if (values.json) console.log(JSON.stringify({ seeds, years, rows }));
+  return 0;
+}

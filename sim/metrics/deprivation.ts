@@ -1,0 +1,146 @@
+/**
+ * A deprivation index computed from the simulated city, built the way the English Indices of
+ * Deprivation build theirs (MHCLG, IoD2019 Technical Report, ch. 3):
+ *
+ * 1. seven domain scores per neighbourhood (higher = more deprived);
+ * 2. each domain ranked and transformed to an exponential distribution,
+ *    X = −23 ln(1 − R (1 − e^(−100/23))), R the rank scaled to (0, 1] with 1 the most deprived,
+ *    so that a little of one domain's deprivation cannot be cancelled by another's advantage;
+ * 3. the weighted sum of the transformed domains.
+ *
+ * Domains and their simulated indicators:
+ * income (poverty rate), employment (unemployment rate), education (1 − mean skill of working-age
+ * residents, 1 − children's attainment), health (1 − mean health), crime (crime), barriers to
+ * housing and services (rent burden of renters, distance to school and clinic), living environment
+ * (1 − housing quality, 1 − environment).
+ */
+import type { World } from '../world.ts';
+import { PRIVATE } from '../world.ts';
+
+export const DOMAINS = ['income', 'employment', 'education', 'health', 'crime', 'barriers', 'environment'] as const;
+export type Domain = (typeof DOMAINS)[number];
+export type DomainWeights = Record<Domain, number>;
+
+/** IoD2019 domain weights. */
+export const IMD_2019: DomainWeights = {
+  income: 0.225, employment: 0.225, education: 0.135, health: 0.135, crime: 0.093, barriers: 0.093, environment: 0.093,
+};
+
+/**
+ * An older, income-and-employment-heavy weighting in the spirit of the Index of Local Deprivation
+ * (DETR 1998), which counted fewer, mostly economic indicators.
+ */
+export const ILD_1998: DomainWeights = {
+  income: 0.3, employment: 0.3, education: 0.15, health: 0.15, crime: 0, barriers: 0.1, environment: 0,
+};
+
+/** Per-cell domain scores (higher = more deprived); cells without residents score 0. */
+export function domainScores(w: World): Record<Domain, Float64Array> {
+  const c = w.cells;
+  const h = w.households;
+  const n = c.n;
+  const retire = w.config.labour.retirementAge;
+  const skill = new Float64Array(n);
+  const adults = new Float64Array(n);
+  const att = new Float64Array(n);
+  const pupils = new Float64Array(n);
+  const health = new Float64Array(n);
+  const burden = new Float64Array(n);
+  const renters = new Float64Array(n);
+  for (let s = 0; s < h.count; s++) {
+    if (!h.alive[s]) continue;
+    const k = h.cell[s]!;
+    if (k < 0) continue;
+    health[k]! += h.health[s]!;
+    if (h.age[s]! < retire) {
+      skill[k]! += h.skill[s]!;
+      adults[k]!++;
+    }
+    if (h.kids[s]! > 0) {
+      att[k]! += h.attainment[s]!;
+      pupils[k]!++;
+    }
+    if (h.tenure[s] === PRIVATE) {
+      burden[k]! += Math.max(0, c.rent[k]! - h.allowance[s]!) / Math.max(1000, h.income[s]! - h.allowance[s]!);
+      renters[k]!++;
+    }
+  }
+  const out = Object.fromEntries(DOMAINS.map((d) => [d, new Float64Array(n)])) as Record<Domain, Float64Array>;
+  for (let k = 0; k < n; k++) {
+    const hh = c.households[k]!;
+    if (hh === 0) continue;
+    out.income[k] = c.poor[k]! / hh;
+    out.employment[k] = c.labourForce[k]! > 0 ? c.unemployed[k]! / c.labourForce[k]! : 0;
+    out.education[k] = (adults[k]! > 0 ? 1 - skill[k]! / adults[k]! : 0.5) + (pupils[k]! > 0 ? 1 - att[k]! / pupils[k]! : 0.5);
+    out.health[k] = 1 - health[k]! / hh;
+    out.crime[k] = c.crime[k]!;
+    out.barriers[k] = (renters[k]! > 0 ? burden[k]! / renters[k]! : 0) + 0.05 * (c.schoolDist[k]! + c.clinicDist[k]!);
+    out.environment[k] = 2 - c.quality[k]! - c.environment[k]!;
+  }
+  return out;
+}
+
+/** IMD-style exponential transformation of ranks among the included cells (most deprived → ~100). */
+export function exponentialTransform(scores: Float64Array, include: Uint8Array): Float64Array {
+  const idx: number[] = [];
+  for (let k = 0; k < scores.length; k++) if (include[k]) idx.push(k);
+  // Least deprived first; ties broken by cell index so that the order is deterministic.
+  idx.sort((a, b) => scores[a]! - scores[b]! || a - b);
+  const out = new Float64Array(scores.length);
+  const m = idx.length;
+  const c = 1 - Math.exp(-100 / 23);
+  for (let r = 0; r < m; r++) out[idx[r]!] = -23 * Math.log(1 - ((r + 1) / m) * c);
+  return out;
+}
+
+/** The combined index per cell (0 for cells without residents). */
+export function deprivationIndex(w: World, weights: DomainWeights = IMD_2019): Float64Array {
+  const c = w.cells;
+  const include = new Uint8Array(c.n);
+  for (let k = 0; k < c.n; k++) include[k] = c.households[k]! > 0 ? 1 : 0;
+  const scores = domainScores(w);
+  const index = new Float64Array(c.n);
+  for (const d of DOMAINS) {
+    if (weights[d] === 0) continue;
+    const x = exponentialTransform(scores[d], include);
+    for (let k = 0; k < c.n; k++) index[k]! += weights[d] * x[k]!;
+  }
+  return index;
+}
+
+/**
+ * The index over groups of cells (statistical units, wards): each domain score is the
+ * resident-weighted mean of its cells' scores, then transformed and weighted as for cells.
+ * Returns one value per group (groups numbered 0..max of `groupOf`).
+ */
+export function deprivationIndexByGroup(w: World, groupOf: Int32Array, weights: DomainWeights = IMD_2019): { index: Float64Array; households: Int32Array } {
+  const c = w.cells;
+  let g = 0;
+  for (let k = 0; k < c.n; k++) g = Math.max(g, groupOf[k]! + 1);
+  const households = new Int32Array(g);
+  for (let k = 0; k < c.n; k++) households[groupOf[k]!]! += c.households[k]!;
+  const include = new Uint8Array(g);
+  for (let j = 0; j < g; j++) include[j] = households[j]! > 0 ? 1 : 0;
+  const scores = domainScores(w);
+  const index = new Float64Array(g);
+  for (const d of DOMAINS) {
+    if (weights[d] === 0) continue;
+    const grouped = new Float64Array(g);
+    for (let k = 0; k < c.n; k++) grouped[groupOf[k]!]! += scores[d][k]! * c.households[k]!;
+    for (let j = 0; j < g; j++) if (households[j]! > 0) grouped[j]! /= households[j]!;
+    const x = exponentialTransform(grouped, include);
+    for (let j = 0; j < g; j++) index[j]! += weights[d] * x[j]!;
+  }
+  return { index, households };
+}
+
+/** Cells in the most deprived `share` of populated cells by an index (a 0/1 mask). */
+export function mostDeprived(index: Float64Array, households: Int32Array, share: number): Uint8Array {
+  const idx: number[] = [];
+  for (let k = 0; k < index.length; k++) if (households[k]! > 0) idx.push(k);
+  idx.sort((a, b) => index[b]! - index[a]! || a - b);
+  const mask = new Uint8Array(index.length);
+  const take = Math.max(1, Math.round(share * idx.length));
+  for (let r = 0; r < take && r < idx.length; r++) mask[idx[r]!] = 1;
+  return mask;
+}
