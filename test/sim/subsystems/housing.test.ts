@@ -1,0 +1,200 @@
+/**
+ * Housing market: excess demand and amenities move market rents, social rents stay fixed, and a
+ * demolition order clears residents and rebuilds after the construction delay. Twin worlds of the
+ * same seed differ only by the intervention.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { step } from '../../../sim/step.ts';
+import { housing } from '../../../sim/subsystems/housing.ts';
+import type { World } from '../../../sim/world.ts';
+import { DEMOLITION, OUTSIDE, PRIVATE, SOCIAL, occupy, vacate } from '../../../sim/world.ts';
+import { housedSlots, smallWorld } from '../helpers.ts';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const marketUnits = (w: World, k: number): number => w.cells.units[k]! - w.cells.social[k]!;
+const vacant = (w: World, k: number): number => marketUnits(w, k) - w.cells.occMarket[k]!;
+
+/** A cell with at least `min` vacant market units whose rent is not at a bound. */
+function cellWithVacancies(w: World, min: number): number {
+  const hs = w.config.housing;
+  let best = -1;
+  for (let k = 0; k < w.cells.n; k++) {
+    const r = w.cells.rent[k]!;
+    if (vacant(w, k) < min || r <= 0.35 * hs.baseRent || r >= 3.5 * hs.baseRent) continue;
+    if (best < 0 || vacant(w, k) > vacant(w, best)) best = k;
+  }
+  return best;
+}
+
+describe('housing: market rents', () => {
+  it('raises the rent of a cell whose vacancies are filled, relative to the control', () => {
+    const treated = smallWorld(7);
+    const control = smallWorld(7);
+    const k = cellWithVacancies(treated, 2);
+    expect(k).toBeGreaterThanOrEqual(0);
+    // Fill every vacant market unit of k with private renters from other cells.
+    const h = treated.households;
+    for (const s of housedSlots(treated)) {
+      if (vacant(treated, k) === 0) break;
+      if (h.cell[s] === k || h.tenure[s] !== PRIVATE) continue;
+      vacate(treated, s);
+      occupy(treated, s, k, PRIVATE);
+    }
+    expect(vacant(treated, k)).toBe(0);
+    housing.step(treated);
+    housing.step(control);
+    expect(treated.cells.rent[k]!).toBeGreaterThan(control.cells.rent[k]!);
+  });
+
+  it('capitalises a better environment into the rent, a gap that widens over quarters', () => {
+    const treated = smallWorld(8);
+    const control = smallWorld(8);
+    // A cell with average rent and some room to improve.
+    const base = treated.config.housing.baseRent;
+    let k = -1;
+    for (let j = 0; j < treated.cells.n; j++) {
+      if (treated.cells.environment[j]! > 0.7 || marketUnits(treated, j) < 5) continue;
+      if (k < 0 || Math.abs(treated.cells.rent[j]! - base) < Math.abs(treated.cells.rent[k]! - base)) k = j;
+    }
+    expect(k).toBeGreaterThanOrEqual(0);
+    treated.cells.environment[k] = 1;
+    const gaps: number[] = [];
+    for (let q = 0; q < 8; q++) {
+      housing.step(treated);
+      housing.step(control);
+      treated.city.tick++;
+      control.city.tick++;
+      gaps.push(Math.log(treated.cells.rent[k]! / control.cells.rent[k]!));
+    }
+    expect(gaps[0]!).toBeGreaterThan(0);
+    // The rent closes part of the gap to its amenity-capitalised level each quarter.
+    for (let q = 1; q < gaps.length; q++) expect(gaps[q]!).toBeGreaterThan(gaps[q - 1]!);
+    // Other cells' rents do not react within the housing step alone.
+    for (let j = 0; j < treated.cells.n; j++) if (j !== k) expect(treated.cells.rent[j]).toBe(control.cells.rent[j]);
+  });
+
+  it('keeps the social rent fixed while market rents move', () => {
+    const w = smallWorld(9);
+    const socialRent = w.city.socialRent;
+    expect(socialRent).toBeCloseTo(w.config.housing.socialRentShare * w.config.housing.baseRent, 6);
+    const rents0 = w.cells.rent.slice();
+    for (let q = 0; q < 8; q++) {
+      step(w);
+      expect(w.city.socialRent).toBe(socialRent);
+    }
+    let changed = 0;
+    for (let k = 0; k < w.cells.n; k++) if (w.cells.rent[k] !== rents0[k]) changed++;
+    expect(changed).toBeGreaterThan(w.cells.n / 2);
+    // A poor social tenant's housing allowance is the social rent, wherever the market went.
+    // (Those housed in the last quarter's mobility step get theirs at the next housing step.)
+    const h = w.households;
+    let checked = 0;
+    for (const s of housedSlots(w)) {
+      if (h.tenure[s] !== SOCIAL || h.movedTick[s]! >= w.city.tick - 1) continue;
+      // The means test is on income before housing costs and allowance.
+      if (h.income[s]! - h.allowance[s]! < w.city.meansTestLine) {
+        expect(h.allowance[s]).toBeCloseTo(socialRent, 2);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+});
+
+describe('housing: redevelopment', () => {
+  it('forces the residents of demolished units out and completes the rebuild after the construction delay', () => {
+    const w = smallWorld(10);
+    const c = w.cells;
+    const h = w.households;
+    // The most populous cell with both market and social residents.
+    let k = -1;
+    for (let j = 0; j < c.n; j++) {
+      if (c.occSocial[j]! < 3 || c.occMarket[j]! < 3) continue;
+      if (k < 0 || c.households[j]! > c.households[k]!) k = j;
+    }
+    expect(k).toBeGreaterThanOrEqual(0);
+    const residents = new Set(housedSlots(w).filter((s) => h.cell[s] === k).map((s) => h.id[s]!));
+    const units0 = c.units[k]!;
+    const rebuild = 40;
+    c.demolish[k] = units0;
+    c.rebuildUnits[k] = rebuild;
+    c.rebuildSocial[k] = 10;
+    c.rebuildQuality[k] = 0.9;
+
+    // Capture the seekers the housing step queues, before mobility houses them.
+    const original = housing.step.bind(housing);
+    const queued: { id: number; reason: number; from: number }[] = [];
+    vi.spyOn(housing, 'step').mockImplementation((world: World) => {
+      original(world);
+      const q = world.seekers;
+      for (let i = 0; i < q.count; i++) queued.push({ id: world.households.id[q.list[i]!]!, reason: q.reason[i]!, from: q.from[i]! });
+    });
+    const tick0 = w.city.tick;
+    step(w);
+    vi.restoreAllMocks();
+
+    const demolished = queued.filter((e) => e.reason === DEMOLITION);
+    // Everyone living there when the order took effect was queued (some may have died or left
+    // before the housing step, in the demography step of the same tick).
+    expect(demolished.length).toBeGreaterThan(0.9 * residents.size);
+    for (const e of demolished) {
+      expect(residents.has(e.id)).toBe(true);
+      expect(e.from).toBe(k);
+    }
+    expect(c.units[k]).toBe(0);
+    expect(c.social[k]).toBe(0);
+    expect(c.occMarket[k]! + c.occSocial[k]!).toBe(0);
+    expect(c.demolish[k]).toBe(0);
+    expect(c.building[k]).toBe(rebuild);
+    expect(c.buildingDone[k]).toBe(tick0 + w.config.housing.constructionQuarters);
+    // Each of them was rehoused elsewhere or left, and the move log says so, with reason DEMOLITION.
+    const logged = new Map<number, number>();
+    for (let i = 0; i < w.moves.length; i++) if (w.moves.tick[i] === tick0 && w.moves.reason[i] === DEMOLITION) logged.set(w.moves.hid[i]!, w.moves.to[i]!);
+    for (const e of demolished) {
+      expect(logged.has(e.id)).toBe(true);
+      expect(logged.get(e.id)).not.toBe(k);
+      if (logged.get(e.id) !== OUTSIDE) expect(logged.get(e.id)).toBeGreaterThanOrEqual(0);
+    }
+    expect(c.forcedOut[k]).toBe(demolished.length);
+
+    // Nothing is completed before the delay; the rebuild lands at the tick it is due.
+    const homesBuilt0 = c.homesBuilt[k]!;
+    while (w.city.tick < tick0 + w.config.housing.constructionQuarters) {
+      step(w);
+      expect(c.units[k]).toBe(0);
+      expect(c.homesBuilt[k]).toBe(homesBuilt0);
+    }
+    step(w);
+    expect(c.units[k]).toBe(rebuild);
+    expect(c.social[k]).toBe(10);
+    expect(c.homesBuilt[k]).toBe(homesBuilt0 + rebuild);
+    expect(c.building[k]).toBe(0);
+    // The new homes carry the rebuild's quality (less one quarter of filtering).
+    expect(c.quality[k]!).toBeGreaterThan(0.85);
+    // And people move in.
+    for (let q = 0; q < 4; q++) step(w);
+    expect(c.occMarket[k]! + c.occSocial[k]!).toBeGreaterThan(0);
+  });
+
+  it('clears only the demolished share of a cell, keeping occupancy within the remaining stock', () => {
+    const w = smallWorld(11);
+    const c = w.cells;
+    let k = -1;
+    for (let j = 0; j < c.n; j++) if (k < 0 || c.households[j]! > c.households[k]!) k = j;
+    const units0 = c.units[k]!;
+    const people0 = c.occMarket[k]! + c.occSocial[k]!;
+    c.demolish[k] = Math.round(units0 / 2);
+    step(w);
+    expect(c.units[k]).toBe(units0 - Math.round(units0 / 2));
+    expect(c.occMarket[k]!).toBeLessThanOrEqual(c.units[k]! - c.social[k]!);
+    expect(c.occSocial[k]!).toBeLessThanOrEqual(c.social[k]!);
+    // About half the residents had to go (the keyed lottery, then the overflow).
+    let forced = 0;
+    for (let i = 0; i < w.moves.length; i++) if (w.moves.reason[i] === DEMOLITION && w.moves.from[i] === k) forced++;
+    expect(forced).toBeGreaterThan(0.3 * people0);
+    expect(forced).toBeLessThan(0.7 * people0);
+  });
+});
