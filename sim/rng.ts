@@ -13,7 +13,7 @@
 import seedrandom from 'seedrandom';
 
 /** The algorithm recorded in manifests, so that a result can be reproduced. */
-export const RNG_ALGORITHM = 'seedrandom-alea-3.0.5+murmur3-keyed';
+export const RNG_ALGORITHM = 'seedrandom-alea-3.0.5+murmur3-fmix32-keyed-v2';
 
 export interface Stream {
   /** Uniform in [0, 1). */
@@ -113,12 +113,15 @@ export function createRng(seed: number): Rng {
       return s;
     },
     keyed(name, a, b) {
-      let nh = nameHashes.get(name);
-      if (nh === undefined) {
-        nh = hashString(name);
-        nameHashes.set(name, nh);
+      // The (seed, name) part is mixed once and cached; each draw then mixes in a and b.
+      let base = nameHashes.get(name);
+      if (base === undefined) {
+        base = mix32(seedKey ^ mix32(hashString(name)));
+        nameHashes.set(name, base);
       }
-      return hash4(seedKey, nh, a, b);
+      let h = mix32(base ^ Math.imul(a | 0, 0x9e3779b1));
+      h = mix32(h ^ Math.imul(b | 0, 0x85ebca77));
+      return h / 4294967296;
     },
   };
 }

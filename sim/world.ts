@@ -341,7 +341,10 @@ export function addHousehold(h: Households): number {
 export function removeHousehold(w: World, s: number): void {
   const h = w.households;
   const f = h.employer[s]!;
-  if (f >= 0) w.firms.filled[f]!--;
+  if (f >= 0) {
+    w.firms.filled[f]!--;
+    w.firms.skillSum[f]! -= h.skill[s]!;
+  }
   vacate(w, s);
   h.alive[s] = 0;
   h.employer[s] = -1;

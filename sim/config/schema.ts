@@ -58,7 +58,7 @@ export const householdsSchema = group(
     meanSkill: share(0.5, 'mean adult skill (0 = no qualifications, 1 = degree and above)'),
     skillSd: pos(0.17, 'standard deviation of adult skill'),
     hoursSd: nonneg(0.55, 'log standard deviation of household earnings at a given wage (hours, second earners)'),
-    sortingStrength: nonneg(2.2, 'how strongly initial residents sort by skill into better housing (logit weight)'),
+    sortingStrength: nonneg(3.5, 'how strongly initial residents sort by skill into better housing (logit weight)'),
   },
   'the households at the start',
 );
@@ -67,7 +67,7 @@ export const economySchema = group(
   {
     baseWage: pos(38000, 'annual earnings of a working household whose job asks average skill (ONS 2019: median household income ~£30k, many with two earners)'),
     wageSkillPremium: nonneg(1.8, 'log wage gap between the most and least skilled jobs'),
-    benefit: pos(6000, 'out-of-work benefits of a household before child elements and housing support (Universal Credit standard allowances 2019: £3.8k single, £5.9k couple)'),
+    benefit: pos(5500, 'out-of-work benefits of a household before child elements and housing support (Universal Credit standard allowances 2019: £3.8k single, £5.9k couple)'),
     childBenefit: nonneg(2200, 'extra benefit per dependent child'),
     pension: pos(15000, 'mean pension income of a retired household; it rises with skill (occupational pensions)'),
     povertyLine: share(0.6, 'relative poverty line as a share of median household income, recomputed yearly'),
@@ -75,7 +75,7 @@ export const economySchema = group(
       .enum(['ahc', 'bhc'])
       .default('ahc')
       .describe('income poverty is measured on: after housing costs (ahc, as DWP HBAI reports it and rents change it) or before (bhc)'),
-    ownerCostShare: share(0.45, 'housing cost of a working-age owner (mortgage, upkeep) as a share of the local market rent; retired owners pay a fifth of it'),
+    ownerCostShare: share(0.5, 'housing cost of a working-age owner (mortgage, upkeep) as a share of the local market rent; retired owners pay a fifth of it'),
     housingAllowanceCap: share(0.3, 'housing allowance covers private rent up to this quantile of market rents (Local Housing Allowance: 30th percentile)'),
   },
   'wages, benefits and the poverty line',
@@ -95,7 +95,7 @@ export const firmsSchema = group(
     entryRate: share(0.022, 'quarterly entrants per existing firm, scaled by average margins'),
     relocationRate: share(0.02, 'quarterly share of firms that compare their site with nearby sites'),
     relocationRadius: pos(4, 'how far a relocating firm looks (cells)'),
-    relocationCost: nonneg(0.08, 'gain in margin a relocation must bring'),
+    relocationCost: nonneg(0.04, 'gain in margin a relocation must bring'),
     demandRadius: pos(3, 'reach of local-service firms\' customers (cells)'),
     growthRate: share(0.05, 'quarterly share of jobs a profitable firm adds'),
     candidateSites: int(8, 1, 64, 'sites an entrant or relocating firm compares'),
@@ -110,7 +110,7 @@ export const labourSchema = group(
     searchContacts: int(12, 1, 50, 'firms an unemployed person contacts per quarter'),
     commuteRadius: pos(8, 'farthest job a person searches (cells)'),
     distanceDecay: pos(5, 'distance at which a job contact is e times less likely (cells)'),
-    skillTolerance: pos(0.15, 'skill shortfall at which a hire is e times less likely'),
+    skillTolerance: pos(0.1, 'skill shortfall at which a hire is e times less likely'),
     retirementAge: int(66, 50, 80, 'state pension age'),
   },
   'the labour market',
@@ -139,7 +139,7 @@ export const humanCapitalSchema = group(
 
 export const demographySchema = group(
   {
-    birthRate: share(0.02, 'quarterly birth hazard of a household whose head is 20-40'),
+    birthRate: share(0.02, 'quarterly birth hazard of a household whose head is 20-42 with fewer than three children'),
     leaveHomeRate: share(0.12, 'quarterly hazard that a grown child (18+) forms a household'),
     deathRate: share(0.006, 'quarterly dissolution hazard at 75, doubling every 8 years'),
     inMigrationRate: share(0.0035, 'quarterly arrivals per household at average conditions'),

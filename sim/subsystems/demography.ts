@@ -11,8 +11,10 @@
  *
  * Reads: households, firms (vacancies, skill requirements), cells (rent), city.
  * Writes: households (age, kids, kidAge, attainment, lifeEvent; new households), seekers, moves,
- * city counters. Random: keyed "death", "birth", "leaveHome", "outMigration" per household and
- * quarter (a household's luck is the same in a policy run and its counterfactual); stream
+ * city counters. Random: one keyed "demography" draw per household and quarter for its competing
+ * events (dissolution, out-migration, birth, a child leaving home), keyed "childSkill" and
+ * "hours1-3" for a new household (a household's luck is the same in a policy run and its
+ * counterfactual); stream
  * "migration" for arrivals.
  */
 import type { Stream } from '../rng.ts';
@@ -30,22 +32,26 @@ export const demography = {
     const n = h.count;
     for (let s = 0; s < n; s++) {
       if (!h.alive[s] || h.cell[s]! < 0) continue;
-      const id = h.id[s]!;
       h.age[s]! += 0.25;
       const age = h.age[s]!;
-      if (age >= 60 && w.rng.keyed('death', id, tick) < d.deathRate * Math.pow(2, (age - 75) / 8)) {
+      // One keyed draw decides the quarter's demographic event: the events are competing risks
+      // (at most one a quarter), each with its own slice of [0, 1).
+      const u = w.rng.keyed('demography', h.id[s]!, tick);
+      let edge = age >= 60 ? d.deathRate * Math.pow(2, (age - 75) / 8) : 0;
+      if (u < edge) {
         logMove(w, s, h.cell[s]!, OUTSIDE, DISSOLVED);
         removeHousehold(w, s);
         w.city.deaths++;
         continue;
       }
-      if (w.rng.keyed('outMigration', id, tick) < d.outMigrationRate) {
+      if (u < (edge += d.outMigrationRate)) {
         logMove(w, s, h.cell[s]!, OUTSIDE, LEFT);
         removeHousehold(w, s);
         w.city.departures++;
         continue;
       }
-      if (age >= 20 && age < 42 && h.kids[s]! < 3 && w.rng.keyed('birth', id, tick) < d.birthRate) {
+      const fertile = age >= 20 && age < 42 && h.kids[s]! < 3;
+      if (fertile && u < edge + d.birthRate) {
         if (h.kids[s] === 0) {
           h.kidAge[s] = 0;
           h.attainment[s] = 0.3;
@@ -56,7 +62,8 @@ export const demography = {
       }
       if (h.kids[s]! > 0) {
         if (h.kidAge[s]! < 255) h.kidAge[s]!++;
-        if (h.kidAge[s]! >= ADULT && w.rng.keyed('leaveHome', id, tick) < d.leaveHomeRate) formHousehold(w, s);
+        const start = edge + (fertile ? d.birthRate : 0);
+        if (h.kidAge[s]! >= ADULT && u >= start && u < start + d.leaveHomeRate) formHousehold(w, s);
       }
     }
     arrivals(w, w.rng.stream('migration'));
@@ -138,6 +145,7 @@ function arrivals(w: World, rs: Stream): void {
       if (f.alive[i] && f.filled[i]! < f.jobs[i]! && f.skillReq[i]! <= h.skill[s]! + 0.05) {
         h.employer[s] = i;
         f.filled[i]!++;
+        f.skillSum[i]! += h.skill[s]!;
         h.income[s] = f.wage[i]! * h.hours[s]!;
         break;
       }

@@ -112,7 +112,8 @@ function chooseSite(w: World, i: number, from: number, radius: number, rs: Strea
   const need = f.floorspace[i]!;
   let best = -1;
   let bestU = -Infinity;
-  for (let t = 0; t < cfg.candidateSites; t++) {
+  // Up to four draws per wanted candidate: sites out of reach or without room do not count.
+  for (let t = 0, found = 0; t < 4 * cfg.candidateSites && found < cfg.candidateSites; t++) {
     let k: number;
     if (from >= 0) {
       const a = cm.offset[from]!;
@@ -123,6 +124,7 @@ function chooseSite(w: World, i: number, from: number, radius: number, rs: Strea
       k = Math.floor(rs.next() * c.n);
     }
     if (k === from || c.floorspace[k]! - c.floorUsed[k]! < need) continue;
+    found++;
     // Labour access matters to entrants: a site with idle workers nearby fills jobs sooner.
     const u = marginAt(w, i, k, true) + 0.02 * Math.min(2, c.jobAccess[k]! > 0 ? 1 / c.jobAccess[k]! : 2) + 0.01 * gumbel(rs);
     if (u > bestU) {
@@ -134,7 +136,8 @@ function chooseSite(w: World, i: number, from: number, radius: number, rs: Strea
 }
 
 function gumbel(rs: Stream): number {
-  return -Math.log(-Math.log(1 - rs.next() * 0.999999 - 1e-9 + 1e-9));
+  // Kept inside (0, 1) so that neither logarithm is infinite.
+  return -Math.log(-Math.log(rs.next() * (1 - 2e-12) + 1e-12));
 }
 
 const pendingFree: WeakMap<World, number[]> = new WeakMap();

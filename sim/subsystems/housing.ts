@@ -17,7 +17,7 @@
  */
 import type { World } from '../world.ts';
 import { DEMOLITION, PRIVATE, SOCIAL, addSeeker, vacate } from '../world.ts';
-import { quantile } from '../metrics/concentration.ts';
+import { quantile } from '../stats.ts';
 
 /** Rents stay within these multiples of the base rent (the dearest and cheapest English LSOAs differ ~4×). */
 const RENT_MIN = 0.3;
@@ -48,25 +48,27 @@ export function updateAllowanceCap(w: World): void {
   w.city.allowanceCap = quantile(rents, c.n, w.config.economy.housingAllowanceCap);
 }
 
-/** Housing allowance of every household, and its income with the new allowance. */
+/**
+ * Housing allowance of one household, and its income with it. Means test on income before
+ * allowance: below the means-test line, rent is met up to the cap (all of a social rent).
+ */
+export function setAllowance(w: World, s: number): void {
+  const h = w.households;
+  const k = h.cell[s]!;
+  const before = h.income[s]! - h.allowance[s]!;
+  let a = 0;
+  if (k >= 0 && before < w.city.meansTestLine) {
+    if (h.tenure[s] === SOCIAL) a = w.city.socialRent;
+    else if (h.tenure[s] === PRIVATE) a = Math.min(w.cells.rent[k]!, w.city.allowanceCap);
+  }
+  h.allowance[s] = a;
+  h.income[s] = before + a;
+}
+
+/** Housing allowance of every household. */
 export function updateAllowances(w: World): void {
   const h = w.households;
-  const c = w.cells;
-  const line = w.city.meansTestLine;
-  const cap = w.city.allowanceCap;
-  for (let s = 0; s < h.count; s++) {
-    if (!h.alive[s]) continue;
-    const k = h.cell[s]!;
-    const before = h.income[s]! - h.allowance[s]!;
-    let a = 0;
-    // Means test on income before allowance: below the poverty line the rent is met up to the cap.
-    if (k >= 0 && before < line) {
-      if (h.tenure[s] === SOCIAL) a = w.city.socialRent;
-      else if (h.tenure[s] === PRIVATE) a = Math.min(c.rent[k]!, cap);
-    }
-    h.allowance[s] = a;
-    h.income[s] = before + a;
-  }
+  for (let s = 0; s < h.count; s++) if (h.alive[s]) setAllowance(w, s);
 }
 
 /** Clears the units ordered demolished and starts the rebuilds. */
@@ -79,7 +81,13 @@ function redevelop(w: World): void {
   if (!any) return;
   for (let k = 0; k < c.n; k++) {
     const d = Math.min(c.demolish[k]!, c.units[k]!);
-    if (d <= 0) continue;
+    if (d <= 0) {
+      // Nothing left to clear: the order lapses (a rebuild needs something demolished first).
+      c.demolish[k] = 0;
+      c.rebuildUnits[k] = 0;
+      c.rebuildSocial[k] = 0;
+      continue;
+    }
     const share = d / c.units[k]!;
     const socialLost = Math.round(c.social[k]! * share);
     c.units[k]! -= d;

@@ -106,7 +106,9 @@ export const labour = {
       }
       if (e >= 0) {
         const excess = f.filled[e]! > f.jobs[e]! ? (f.filled[e]! - f.jobs[e]!) / f.filled[e]! : 0;
-        const hazard = lab.separationRate + lab.healthSeparation * (1 - h.health[s]!) + excess;
+        // Low-paid, low-skill jobs end more often (ONS labour flows): the base hazard doubles at
+        // skill 0 and vanishes at skill 1, averaging `separationRate` at the mean skill.
+        const hazard = lab.separationRate * 2 * (1 - h.skill[s]!) + lab.healthSeparation * (1 - h.health[s]!) + excess;
         if (w.rng.keyed('separation', h.id[s]!, tick) < hazard) {
           f.filled[e]!--;
           h.employer[s] = -1;

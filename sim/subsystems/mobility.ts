@@ -23,8 +23,9 @@ import { createFenwick, fenwickAdd, fenwickBuild, fenwickFind, fenwickTotal } fr
 import type { Fenwick } from '../fenwick.ts';
 import type { Stream } from '../rng.ts';
 import type { World } from '../world.ts';
+import { setAllowance } from './housing.ts';
 import {
-  ARRIVED, DEMOLITION, LEFT, OUTSIDE, OWNER, PRIVATE, RENT, SOCIAL, VOLUNTARY,
+  ARRIVED, DEMOLITION, FORMED, LEFT, OUTSIDE, OWNER, PRIVATE, RENT, SOCIAL, VOLUNTARY,
   logMove, occupy, removeHousehold, vacate,
 } from '../world.ts';
 
@@ -207,7 +208,8 @@ export const mobility = {
       if (total >= 0.5) {
         for (let t = 0; t < m.sampleSize; t++) {
           const k = fenwickFind(sc.market, rs.next() * total);
-          if (netRent(w, s, k, tenure) > limit) continue;
+          // A move within the same neighbourhood changes nothing the model sees: look elsewhere.
+          if (k === current || netRent(w, s, k, tenure) > limit) continue;
           const u = cellUtility(w, s, k, tenure, lnIncome) + gumbel(rs);
           if (u > bestU) {
             bestU = u;
@@ -229,7 +231,7 @@ export const mobility = {
         logMove(w, s, from, OUTSIDE, reason === VOLUNTARY ? LEFT : reason);
         if (current >= 0) releaseVacancy(w, sc, s, current);
         removeHousehold(w, s);
-        w.city.departures++;
+        if (reason !== FORMED) w.city.departures++;
       }
     }
   },
@@ -274,6 +276,8 @@ function relocate(w: World, sc: Scratch, s: number, from: number, to: number, te
   }
   logMove(w, s, from, to, reason);
   occupy(w, s, to, tenure);
+  // The new home's allowance applies from the day of the move, not from next quarter.
+  setAllowance(w, s);
   if (tenure === SOCIAL) fenwickAdd(sc.social, to, -1);
   else fenwickAdd(sc.market, to, -1);
   if (reason === ARRIVED) w.city.arrivals++;

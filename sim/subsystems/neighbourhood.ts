@@ -15,7 +15,7 @@
  * turnover, lastMoves; households.poor, ties, exitedPoverty; city.povertyLine, medianIncome.
  */
 import { census } from '../census.ts';
-import { median } from '../metrics/concentration.ts';
+import { median } from '../stats.ts';
 import type { World } from '../world.ts';
 import { PRIVATE, SOCIAL } from '../world.ts';
 

@@ -28,6 +28,7 @@ const YEARS = 5;
 interface HouseholdState {
   slot: number;
   cell: number;
+  tenure: number;
 }
 
 /** Alive households by stable id. */
@@ -38,7 +39,7 @@ function census(w: World): Map<number, HouseholdState> {
     if (!h.alive[s]) continue;
     const id = h.id[s]!;
     if (out.has(id)) throw new Error(`household id ${id} is held by slots ${out.get(id)!.slot} and ${s}`);
-    out.set(id, { slot: s, cell: h.cell[s]! });
+    out.set(id, { slot: s, cell: h.cell[s]!, tenure: h.tenure[s]! });
   }
   return out;
 }
@@ -119,10 +120,11 @@ function checkTick(w: World, before: Map<number, HouseholdState>, logStart: numb
       else {
         if (was.cell !== e.from) fail(`mover ${hid} logged from ${e.from} but lived in ${was.cell}`);
         if (is.cell !== e.to) fail(`mover ${hid} logged to ${e.to} but lives in ${is.cell}`);
-        // Units within a cell are alike, so a forced-by-rent mover cannot afford its own cell again;
-        // a voluntary mover may take another unit there (a taste shock), a demolished one may stay.
+        // Market units within a cell are alike, so a mover never takes another market unit in its
+        // own cell; a move within the cell is into social housing (allocated by need) or out of a
+        // demolished unit into one left standing.
         if (e.from === e.to) {
-          if (e.reason === RENT) fail(`rent-forced mover ${hid} moved within cell ${e.to}`);
+          if (is.tenure !== SOCIAL && e.reason !== DEMOLITION) fail(`mover ${hid} (${MOVE_REASONS[e.reason]}) moved within cell ${e.to} on the market`);
           report.sameCellMoves++;
         }
       }
