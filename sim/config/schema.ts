@@ -57,7 +57,7 @@ export const householdsSchema = group(
     retiredShare: share(0.26, 'households whose head is over state pension age'),
     meanSkill: share(0.5, 'mean adult skill (0 = no qualifications, 1 = degree and above)'),
     skillSd: pos(0.17, 'standard deviation of adult skill'),
-    hoursSd: nonneg(0.55, 'log standard deviation of household earnings at a given wage (hours, second earners)'),
+    hoursSd: nonneg(0.7, 'log standard deviation of household earnings at a given wage (hours, second earners)'),
     sortingStrength: nonneg(3.5, 'how strongly initial residents sort by skill into better housing (logit weight)'),
   },
   'the households at the start',
@@ -69,13 +69,13 @@ export const economySchema = group(
     wageSkillPremium: nonneg(1.8, 'log wage gap between the most and least skilled jobs'),
     benefit: pos(5500, 'out-of-work benefits of a household before child elements and housing support (Universal Credit standard allowances 2019: £3.8k single, £5.9k couple)'),
     childBenefit: nonneg(2200, 'extra benefit per dependent child'),
-    pension: pos(15000, 'mean pension income of a retired household; it rises with skill (occupational pensions)'),
+    pension: pos(13000, 'mean pension income of a retired household; it rises with skill (occupational pensions)'),
     povertyLine: share(0.6, 'relative poverty line as a share of median household income, recomputed yearly'),
     povertyMeasure: z
       .enum(['ahc', 'bhc'])
       .default('ahc')
       .describe('income poverty is measured on: after housing costs (ahc, as DWP HBAI reports it and rents change it) or before (bhc)'),
-    ownerCostShare: share(0.5, 'housing cost of a working-age owner (mortgage, upkeep) as a share of the local market rent; retired owners pay a fifth of it'),
+    ownerCostShare: share(0.55, 'housing cost of a working-age owner (mortgage, upkeep) as a share of the local market rent; retired owners pay a fifth of it'),
     housingAllowanceCap: share(0.3, 'housing allowance covers private rent up to this quantile of market rents (Local Housing Allowance: 30th percentile)'),
   },
   'wages, benefits and the poverty line',
@@ -83,7 +83,7 @@ export const economySchema = group(
 
 export const firmsSchema = group(
   {
-    jobsPerWorker: pos(1.03, 'jobs at the start per household in the labour force'),
+    jobsPerWorker: pos(1.05, 'jobs at the start per household in the labour force'),
     meanSize: pos(12, 'mean jobs per firm at the start'),
     tradableShare: share(0.35, 'share of firms in tradable sectors (the rest serve local demand)'),
     floorspacePerJob: pos(20, 'square metres of commercial floorspace per job'),
@@ -106,11 +106,12 @@ export const firmsSchema = group(
 export const labourSchema = group(
   {
     separationRate: share(0.01, 'quarterly separation hazard of a healthy worker'),
-    healthSeparation: share(0.03, 'extra separation hazard at the worst health'),
-    searchContacts: int(12, 1, 50, 'firms an unemployed person contacts per quarter'),
+    healthSeparation: share(0.02, 'extra separation hazard at the worst health'),
+    searchContacts: int(20, 1, 50, 'firms an unemployed person contacts per quarter'),
     commuteRadius: pos(8, 'farthest job a person searches (cells)'),
-    distanceDecay: pos(5, 'distance at which a job contact is e times less likely (cells)'),
+    distanceDecay: pos(4, 'distance at which a job contact is e times less likely (cells)'),
     skillTolerance: pos(0.1, 'skill shortfall at which a hire is e times less likely'),
+    networkWeight: share(0.5, 'share of job finding that runs through neighbours in work (referral networks)'),
     retirementAge: int(66, 50, 80, 'state pension age'),
   },
   'the labour market',
@@ -142,7 +143,7 @@ export const demographySchema = group(
     birthRate: share(0.02, 'quarterly birth hazard of a household whose head is 20-42 with fewer than three children'),
     leaveHomeRate: share(0.12, 'quarterly hazard that a grown child (18+) forms a household'),
     deathRate: share(0.006, 'quarterly dissolution hazard at 75, doubling every 8 years'),
-    inMigrationRate: share(0.0035, 'quarterly arrivals per household at average conditions'),
+    inMigrationRate: share(0.003, 'quarterly arrivals per household at average conditions'),
     outMigrationRate: share(0.003, 'quarterly hazard of leaving the city for reasons outside it'),
     migrantSkillShift: nonneg(0.25, 'how far the skill of arrivals follows the skill mix of vacant jobs'),
   },
@@ -151,7 +152,7 @@ export const demographySchema = group(
 
 export const housingSchema = group(
   {
-    baseRent: pos(7800, 'yearly market rent of an average unit (England 2019: ~£650 a month)'),
+    baseRent: pos(9000, 'yearly market rent of an average unit (England 2019: private rents averaged ~£750 a month)'),
     socialRentShare: share(0.62, 'social rent as a share of the average market rent at the start'),
     naturalVacancy: share(0.04, 'vacancy rate at which market rents are stable'),
     vacancyElasticity: nonneg(0.9, 'quarterly log-rent change per point of vacancy below the natural rate'),
@@ -171,14 +172,15 @@ export const housingSchema = group(
 
 export const mobilitySchema = group(
   {
-    privateMoveRate: share(0.065, 'quarterly voluntary move hazard of private renters (EHS: half moved in 3 years)'),
+    privateMoveRate: share(0.075, 'quarterly voluntary move hazard of private renters (EHS: half moved in 3 years)'),
     socialMoveRate: share(0.016, 'quarterly voluntary move hazard of social renters'),
-    ownerMoveRate: share(0.016, 'quarterly voluntary move hazard of owners'),
+    ownerMoveRate: share(0.02, 'quarterly voluntary move hazard of owners'),
     lifeEventMultiplier: nonneg(3, 'move hazard multiplier in a quarter with a birth or a job change'),
     rentBurdenThreshold: share(0.5, 'private rent over this share of income forces a move'),
     burdenQuarters: int(2, 1, 20, 'consecutive quarters over the threshold before the move'),
     affordability: share(0.45, 'a unit is affordable if its rent is at most this share of income'),
     sampleSize: int(12, 1, 100, 'vacant units a mover compares'),
+    buyIncome: nonneg(1.3, 'a renter who moves buys when its income is at least this multiple of the median (first-time buyers)'),
     socialNeedLine: nonneg(1.1, 'eligible for social housing below this multiple of the poverty line'),
     moveCost: nonneg(1.0, 'utility of staying put for a voluntary mover'),
     tiesWeight: nonneg(2.5, 'utility of local ties (current cell only)'),

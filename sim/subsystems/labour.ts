@@ -43,7 +43,14 @@ export function searchJob(w: World, s: number, contacts: number, rs: Stream): bo
   const a = offset[home]!;
   const m = offset[home + 1]! - a;
   const skill = h.skill[s]!;
-  const healthFactor = 0.5 + 0.5 * h.health[s]!;
+  // Referral networks: neighbours in work pass on vacancies (Granovetter 1973; Topa 2001), so a
+  // search from a neighbourhood where few work succeeds less often.
+  const cells = w.cells;
+  const lf = cells.labourForce[home]!;
+  const localEmployment = lf > 0 ? 1 - cells.unemployed[home]! / lf : 1;
+  const cityEmployment = Math.max(0.01, 1 - w.city.unemploymentRate);
+  const network = 1 - lab.networkWeight + lab.networkWeight * Math.min(1.5, localEmployment / cityEmployment);
+  const healthFactor = (0.5 + 0.5 * h.health[s]!) * network;
   for (let k = 0; k < contacts; k++) {
     const e = a + Math.floor(rs.next() * m);
     if (rs.next() > w.commuteWeight[e]!) continue;

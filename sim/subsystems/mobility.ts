@@ -198,8 +198,10 @@ export const mobility = {
       const reason = sc.reason[e]!;
       const from = sc.from[e]!;
       const current = h.cell[s]!;
-      // Social tenants who move on the market become private renters; owners buy again.
-      const tenure = h.tenure[s] === OWNER ? OWNER : PRIVATE;
+      // Owners buy again. Renters of working age who earn enough buy their next home (first-time
+      // buyers: a deposit and a mortgage of `buyIncome` × the median income); the rest rent privately.
+      const buyer = h.age[s]! < w.config.labour.retirementAge && baseIncome(w, s) >= m.buyIncome * w.city.medianIncome;
+      const tenure = h.tenure[s] === OWNER || buyer ? OWNER : PRIVATE;
       const limit = m.affordability * baseIncome(w, s);
       const lnIncome = Math.log(Math.max(1000, h.income[s]!));
       let best = -1;
