@@ -32,6 +32,18 @@ export interface Rng {
   stream(name: string): Stream;
   /** A uniform in [0, 1) that depends only on (seed, name, a, b): no state, no order dependence. */
   keyed(name: string, a: number, b: number): number;
+  /**
+   * The (seed, name) part of `keyed`, for hot loops: `keyedDraw(rng.keyBase(name), a, b)` equals
+   * `rng.keyed(name, a, b)` without a lookup per draw.
+   */
+  keyBase(name: string): number;
+}
+
+/** The keyed uniform for a base from `Rng.keyBase`: two rounds of murmur3's finaliser. */
+export function keyedDraw(base: number, a: number, b: number): number {
+  let h = mix32(base ^ Math.imul(a | 0, 0x9e3779b1));
+  h = mix32(h ^ Math.imul(b | 0, 0x85ebca77));
+  return h / 4294967296;
 }
 
 /** 32-bit string hash (FNV-1a), used to key stream names. */
@@ -112,16 +124,17 @@ export function createRng(seed: number): Rng {
       }
       return s;
     },
-    keyed(name, a, b) {
+    keyBase(name) {
       // The (seed, name) part is mixed once and cached; each draw then mixes in a and b.
       let base = nameHashes.get(name);
       if (base === undefined) {
         base = mix32(seedKey ^ mix32(hashString(name)));
         nameHashes.set(name, base);
       }
-      let h = mix32(base ^ Math.imul(a | 0, 0x9e3779b1));
-      h = mix32(h ^ Math.imul(b | 0, 0x85ebca77));
-      return h / 4294967296;
+      return base;
+    },
+    keyed(name, a, b) {
+      return keyedDraw(this.keyBase(name), a, b);
     },
   };
 }

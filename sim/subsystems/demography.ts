@@ -17,6 +17,7 @@
  * counterfactual); stream
  * "migration" for arrivals.
  */
+import { keyedDraw } from '../rng.ts';
 import type { Stream } from '../rng.ts';
 import type { World } from '../world.ts';
 import { ARRIVED, DISSOLVED, FORMED, LEFT, OUTSIDE, OWNER, PRIVATE, addHousehold, addSeeker, logMove, removeHousehold } from '../world.ts';
@@ -30,13 +31,14 @@ export const demography = {
     const d = w.config.demography;
     const tick = w.city.tick;
     const n = h.count;
+    const eventKey = w.rng.keyBase('demography');
     for (let s = 0; s < n; s++) {
       if (!h.alive[s] || h.cell[s]! < 0) continue;
       h.age[s]! += 0.25;
       const age = h.age[s]!;
       // One keyed draw decides the quarter's demographic event: the events are competing risks
       // (at most one a quarter), each with its own slice of [0, 1).
-      const u = w.rng.keyed('demography', h.id[s]!, tick);
+      const u = keyedDraw(eventKey, h.id[s]!, tick);
       let edge = age >= 60 ? d.deathRate * Math.pow(2, (age - 75) / 8) : 0;
       if (u < edge) {
         logMove(w, s, h.cell[s]!, OUTSIDE, DISSOLVED);

@@ -15,6 +15,7 @@
  * households.attainment, skill, health. Random: keyed "illness" (a household's luck).
  */
 import { nearestSite } from '../geography.ts';
+import { keyedDraw } from '../rng.ts';
 import type { World } from '../world.ts';
 import { CLINIC, SCHOOL } from '../world.ts';
 
@@ -124,6 +125,7 @@ export const humanCapital = {
     const retire = w.config.labour.retirementAge;
     const tick = w.city.tick;
     const incomeScale = 2 * Math.max(1, w.city.medianIncome);
+    const illnessKey = w.rng.keyBase('illness');
     for (let s = 0; s < h.count; s++) {
       if (!h.alive[s]) continue;
       const k = h.cell[s]!;
@@ -147,7 +149,7 @@ export const humanCapital = {
       const target =
         0.38 + 0.25 * c.clinicAccess[k]! + 0.25 * Math.min(1, h.income[s]! / incomeScale) + 0.2 * c.environment[k]! - 0.3 * ageLoss;
       let hl = h.health[s]! + hc.healthRate * (target - h.health[s]!);
-      if (w.rng.keyed('illness', h.id[s]!, tick) < ILLNESS_RATE) hl -= ILLNESS_HIT;
+      if (keyedDraw(illnessKey, h.id[s]!, tick) < ILLNESS_RATE) hl -= ILLNESS_HIT;
       h.health[s] = Math.min(1, Math.max(0, hl));
     }
   },

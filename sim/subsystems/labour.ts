@@ -7,6 +7,7 @@
  * unempQuarters, lifeEvent; firms.filled, skillSum; world.firmIndex; city.jobVacancies.
  * Random stream: "labour" (search order, contacts), keyed "separation" (a worker's luck).
  */
+import { keyedDraw } from '../rng.ts';
 import type { Stream } from '../rng.ts';
 import type { World } from '../world.ts';
 
@@ -99,6 +100,7 @@ export const labour = {
     indexFirmsByCell(w);
     f.skillSum.fill(0, 0, f.count);
     // Separations and retirement. A firm over its job count sheds the excess at random.
+    const separationKey = w.rng.keyBase('separation');
     let nUnemployed = 0;
     const unemployed = w.scratch;
     for (let s = 0; s < h.count; s++) {
@@ -116,7 +118,7 @@ export const labour = {
         // Low-paid, low-skill jobs end more often (ONS labour flows): the base hazard doubles at
         // skill 0 and vanishes at skill 1, averaging `separationRate` at the mean skill.
         const hazard = lab.separationRate * 2 * (1 - h.skill[s]!) + lab.healthSeparation * (1 - h.health[s]!) + excess;
-        if (w.rng.keyed('separation', h.id[s]!, tick) < hazard) {
+        if (keyedDraw(separationKey, h.id[s]!, tick) < hazard) {
           f.filled[e]!--;
           h.employer[s] = -1;
           h.unempQuarters[s] = 0;

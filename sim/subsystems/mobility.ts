@@ -21,6 +21,7 @@
  */
 import { createFenwick, fenwickAdd, fenwickBuild, fenwickFind, fenwickTotal } from '../fenwick.ts';
 import type { Fenwick } from '../fenwick.ts';
+import { keyedDraw } from '../rng.ts';
 import type { Stream } from '../rng.ts';
 import type { World } from '../world.ts';
 import { setAllowance } from './housing.ts';
@@ -103,6 +104,7 @@ export const mobility = {
     const list = w.scratch;
 
     // 1. Who moves this quarter.
+    const moveKey = w.rng.keyBase('move');
     let count = 0;
     for (let s = 0; s < h.count; s++) {
       if (!h.alive[s] || h.cell[s]! < 0) continue;
@@ -118,7 +120,7 @@ export const mobility = {
       if (reason < 0) {
         const base = h.tenure[s] === PRIVATE ? m.privateMoveRate : h.tenure[s] === SOCIAL ? m.socialMoveRate : m.ownerMoveRate;
         const rate = h.lifeEvent[s] ? base * m.lifeEventMultiplier : base;
-        if (w.rng.keyed('move', h.id[s]!, tick) < rate) reason = VOLUNTARY;
+        if (keyedDraw(moveKey, h.id[s]!, tick) < rate) reason = VOLUNTARY;
       }
       h.lifeEvent[s] = 0;
       if (reason >= 0) {
