@@ -24,10 +24,14 @@ import { DOMAINS, ILD_1998, IMD_2019, deprivationIndex, deprivationIndexByGroup 
 import { REGION_CODES } from './metrics/reporters.ts';
 import { nearestSite, withinRadius } from './geography.ts';
 import type { World } from './world.ts';
-import { SCHOOL } from './world.ts';
+import { CLINIC, SCHOOL } from './world.ts';
 
 export interface BoundaryRule {
-  /** 'index': the most deprived areas by a deprivation index; 'hub': the soft catchment of a school/clinic; 'cells': an explicit list. */
+  /**
+   * 'index': the most deprived areas by a deprivation index; 'hub': the soft catchment of a core
+   * resource (a school: the study's Weston hub; clinics have no catchment rule here); 'cells': an
+   * explicit list.
+   */
   type: 'index' | 'hub' | 'cells';
   /** Domain weights of the index ('index' rules and the 'auto' hub choice); default 'imd2019'. */
   weights?: 'imd2019' | 'ild1998' | DomainWeights;
@@ -46,7 +50,10 @@ export interface BoundaryRule {
    * with true takes every unit the list touches.
    */
   alignToStatUnits?: boolean;
-  /** 'hub': resource index or 'auto' (the school in the most deprived catchment). Default 'auto'. */
+  /**
+   * 'hub': resource index or 'auto' (the school in the most deprived catchment: the highest
+   * resident-weighted mean index under `weights`, ties to the lower index). Default 'auto'.
+   */
   resource?: number | 'auto';
   /** 'hub': catchment radius in cells (distance decay over half of it). Default 3. */
   catchmentRadius?: number;
@@ -354,7 +361,10 @@ function selectHub(w: World, rule: BoundaryRule): Selection {
     if (typeof res !== 'number' || !Number.isInteger(res) || res < 0 || res >= r.count) {
       fail('resource', `${String(resourceRule)} is not a resource; allowed: 'auto' or a school (${allowed})`);
     }
-    if (r.kind[res] !== SCHOOL) fail('resource', `resource ${res} (cell ${r.cell[res]}) is a clinic, not a school; ${allowed}`);
+    if (r.kind[res] !== SCHOOL) {
+      const what = r.kind[res] === CLINIC ? 'a clinic' : 'another kind of resource';
+      fail('resource', `resource ${res} (cell ${r.cell[res]}) is ${what}, not a school; ${allowed}`);
+    }
     if (!r.open[res]) fail('resource', `school ${res} (cell ${r.cell[res]}) is closed; open ${allowed}`);
   }
   const { target, weight } = catchment(res);
