@@ -1,0 +1,157 @@
+/**
+ * The engine's one worker API (ARCHITECTURE.md, convention 10): the same plain object is exposed
+ * with comlink in a browser Web Worker and, through comlink's Node adapter, in `worker_threads`
+ * (workers/node-worker.ts, used by workers/pool.ts). The UI imports its type only.
+ *
+ * Everything that goes in or out is structured-cloneable plain data. This module imports neither
+ * the DOM nor Node nor comlink, so any host (or a test, in process) can call it directly.
+ *
+ * Transfer of snapshot buffers: `snapshot()` hands its result to the `transfer` hook of
+ * `createApi`. A comlink host passes `Comlink.transfer`, so the layer buffers (fresh copies made by
+ * the engine) move to the caller instead of being copied a second time; the default `api` uses
+ * the identity, which is what an in-process caller wants.
+ */
+import { validateScenario } from '../sim/config/load.ts';
+import type { ScenarioConfig } from '../sim/config/schema.ts';
+import { createSimulation, runScenario, type Simulation } from '../sim/simulation.ts';
+import type { RunResult, Snapshot, YearFrame } from '../sim/types.ts';
+
+/** One run of a batch: a scenario, a seed and a length, under a caller-chosen id. */
+export interface RunTask {
+  id: string;
+  config: ScenarioConfig;
+  seed: number;
+  years: number;
+}
+
+/** The outcome of a `RunTask`: `result` on success, `error` (a message) on failure. */
+export interface RunTaskResult {
+  id: string;
+  result?: RunResult;
+  error?: string;
+  /** Wall time of the run in milliseconds (where the run executed). */
+  ms: number;
+}
+
+/** What `step` reports: where the session is now and its latest yearly frame. */
+export interface StepResult {
+  year: number;
+  tick: number;
+  frame: YearFrame;
+}
+
+/** `Comlink.transfer`'s shape: marks `transferables` to be moved with `value`, returns `value`. */
+export type Transfer = <T>(value: T, transferables: Transferable[]) => T;
+
+export interface ApiHooks {
+  /** Called on every snapshot with its layer buffers; the identity when omitted. */
+  transfer?: Transfer;
+}
+
+const identity: Transfer = (value) => value;
+
+/** A seed or a length arrives by postMessage as any number: name it when it is not usable. */
+function checkInteger(name: string, v: unknown, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) {
+    throw new RangeError(`${name} must be an integer from 0 to ${max}, got ${String(v)}.`);
+  }
+  return v;
+}
+
+// Bounds as in the scenario schema's `run` group (run.seed, run.years).
+const MAX_SEED = 2 ** 53 - 1;
+const MAX_YEARS = 200;
+
+/**
+ * A configuration that crossed a thread is only data, and the engine does not check what it is
+ * given (a city 0 cells wide runs without an exception and reports nonsense), so every entry point
+ * validates it here, with the same messages as the CLI. Validation fills defaults and is
+ * idempotent on a parsed scenario, so a result does not depend on which host ran it.
+ */
+const validConfig = (config: unknown, source: string): ScenarioConfig => validateScenario(config, source);
+
+/** Error text for a result: a user error's message is complete; anything else keeps its name. */
+function describeError(err: unknown): string {
+  if (err instanceof Error) return err.name === 'ConfigError' || err.name === 'RangeError' ? err.message : `${err.name}: ${err.message}`;
+  return String(err);
+}
+
+/** Distinct buffers of a snapshot's layers (postMessage refuses a buffer listed twice). */
+export function snapshotTransferables(snapshot: Snapshot): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const layer of Object.values(snapshot.layers)) buffers.add(layer.buffer as ArrayBuffer);
+  return [...buffers];
+}
+
+/**
+ * Builds an API instance. Each instance owns its open sessions, so a worker holds one instance
+ * and its sessions live as long as the worker.
+ */
+export function createApi(hooks: ApiHooks = {}) {
+  const transfer = hooks.transfer ?? identity;
+  const sessions = new Map<number, Simulation>();
+  let nextSession = 1;
+
+  const session = (id: number): Simulation => {
+    const sim = sessions.get(id);
+    if (!sim) throw new RangeError(`no open session ${String(id)} (never opened, or closed).`);
+    return sim;
+  };
+
+  return {
+    /** One whole run, as `regensim run --json` prints it. Throws on a bad config, seed or length. */
+    run(config: ScenarioConfig, opts: { seed: number; years: number }): RunResult {
+      const valid = validConfig(config, 'config');
+      return runScenario(valid, {
+        seed: checkInteger('seed', opts.seed, MAX_SEED),
+        years: checkInteger('years', opts.years, MAX_YEARS),
+      });
+    },
+
+    /** One task of a batch. Never throws: a failure becomes `error`, so one bad run cannot stop a pool. */
+    runTask(task: RunTask): RunTaskResult {
+      const start = performance.now();
+      try {
+        const valid = validConfig(task.config, `task "${task.id}"`);
+        const result = runScenario(valid, {
+          seed: checkInteger('seed', task.seed, MAX_SEED),
+          years: checkInteger('years', task.years, MAX_YEARS),
+        });
+        return { id: task.id, result, ms: performance.now() - start };
+      } catch (err) {
+        return { id: task.id, error: describeError(err), ms: performance.now() - start };
+      }
+    },
+
+    /** Starts an interactive run (the browser lab) and returns its session id. */
+    open(config: ScenarioConfig, seed: number): number {
+      const sim = createSimulation(validConfig(config, 'config'), { seed: checkInteger('seed', seed, MAX_SEED) });
+      const id = nextSession++;
+      sessions.set(id, sim);
+      return id;
+    },
+
+    /** Advances a session `ticks` quarters and reports where it is. */
+    step(id: number, ticks: number): StepResult {
+      const sim = session(id);
+      sim.step(checkInteger('ticks', ticks, Number.MAX_SAFE_INTEGER));
+      return { year: sim.year, tick: sim.tick, frame: sim.frame() };
+    },
+
+    /** The session's map layers, passed through the `transfer` hook with their buffers. */
+    snapshot(id: number): Snapshot {
+      const snap = session(id).snapshot();
+      return transfer(snap, snapshotTransferables(snap));
+    },
+
+    /** Frees a session; `false` if it was not open (closing twice is harmless). */
+    close(id: number): boolean {
+      return sessions.delete(id);
+    },
+  };
+}
+
+/** The API without transfer: for in-process callers and as the shape every host exposes. */
+export const api = createApi();
+
+export type Api = typeof api;

@@ -1,0 +1,228 @@
+/**
+ * A pool of `worker_threads` workers that run batches of `RunTask`s for Node hosts (the
+ * experiment runner, the CLI). Each worker serves the worker API (workers/api.ts) through comlink.
+ *
+ * Guarantees:
+ * - results come back in task order (the index in the input), never in completion order, so what
+ *   a caller writes does not depend on the number of workers or on timing (convention 11);
+ * - a task that fails inside the engine comes back with `error`; a worker that dies (uncaught
+ *   exception, `process.exit`, out of memory) is dropped, its task comes back with `error`, and a
+ *   fresh worker takes the next task: a batch never hangs on a dead worker;
+ * - workers are referenced only while they run a task, so a pool that is never closed does not
+ *   keep Node alive; `close()` terminates them all.
+ *
+ * Workers run the TypeScript sources. Node 20 cannot start a `.ts` file as a worker, and
+ * `execArgv: ['--import', 'tsx']` is not applied inside workers, so each worker starts from a
+ * small bootstrap (`eval: true`) that registers tsx's ESM hooks in its own thread and
+ * then imports the entry module.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { wrap, type Remote } from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { api, type Api, type RunTask, type RunTaskResult } from './api.ts';
+
+export type { RunTask, RunTaskResult } from './api.ts';
+
+/** Called as each task finishes (in completion order), with how many are done out of how many. */
+export type OnDone = (result: RunTaskResult, done: number, total: number) => void;
+
+export interface Pool {
+  /** The most workers this pool runs at once. */
+  readonly size: number;
+  /** Runs every task; resolves with one result per task, in the order of `tasks`. */
+  runAll(tasks: RunTask[], onDone?: OnDone): Promise<RunTaskResult[]>;
+  /** Terminates every worker. Tasks still queued or running come back with `error`. */
+  close(): Promise<void>;
+}
+
+export interface PoolOptions {
+  /**
+   * The worker's entry module: it must expose the worker API with comlink over the parent port.
+   * The default is workers/node-worker.ts; a host can point at a compiled copy or a wrapper.
+   */
+  entry?: URL;
+}
+
+// The worker's first code. It uses only dynamic import(), which works whether Node evaluates it
+// as CommonJS (the default) or as ESM (a parent started with `--input-type=module` passes that
+// flag on to its workers, and `require` is then undefined). The URLs come absolute from the
+// parent, because an eval worker resolves bare specifiers against the working directory, not
+// against this package.
+const BOOTSTRAP = `
+import('node:worker_threads')
+  .then(({ workerData }) => import(workerData.tsx)
+    .then(({ register }) => { register(); return import(workerData.entry); }));
+`;
+
+const TSX_API = import.meta.resolve('tsx/esm/api');
+const DEFAULT_ENTRY = new URL('./node-worker.ts', import.meta.url);
+
+const positiveInt = (raw: string | undefined): number | undefined =>
+  raw !== undefined && /^\s*\d+\s*$/.test(raw) && Number(raw) > 0 ? Number(raw) : undefined;
+
+/**
+ * The pool size when none is given: the CPUs Slurm granted to this task, else those it granted
+ * on this node, else what Node reports (which on a shared node can exceed the allocation).
+ */
+export function defaultPoolSize(env: Record<string, string | undefined> = process.env): number {
+  return positiveInt(env.SLURM_CPUS_PER_TASK) ?? positiveInt(env.SLURM_CPUS_ON_NODE) ?? availableParallelism();
+}
+
+/**
+ * Starts one worker serving the worker API, and its comlink proxy. The pool uses this; a Node host
+ * that wants sessions (`open`, `step`, `snapshot`) can use it directly. The worker stays
+ * referenced (it keeps Node alive) until it is terminated or unreferenced.
+ */
+export function startWorker(entry: URL = DEFAULT_ENTRY): { worker: Worker; remote: Remote<Api> } {
+  const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { tsx: TSX_API, entry: entry.href } });
+  return { worker, remote: wrap<Api>(nodeEndpoint(worker)) };
+}
+
+interface Job {
+  task: RunTask;
+  settle(result: RunTaskResult): void;
+}
+
+interface Slot {
+  worker: Worker;
+  remote: Remote<Api>;
+  job?: Job;
+  started: number;
+  /** The uncaught error that killed the worker, reported with its task. */
+  failure?: Error;
+}
+
+export function createPool(size?: number, options: PoolOptions = {}): Pool {
+  if (size !== undefined && (!Number.isInteger(size) || size < 1)) {
+    throw new RangeError(`pool size must be a positive integer, got ${String(size)}.`);
+  }
+  const poolSize = size ?? defaultPoolSize();
+  const entry = options.entry ?? DEFAULT_ENTRY;
+  const queue: Job[] = [];
+  const slots = new Set<Slot>();
+  let closed = false;
+
+  function spawn(): Slot {
+    const { worker, remote } = startWorker(entry);
+    const slot: Slot = { worker, remote, started: 0 };
+    worker.on('error', (err) => {
+      slot.failure = err;
+    });
+    worker.on('exit', (code) => {
+      slots.delete(slot);
+      const job = slot.job;
+      slot.job = undefined;
+      if (job) {
+        const why = closed
+          ? 'the pool was closed before the task finished'
+          : `the worker running it died (${slot.failure ? String(slot.failure) : `exit code ${code}`})`;
+        job.settle({ id: job.task.id, error: why, ms: performance.now() - slot.started });
+      }
+      // A replacement starts only if work is waiting for it.
+      if (!closed) pump();
+    });
+    slots.add(slot);
+    return slot;
+  }
+
+  function release(slot: Slot): void {
+    slot.job = undefined;
+    slot.worker.unref();
+  }
+
+  function dispatch(slot: Slot, job: Job): void {
+    slot.job = job;
+    slot.started = performance.now();
+    slot.worker.ref();
+    slot.remote.runTask(job.task).then(
+      (result) => {
+        // A late answer from a worker whose task was already settled (closed or crashed) is dropped.
+        if (slot.job !== job) return;
+        release(slot);
+        job.settle(result);
+        pump();
+      },
+      (err: unknown) => {
+        // runTask itself never throws; this is a task that could not be sent (not cloneable).
+        if (slot.job !== job) return;
+        release(slot);
+        job.settle({ id: job.task.id, error: `the task could not be sent to a worker: ${String(err)}`, ms: 0 });
+        pump();
+      },
+    );
+  }
+
+  function pump(): void {
+    while (queue.length > 0) {
+      let slot: Slot | undefined;
+      for (const s of slots) {
+        if (!s.job) {
+          slot = s;
+          break;
+        }
+      }
+      if (!slot && slots.size < poolSize) slot = spawn();
+      if (!slot) return;
+      dispatch(slot, queue.shift()!);
+    }
+  }
+
+  return {
+    size: poolSize,
+
+    runAll(tasks, onDone) {
+      if (closed) return Promise.reject(new Error('the pool is closed.'));
+      const total = tasks.length;
+      if (total === 0) return Promise.resolve([]);
+      return new Promise((resolve, reject) => {
+        const results = new Array<RunTaskResult>(total);
+        let done = 0;
+        let failed = false;
+        tasks.forEach((task, index) => {
+          queue.push({
+            task,
+            settle(result) {
+              results[index] = result;
+              done++;
+              if (failed) return;
+              try {
+                onDone?.(result, done, total);
+              } catch (err) {
+                // A throwing progress callback fails the batch instead of escaping as an
+                // unhandled rejection inside the pool's bookkeeping.
+                failed = true;
+                reject(err);
+                return;
+              }
+              if (done === total) resolve(results);
+            },
+          });
+        });
+        pump();
+      });
+    },
+
+    async close() {
+      closed = true;
+      for (const job of queue.splice(0)) {
+        job.settle({ id: job.task.id, error: 'the pool was closed before the task started', ms: 0 });
+      }
+      await Promise.all([...slots].map((s) => s.worker.terminate()));
+    },
+  };
+}
+
+/**
+ * The same batch without threads, one task after another in this thread, through the same API
+ * (so validation and error results are the same as in a pool).
+ */
+export async function runInProcess(tasks: RunTask[], onDone?: OnDone): Promise<RunTaskResult[]> {
+  const results: RunTaskResult[] = [];
+  for (const task of tasks) {
+    const result = api.runTask(task);
+    results.push(result);
+    onDone?.(result, results.length, tasks.length);
+  }
+  return results;
+}
