@@ -214,6 +214,7 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
 
   const fcfg = config.firms;
   const commute = withinRadius(geo, config.labour.commuteRadius);
+  const commuteWeight = commute.dist.map((d) => Math.exp(-d / config.labour.distanceDecay));
   const demand = withinRadius(geo, fcfg.demandRadius);
   const world: World = {
     config,
@@ -233,7 +234,8 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
     region: { code: new Uint8Array(n), hasTarget: false, startTick: -1 },
     commute,
     demand,
-    commuteWeight: commute.dist.map((d) => Math.exp(-d / config.labour.distanceDecay)),
+    commuteWeight,
+    commuteCum: runningSums(commute.offset, commuteWeight),
     demandWeight: demand.dist.map((d) => Math.exp(-d / (fcfg.demandRadius / 2))),
     seekers: { list: new Int32Array(1024), reason: new Uint8Array(1024), from: new Int32Array(1024), count: 0 },
     firmIndex: { start: new Int32Array(n + 1), list: new Int32Array(0) },
@@ -314,7 +316,7 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
   for (let round = 0; round < 6; round++) {
     for (let r = 0; r < H; r++) {
       const s = order[r]!;
-      if (hh.age[s]! < retire && hh.employer[s]! < 0) searchJob(world, s, config.labour.searchContacts * 2, rs);
+      if (hh.age[s]! < retire && hh.employer[s]! < 0) searchJob(world, s, config.labour.searchContacts * 3, rs);
     }
   }
   for (let s = 0; s < H; s++) {
@@ -364,6 +366,16 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
   firms.init(world);
   world.city.baseJobAccess = 1;
   return world;
+}
+
+/** Running sums of weights within each compressed list (restarting at every offset). */
+function runningSums(offset: Int32Array, weight: Float32Array): Float64Array {
+  const out = new Float64Array(weight.length);
+  for (let i = 0; i + 1 < offset.length; i++) {
+    let s = 0;
+    for (let e = offset[i]!; e < offset[i + 1]!; e++) out[e] = s += weight[e]!;
+  }
+  return out;
 }
 
 function gumbelNoise(rs: Stream): number {

@@ -255,6 +255,8 @@ export interface World {
   readonly demand: RadiusLists;
   /** Distance-decay weights along those lists, computed once (exp is costly in a hot loop). */
   readonly commuteWeight: Float32Array;
+  /** Running sums of commuteWeight within each cell's list, for sampling a contact by distance. */
+  readonly commuteCum: Float64Array;
   readonly demandWeight: Float32Array;
   /** Households a subsystem wants housed this tick (newly formed, arrived, demolished out). */
   readonly seekers: Seekers;

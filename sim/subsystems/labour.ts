@@ -42,7 +42,9 @@ export function searchJob(w: World, s: number, contacts: number, rs: Stream): bo
   const home = h.cell[s]!;
   if (home < 0) return false;
   const a = offset[home]!;
-  const m = offset[home + 1]! - a;
+  const b = offset[home + 1]!;
+  const cum = w.commuteCum;
+  const total = cum[b - 1]!;
   const skill = h.skill[s]!;
   // Referral networks: neighbours in work pass on vacancies (Granovetter 1973; Topa 2001), so a
   // search from a neighbourhood where few work succeeds less often.
@@ -53,9 +55,16 @@ export function searchJob(w: World, s: number, contacts: number, rs: Stream): bo
   const network = 1 - lab.networkWeight + lab.networkWeight * Math.min(1.5, localEmployment / cityEmployment);
   const healthFactor = (0.5 + 0.5 * h.health[s]!) * network;
   for (let k = 0; k < contacts; k++) {
-    const e = a + Math.floor(rs.next() * m);
-    if (rs.next() > w.commuteWeight[e]!) continue;
-    const c = index[e]!;
+    // A contact lands on a cell with probability ∝ exp(−d/decay): binary search of the running sums.
+    const u = rs.next() * total;
+    let lo = a;
+    let hi = b - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cum[mid]! > u) hi = mid;
+      else lo = mid + 1;
+    }
+    const c = index[lo]!;
     const nf = start[c + 1]! - start[c]!;
     if (nf === 0) continue;
     const firm = list[start[c]! + Math.floor(rs.next() * nf)]!;
