@@ -175,7 +175,8 @@ export const firms = {
     for (let i = 0; i < f.count; i++) {
       if (!f.alive[i]) continue;
       const k = f.cell[i]!;
-      const m = f.filled[i]! > 0 ? marginAt(w, i, k, false) : 0;
+      // A firm with no one at work still pays its rent: a loss (margin −1), never a pause.
+      const m = f.filled[i]! > 0 ? marginAt(w, i, k, false) : -1;
       f.margin[i] = 0.6 * f.margin[i]! + 0.4 * m;
       if (m < 0) {
         if (f.lossQuarters[i]! < 255) f.lossQuarters[i]!++;
