@@ -81,21 +81,22 @@ export function searchJob(w: World, s: number, contacts: number, rs: Stream): bo
   return false;
 }
 
-/** Income of every household: wage, or benefits, or pension; plus transfers and allowances. */
+/** Income of one household: wage × hours, or pension, or benefits; plus transfers and allowances. */
+export function setIncome(w: World, s: number): void {
+  const h = w.households;
+  const eco = w.config.economy;
+  const e = h.employer[s]!;
+  let y: number;
+  if (e >= 0) y = w.firms.wage[e]! * h.hours[s]!;
+  else if (h.age[s]! >= w.config.labour.retirementAge) y = eco.pension * (0.55 + 0.9 * h.skill[s]!);
+  else y = eco.benefit + eco.childBenefit * h.kids[s]!;
+  h.income[s] = y + h.transfer[s]! + h.areaBenefit[s]! + h.allowance[s]!;
+}
+
+/** Income of every household. */
 export function updateIncomes(w: World): void {
   const h = w.households;
-  const f = w.firms;
-  const eco = w.config.economy;
-  const retire = w.config.labour.retirementAge;
-  for (let s = 0; s < h.count; s++) {
-    if (!h.alive[s]) continue;
-    const e = h.employer[s]!;
-    let y: number;
-    if (e >= 0) y = f.wage[e]! * h.hours[s]!;
-    else if (h.age[s]! >= retire) y = eco.pension * (0.55 + 0.9 * h.skill[s]!);
-    else y = eco.benefit + eco.childBenefit * h.kids[s]!;
-    h.income[s] = y + h.transfer[s]! + h.areaBenefit[s]! + h.allowance[s]!;
-  }
+  for (let s = 0; s < h.count; s++) if (h.alive[s]) setIncome(w, s);
 }
 
 export const labour = {
@@ -120,6 +121,7 @@ export const labour = {
           f.filled[e]!--;
           h.employer[s] = -1;
         }
+        setIncome(w, s);
         continue;
       }
       if (e >= 0) {
@@ -135,6 +137,7 @@ export const labour = {
         } else {
           f.skillSum[e]! += h.skill[s]!;
         }
+        setIncome(w, s);
       } else {
         unemployed[nUnemployed++] = s;
       }
@@ -150,10 +153,10 @@ export const labour = {
       const s = unemployed[i]!;
       if (searchJob(w, s, lab.searchContacts, rs)) f.skillSum[h.employer[s]!]! += h.skill[s]!;
       else if (h.unempQuarters[s]! < 65535) h.unempQuarters[s]!++;
+      setIncome(w, s);
     }
     let vacancies = 0;
     for (let i = 0; i < f.count; i++) if (f.alive[i]) vacancies += Math.max(0, f.jobs[i]! - f.filled[i]!);
     w.city.jobVacancies = vacancies;
-    updateIncomes(w);
   },
 };

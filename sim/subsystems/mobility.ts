@@ -36,7 +36,13 @@ interface Scratch {
   reason: Uint8Array;
   from: Int32Array;
   order: Int32Array;
+  /** A mover's options: a cell, STAY or LEAVE, and its utility. */
+  optCell: Int32Array;
+  optU: Float64Array;
 }
+
+const STAY = -2;
+const LEAVE = -1;
 const cache = new WeakMap<World, Scratch>();
 function scratch(w: World): Scratch {
   let s = cache.get(w);
@@ -48,14 +54,31 @@ function scratch(w: World): Scratch {
       reason: new Uint8Array(cap),
       from: new Int32Array(cap),
       order: new Int32Array(cap),
+      optCell: new Int32Array(w.config.mobility.sampleSize + 2),
+      optU: new Float64Array(w.config.mobility.sampleSize + 2),
     };
     cache.set(w, s);
   }
   return s;
 }
 
-function gumbel(rs: Stream): number {
-  return -Math.log(-Math.log(rs.next() * (1 - 2e-12) + 1e-12));
+/**
+ * Multinomial logit choice among the first n options: option i with probability
+ * exp(U_i) / Σ exp(U_j) (the same law as the arg-max of U plus Gumbel shocks, at one exponential
+ * per option and one uniform per choice). Returns the chosen index, or -1 when n is 0.
+ */
+function logitChoice(u: Float64Array, n: number, rs: Stream): number {
+  if (n === 0) return -1;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) if (u[i]! > max) max = u[i]!;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += u[i] = Math.exp(u[i]! - max);
+  let x = rs.next() * sum;
+  for (let i = 0; i < n - 1; i++) {
+    x -= u[i]!;
+    if (x < 0) return i;
+  }
+  return n - 1;
 }
 
 /** Income before housing allowance, floored so that ratios stay finite. */
@@ -167,27 +190,21 @@ export const mobility = {
       if (fenwickTotal(sc.social) < 0.5) break;
       const s = list[e]!;
       const from = sc.from[e]!;
-      let best = -1;
-      let bestU = -Infinity;
+      // Offers: a sample of social vacancies; a voluntary mover may also stay put.
+      let n = 0;
+      const socialTotal = fenwickTotal(sc.social);
       for (let t = 0; t < m.sampleSize; t++) {
-        const k = fenwickFind(sc.social, rs.next() * fenwickTotal(sc.social));
-        const u = cellUtility(w, s, k, SOCIAL) + gumbel(rs);
-        if (u > bestU) {
-          bestU = u;
-          best = k;
-        }
+        const k = fenwickFind(sc.social, rs.next() * socialTotal);
+        sc.optCell[n] = k;
+        sc.optU[n++] = cellUtility(w, s, k, SOCIAL);
       }
-      if (best < 0) continue;
-      // A voluntary mover accepts a social offer only if it beats staying put.
       if (sc.reason[e] === VOLUNTARY && h.cell[s]! >= 0) {
-        const stay = cellUtility(w, s, h.cell[s]!, h.tenure[s]!) + m.moveCost + m.tiesWeight * h.ties[s]! + gumbel(rs);
-        if (stay >= bestU) {
-          housed[e] = 1;
-          continue;
-        }
+        sc.optCell[n] = STAY;
+        sc.optU[n++] = cellUtility(w, s, h.cell[s]!, h.tenure[s]!) + m.moveCost + m.tiesWeight * h.ties[s]!;
       }
-      relocate(w, sc, s, from, best, SOCIAL, sc.reason[e]!);
+      const pick = sc.optCell[logitChoice(sc.optU, n, rs)]!;
       housed[e] = 1;
+      if (pick !== STAY) relocate(w, sc, s, from, pick, SOCIAL, sc.reason[e]!);
     }
 
     // 4. Market choice for everyone else.
@@ -206,28 +223,27 @@ export const mobility = {
       const tenure = h.tenure[s] === OWNER || buyer ? OWNER : PRIVATE;
       const limit = m.affordability * baseIncome(w, s);
       const lnIncome = Math.log(Math.max(1000, h.income[s]!));
-      let best = -1;
-      let bestU = -Infinity;
+      let n = 0;
       const total = fenwickTotal(sc.market);
       if (total >= 0.5) {
         for (let t = 0; t < m.sampleSize; t++) {
           const k = fenwickFind(sc.market, rs.next() * total);
           // A move within the same neighbourhood changes nothing the model sees: look elsewhere.
           if (k === current || netRent(w, s, k, tenure) > limit) continue;
-          const u = cellUtility(w, s, k, tenure, lnIncome) + gumbel(rs);
-          if (u > bestU) {
-            bestU = u;
-            best = k;
-          }
+          sc.optCell[n] = k;
+          sc.optU[n++] = cellUtility(w, s, k, tenure, lnIncome);
         }
       }
-      const leave = leaveBase - m.beta.rent * (ref.rent / baseIncome(w, s)) + gumbel(rs);
+      sc.optCell[n] = LEAVE;
+      sc.optU[n++] = leaveBase - m.beta.rent * (ref.rent / baseIncome(w, s));
       if (reason === VOLUNTARY && current >= 0) {
-        const stay = cellUtility(w, s, current, h.tenure[s]!) + m.moveCost + m.tiesWeight * h.ties[s]! + gumbel(rs);
-        if (stay >= bestU && stay >= leave) continue;
+        sc.optCell[n] = STAY;
+        sc.optU[n++] = cellUtility(w, s, current, h.tenure[s]!, lnIncome) + m.moveCost + m.tiesWeight * h.ties[s]!;
       }
-      if (best >= 0 && bestU >= leave) {
-        relocate(w, sc, s, from, best, tenure, reason);
+      const pick = sc.optCell[logitChoice(sc.optU, n, rs)]!;
+      if (pick === STAY) continue;
+      if (pick >= 0) {
+        relocate(w, sc, s, from, pick, tenure, reason);
       } else if (reason === ARRIVED) {
         // Nothing affordable or attractive: the household never comes.
         removeHousehold(w, s);

@@ -73,7 +73,20 @@ export const neighbourhood = {
     const h = w.households;
     const c = w.cells;
     const nb = w.config.neighbourhood;
-    updatePoverty(w);
+    // Ties grow with the cohesion the neighbourhood had at the start of this update; done in the
+    // same pass as the poverty flags to read the household arrays once.
+    const line = w.city.povertyLine;
+    const yearEnd = w.city.tick % 4 === 3;
+    for (let s = 0; s < h.count; s++) {
+      if (!h.alive[s]) continue;
+      const poor = povertyIncome(w, s) < line ? 1 : 0;
+      h.poor[s] = poor;
+      if (yearEnd && !poor && h.startPoor[s]) h.exitedPoverty[s] = 1;
+      const k = h.cell[s]!;
+      if (k < 0) continue;
+      const growth = nb.tiesGrowth * Math.min(1, c.cohesion[k]! + c.community[k]!);
+      h.ties[s]! += growth * (1 - h.ties[s]!);
+    }
     census(w);
     for (let k = 0; k < c.n; k++) {
       const n = c.households[k]!;
@@ -99,13 +112,6 @@ export const neighbourhood = {
       const envTarget = c.environmentBase[k]! - 0.2 * c.crime[k]!;
       c.environment[k]! += nb.environmentDecay * 10 * (envTarget - c.environment[k]!);
       c.environment[k] = clamp01(c.environment[k]!);
-    }
-    for (let s = 0; s < h.count; s++) {
-      if (!h.alive[s]) continue;
-      const k = h.cell[s]!;
-      if (k < 0) continue;
-      const growth = nb.tiesGrowth * Math.min(1, c.cohesion[k]! + c.community[k]!);
-      h.ties[s]! += growth * (1 - h.ties[s]!);
     }
   },
 };
