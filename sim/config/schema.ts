@@ -237,7 +237,7 @@ export const runSchema = group(
 
 export const metricsSchema = group(
   {
-    lisaPermutations: int(199, 19, 9999, 'conditional permutations of the LISA significance test'),
+    lisaPermutations: int(99, 19, 9999, 'conditional permutations of the LISA significance test (99 resolves p = 0.01; raise it for publication-grade maps)'),
     lisaAlpha: z.number().gt(0).lt(1).default(0.05).describe('significance level of a LISA cluster'),
   },
   'metrics options',

@@ -94,11 +94,10 @@ export function exponentialTransform(scores: Float64Array, include: Uint8Array):
 }
 
 /** The combined index per cell (0 for cells without residents). */
-export function deprivationIndex(w: World, weights: DomainWeights = IMD_2019): Float64Array {
+export function deprivationIndex(w: World, weights: DomainWeights = IMD_2019, scores: Record<Domain, Float64Array> = domainScores(w)): Float64Array {
   const c = w.cells;
   const include = new Uint8Array(c.n);
   for (let k = 0; k < c.n; k++) include[k] = c.households[k]! > 0 ? 1 : 0;
-  const scores = domainScores(w);
   const index = new Float64Array(c.n);
   for (const d of DOMAINS) {
     if (weights[d] === 0) continue;
@@ -113,7 +112,12 @@ export function deprivationIndex(w: World, weights: DomainWeights = IMD_2019): F
  * resident-weighted mean of its cells' scores, then transformed and weighted as for cells.
  * Returns one value per group (groups numbered 0..max of `groupOf`).
  */
-export function deprivationIndexByGroup(w: World, groupOf: Int32Array, weights: DomainWeights = IMD_2019): { index: Float64Array; households: Int32Array } {
+export function deprivationIndexByGroup(
+  w: World,
+  groupOf: Int32Array,
+  weights: DomainWeights = IMD_2019,
+  scores: Record<Domain, Float64Array> = domainScores(w),
+): { index: Float64Array; households: Int32Array } {
   const c = w.cells;
   let g = 0;
   for (let k = 0; k < c.n; k++) g = Math.max(g, groupOf[k]! + 1);
@@ -121,7 +125,6 @@ export function deprivationIndexByGroup(w: World, groupOf: Int32Array, weights: 
   for (let k = 0; k < c.n; k++) households[groupOf[k]!]! += c.households[k]!;
   const include = new Uint8Array(g);
   for (let j = 0; j < g; j++) include[j] = households[j]! > 0 ? 1 : 0;
-  const scores = domainScores(w);
   const index = new Float64Array(g);
   for (const d of DOMAINS) {
     if (weights[d] === 0) continue;

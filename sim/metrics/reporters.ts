@@ -10,7 +10,7 @@
 import type { MetricValues, YearFrame } from '../types.ts';
 import type { World } from '../world.ts';
 import { PRIVATE } from '../world.ts';
-import { deprivationIndex, deprivationIndexByGroup, mostDeprived } from './deprivation.ts';
+import { IMD_2019, deprivationIndex, deprivationIndexByGroup, domainScores, mostDeprived } from './deprivation.ts';
 import { concentratedPovertyShare, dissimilarity, gini, isolation, lisaHotspots, median, moransI } from './concentration.ts';
 
 /** Region codes in `world.region.code`. */
@@ -134,8 +134,9 @@ export function createMetrics(w: World): Metrics {
       const m = w.moves;
       for (let i = flows.moveLogAt; i < m.length; i++) if (m.to[i]! >= 0) moved++;
       city.mobilityRate = city.households! > 0 ? moved / city.households! : 0;
-      const deprived = mostDeprived(deprivationIndex(w), c.households, 0.1);
-      const units = deprivationIndexByGroup(w, w.geo.statUnit);
+      const scores = domainScores(w);
+      const deprived = mostDeprived(deprivationIndex(w, IMD_2019, scores), c.households, 0.1);
+      const units = deprivationIndexByGroup(w, w.geo.statUnit, IMD_2019, scores);
       const deprivedUnits = mostDeprived(units.index, units.households, 0.1);
       deprivedByYear.push(deprivedUnits);
       let lfDeprived = 0, unDeprived = 0;
