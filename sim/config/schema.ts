@@ -107,7 +107,7 @@ export const labourSchema = group(
   {
     separationRate: share(0.01, 'quarterly separation hazard of a healthy worker'),
     healthSeparation: share(0.02, 'extra separation hazard at the worst health'),
-    searchContacts: int(6, 1, 50, 'firms an unemployed person contacts per quarter, each in a cell drawn with probability falling with distance'),
+    searchContacts: int(7, 1, 50, 'firms an unemployed person contacts per quarter, each in a cell drawn with probability falling with distance'),
     commuteRadius: pos(8, 'farthest job a person searches (cells)'),
     distanceDecay: pos(4, 'distance at which a job contact is e times less likely (cells)'),
     skillTolerance: pos(0.1, 'skill shortfall at which a hire is e times less likely'),
