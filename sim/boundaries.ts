@@ -21,10 +21,9 @@
  */
 import type { DomainWeights } from './metrics/deprivation.ts';
 import { DOMAINS, ILD_1998, IMD_2019, deprivationIndex, deprivationIndexByGroup } from './metrics/deprivation.ts';
-import { REGION_CODES } from './metrics/reporters.ts';
 import { nearestSite, withinRadius } from './geography.ts';
 import type { World } from './world.ts';
-import { CLINIC, SCHOOL } from './world.ts';
+import { CLINIC, REGION_CODES, SCHOOL } from './world.ts';
 
 export interface BoundaryRule {
   /**
@@ -594,13 +593,19 @@ export function applyBoundary(w: World, b: Boundary): void {
   w.region.hasTarget = any;
   w.region.startTick = w.city.tick;
   const h = w.households;
+  let originals = 0;
   for (let s = 0; s < h.count; s++) {
     const k = h.cell[s]!;
     const resident = h.alive[s] === 1 && k >= 0 && b.target[k] === 1;
     h.startCell[s] = resident ? k : -1;
     h.startPoor[s] = resident ? h.poor[s]! : 0;
     h.exitedPoverty[s] = 0;
+    if (resident) originals++;
   }
+  w.region.originals = originals;
+  w.region.originalsGone = 0;
+  w.region.originalsGoneExited = 0;
+  w.region.moveLogAt = w.moves.length;
 }
 
 /** Which cells two rules select and their overlap (Jaccard index |A∩B|/|A∪B|), and the households of each. */

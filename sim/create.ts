@@ -14,7 +14,7 @@ import type { Stream } from './rng.ts';
 import type { World } from './world.ts';
 import {
   CLINIC, OWNER, PRIVATE, SCHOOL, SOCIAL, addFirm, addHousehold, allocCells, allocFirms, allocHouseholds,
-  allocMoveLog, allocResources, occupy,
+  allocMoveLog, allocResources, emptyLedger, occupy,
 } from './world.ts';
 import { firms, initFirmJobs, updateAccess } from './subsystems/firms.ts';
 import { indexFirmsByCell, searchJob, updateIncomes } from './subsystems/labour.ts';
@@ -231,7 +231,8 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
       arrivals: 0, departures: 0, births: 0, deaths: 0, formed: 0,
     },
     moves: allocMoveLog(),
-    region: { code: new Uint8Array(n), hasTarget: false, startTick: -1 },
+    region: { code: new Uint8Array(n), hasTarget: false, startTick: -1, originals: 0, originalsGone: 0, originalsGoneExited: 0, moveLogAt: 0 },
+    ledger: emptyLedger(),
     commute,
     demand,
     commuteWeight,

@@ -2,7 +2,7 @@
  * The step pipeline: one tick is one quarter, in the fixed order of MODEL.md §3. Adding a
  * subsystem changes one line here.
  */
-import { policyFor } from './policies/index.ts';
+import { policyStep } from './policies/index.ts';
 import { demography } from './subsystems/demography.ts';
 import { firms } from './subsystems/firms.ts';
 import { housing } from './subsystems/housing.ts';
@@ -17,10 +17,7 @@ export interface Subsystem {
   step(w: World): void;
 }
 
-const policyStage: Subsystem = {
-  name: 'policy',
-  step: (w) => policyFor(w.config.policy.kind).step(w),
-};
+const policyStage: Subsystem = { name: 'policy', step: policyStep };
 
 export const PIPELINE: readonly Subsystem[] = [
   policyStage,

@@ -74,8 +74,10 @@ export interface Households {
   transfer: Float32Array;
   training: Float32Array;
   support: Float32Array;
-  /** Area programme benefit tied to residence in `programmeCells` (pounds a year). */
+  /** Area programme benefit tied to residence in the target (pounds a year). */
   areaBenefit: Float32Array;
+  /** Took part in a hub's programmes: partner firms favour it (the employer pipeline). */
+  graduate: Uint8Array;
   free: Int32Array;
   freeCount: number;
   nextId: number;
@@ -101,6 +103,8 @@ export interface Firms {
   movedFrom: Int32Array;
   /** Sum of the skills of current workers (recomputed every tick). */
   skillSum: Float64Array;
+  /** A hub's partner employer: it hires the hub's graduates first. */
+  partner: Uint8Array;
   free: Int32Array;
   freeCount: number;
 }
@@ -144,6 +148,8 @@ export interface Cells {
   subsidy: Float32Array;
   /** Community activity from hubs (a lever, 0..1): raises cohesion and ties, lowers crime. */
   community: Float32Array;
+  /** Protection of sitting tenants from rent-forced moves (a lever, 0..1). */
+  tenureSecurity: Float32Array;
   /** Units to demolish at the next housing step (a lever), the rebuild's size and quality. */
   demolish: Int32Array;
   rebuildUnits: Int32Array;
@@ -223,12 +229,42 @@ export interface City {
   formed: number;
 }
 
+/** Region codes in `world.region.code`. */
+export const REGION_CODES = { target: 1, ring: 2, comparison: 3, rest: 0 } as const;
+
 export interface Region {
   /** 0 rest, 1 target, 2 ring, 3 comparison. */
   code: Uint8Array;
   hasTarget: boolean;
   /** Tick at which the original residents were recorded (-1: not yet). */
   startTick: number;
+  /** Original residents at the start, and those since gone from the city (of whom: had exited poverty). */
+  originals: number;
+  originalsGone: number;
+  originalsGoneExited: number;
+  /** Move-log length at the start: moves since then are the programme's. */
+  moveLogAt: number;
+}
+
+/**
+ * What a programme spent and produced (its outputs), as the policy records them. Jobs created and
+ * relocated are not here: the firms subsystem counts them per cell, whoever caused them.
+ */
+export interface Ledger {
+  total: number;
+  physical: number;
+  people: number;
+  floorspace: number;
+  homesRefurbished: number;
+  privateInvestment: number;
+  publicInvestment: number;
+  brownfield: number;
+  /** Output targets the policy set (name → amount), empty when it sets none. */
+  targets: Record<string, number>;
+}
+
+export function emptyLedger(): Ledger {
+  return { total: 0, physical: 0, people: 0, floorspace: 0, homesRefurbished: 0, privateInvestment: 0, publicInvestment: 0, brownfield: 0, targets: {} };
 }
 
 export interface Seekers {
@@ -250,6 +286,7 @@ export interface World {
   readonly city: City;
   readonly moves: MoveLog;
   readonly region: Region;
+  readonly ledger: Ledger;
   /** Cells within the commute radius and the local-demand radius of each cell. */
   readonly commute: RadiusLists;
   readonly demand: RadiusLists;
@@ -299,6 +336,7 @@ export function allocHouseholds(capacity: number): Households {
     training: new Float32Array(capacity),
     support: new Float32Array(capacity),
     areaBenefit: new Float32Array(capacity),
+    graduate: new Uint8Array(capacity),
     free: new Int32Array(capacity),
     freeCount: 0,
     nextId: 0,
@@ -334,6 +372,7 @@ export function addHousehold(h: Households): number {
   h.training[s] = 0;
   h.support[s] = 0;
   h.areaBenefit[s] = 0;
+  h.graduate[s] = 0;
   return s;
 }
 
@@ -346,6 +385,11 @@ export function removeHousehold(w: World, s: number): void {
   if (f >= 0) {
     w.firms.filled[f]!--;
     w.firms.skillSum[f]! -= h.skill[s]!;
+  }
+  // Original residents who leave the city are out of sight from now on: count them.
+  if (h.startCell[s]! >= 0) {
+    w.region.originalsGone++;
+    if (h.exitedPoverty[s]) w.region.originalsGoneExited++;
   }
   vacate(w, s);
   h.alive[s] = 0;
@@ -438,6 +482,7 @@ export function allocFirms(capacity: number): Firms {
     movedTick: new Int32Array(capacity).fill(-1),
     movedFrom: new Int32Array(capacity).fill(-1),
     skillSum: new Float64Array(capacity),
+    partner: new Uint8Array(capacity),
     free: new Int32Array(capacity),
     freeCount: 0,
   };
@@ -457,6 +502,7 @@ export function addFirm(f: Firms): number {
   f.movedTick[s] = -1;
   f.movedFrom[s] = -1;
   f.skillSum[s] = 0;
+  f.partner[s] = 0;
   return s;
 }
 
@@ -468,7 +514,7 @@ export function allocCells(n: number): Cells {
     n,
     units: i32(), social: i32(), occMarket: i32(), occSocial: i32(),
     quality: f32(), environment: f32(), rent: f32(), floorspace: f32(), floorUsed: f32(),
-    brownfield: f32(), crime: f32(), cohesion: f32(), subsidy: f32(), community: f32(),
+    brownfield: f32(), crime: f32(), cohesion: f32(), subsidy: f32(), community: f32(), tenureSecurity: f32(),
     demolish: i32(), rebuildUnits: i32(), rebuildQuality: f32(), rebuildSocial: i32(),
     building: i32(), buildingSocial: i32(), buildingQuality: f32(), buildingDone: i32(),
     school: i32(), schoolDist: f32(), clinic: i32(), clinicDist: f32(),

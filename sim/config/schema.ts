@@ -216,12 +216,64 @@ export const neighbourhoodSchema = group(
   'crime, cohesion and ties',
 );
 
+const weightsSchema = z
+  .object({
+    income: z.number().min(0), employment: z.number().min(0), education: z.number().min(0), health: z.number().min(0),
+    crime: z.number().min(0), barriers: z.number().min(0), environment: z.number().min(0),
+  })
+  .strict();
+
+export const boundarySchema = z
+  .object({
+    type: z.enum(['index', 'hub', 'cells']).describe("'index': most deprived areas by a deprivation index; 'hub': a school's soft catchment; 'cells': a list"),
+    weights: z.union([z.enum(['imd2019', 'ild1998']), weightsSchema]).optional().describe('domain weights of the index (default imd2019)'),
+    quotaHouseholds: z.number().int().positive().optional().describe('households each area should hold (default 4,000: one NDC area)'),
+    areas: z.number().int().min(1).max(100).optional().describe('separate areas (default 1)'),
+    alignToStatUnits: z.boolean().optional().describe('areas made of whole statistical units (default true for index rules)'),
+    resource: z.union([z.number().int().min(0), z.literal('auto')]).optional().describe("hub: the school's resource index, or 'auto'"),
+    catchmentRadius: z.number().positive().optional().describe('hub: catchment radius in cells (default 3)'),
+    cells: z.array(z.number().int().min(0)).optional().describe("'cells': the target's cells"),
+  })
+  .strict()
+  .describe('how the target area is drawn; default per policy kind');
+
 export const policySchema = z
   .object({
     kind: z.enum(POLICY_KINDS).default('none').describe('which policy acts'),
-    budgetPerYear: z.number().positive().default(20_000_000).describe('yearly budget (pounds)'),
-    startYear: int(2, 0, 100, 'year the policy starts'),
+    budgetPerYear: z.number().positive().default(5_000_000).describe('yearly budget, pounds (NDC: ~£4.4m a year per area of ~4,000 households)'),
+    startYear: int(2, 0, 100, 'year the policy starts (its target is drawn then)'),
     durationYears: int(10, 1, 100, 'years the policy runs'),
+    boundary: boundarySchema.optional(),
+    ringDistance: pos(2, 'cells within this distance of the target, outside it, form the adjacent ring'),
+    mix: group(
+      {
+        physical: share(0.5, 'place-based: share of spending on physical works (public realm, refurbishment, floorspace, brownfield)'),
+        incentives: share(0.25, 'place-based: share on firm incentives inside the boundary'),
+        programmes: share(0.25, 'place-based: share on area programmes for current residents (lost on moving out)'),
+      },
+      'how place-based spending is split',
+    ),
+    performancePressure: share(0, 'pressure to show outputs: shifts spending toward cheap, visible outputs (floorspace, leveraged private investment)'),
+    tenureSecurity: share(0, 'protection of sitting tenants in the target from rent-forced moves (0 none, 1 full)'),
+    people: group(
+      {
+        transfer: nonneg(2500, 'portable yearly transfer to each eligible household (pounds, at most)'),
+        training: share(0.5, 'training and job-search help intensity for eligible working-age adults'),
+        eligibility: pos(1, 'eligible below this multiple of the means-test line (60% of median income before housing costs)'),
+      },
+      'people-based support: means-tested, portable',
+    ),
+    hub: group(
+      {
+        adultEducation: share(0.35, 'share of hub spending on adult education'),
+        familySupport: share(0.3, 'share on family support'),
+        employerPipeline: share(0.2, 'share on the employer pipeline (partner firms favour graduates)'),
+        community: share(0.15, 'share on community activity (ties, cohesion)'),
+        friction: share(0.35, "institutional friction: share of effort the school's own performance targets absorb"),
+        coverage: share(0.5, 'departmental coverage: share of the other departments whose resources the hub brings in'),
+      },
+      'hub programmes and their frictions',
+    ),
   })
   .strict()
   .prefault({})

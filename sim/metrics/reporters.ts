@@ -9,12 +9,11 @@
  */
 import type { MetricValues, YearFrame } from '../types.ts';
 import type { World } from '../world.ts';
-import { PRIVATE } from '../world.ts';
+import { PRIVATE, REGION_CODES } from '../world.ts';
 import { IMD_2019, deprivationIndex, deprivationIndexByGroup, domainScores, mostDeprived } from './deprivation.ts';
 import { concentratedPovertyShare, dissimilarity, gini, isolation, lisaHotspots, median, moransI } from './concentration.ts';
 
-/** Region codes in `world.region.code`. */
-export const REGION_CODES = { target: 1, ring: 2, comparison: 3, rest: 0 } as const;
+export { REGION_CODES };
 
 const SCHOOL_START = 16;
 const SCHOOL_END = 72;

@@ -216,7 +216,7 @@ describe('applySet', () => {
     expect(b.policy).toEqual({ kind: 'place-based' });
     const c = applySet(b, 'policy.budgetPerYear', '3e7');
     expect((c.policy as Record<string, unknown>).budgetPerYear).toBe(3e7);
-    expect(validateScenario(c, 'x').policy).toEqual({ kind: 'place-based', budgetPerYear: 3e7, startYear: 2, durationYears: 10 });
+    expect(validateScenario(c, 'x').policy).toMatchObject({ kind: 'place-based', budgetPerYear: 3e7, startYear: 2, durationYears: 10 });
   });
 
   it('reads a quoted value as a string and keeps string fields as written', () => {
