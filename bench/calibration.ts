@@ -9,6 +9,9 @@ import { parseArgs } from 'node:util';
 import { scenarioSchema } from '../sim/config/schema.ts';
 import { runScenario } from '../sim/simulation.ts';
 import type { YearFrame } from '../sim/types.ts';
+import { meanInterval } from '../sim/metrics/evaluation.ts';
+
+export { meanInterval };
 
 /** Plausibility ranges (MODEL.md §7, last paragraph). */
 export const RANGES: Record<string, [number, number]> = {
@@ -20,20 +23,6 @@ export const RANGES: Record<string, [number, number]> = {
   deprivedPersistence5y: [0.5, 1],
 };
 const REPORTED = [...Object.keys(RANGES), 'gini', 'moransI', 'lisaHotspots', 'concentratedPovertyShare', 'households', 'medianIncome', 'meanRent'];
-
-/** Student t quantile (two-sided 95%) for small samples. */
-function t95(df: number): number {
-  const table = [12.71, 4.3, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23, 2.2, 2.18, 2.16, 2.14, 2.13, 2.12, 2.11, 2.1, 2.09, 2.09];
-  return df <= 0 ? NaN : df <= table.length ? table[df - 1]! : 1.96;
-}
-
-export function meanInterval(xs: number[]): { mean: number; lo: number; hi: number } {
-  const n = xs.length;
-  const mean = xs.reduce((a, b) => a + b, 0) / n;
-  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, n - 1));
-  const half = n > 1 ? (t95(n - 1) * sd) / Math.sqrt(n) : 0;
-  return { mean, lo: mean - half, hi: mean + half };
-}
 
 /** Mean of a city metric over the years of a run after a warm-up (year 0 is the generated state). */
 function runMean(series: YearFrame[], metric: string, from: number): number {

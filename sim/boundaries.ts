@@ -603,6 +603,22 @@ export function applyBoundary(w: World, b: Boundary): void {
     if (resident) originals++;
   }
   w.region.originals = originals;
+  // The target's state at the start, for the churn decomposition and the outputs since then.
+  let poor = 0;
+  for (let s = 0; s < h.count; s++) if (h.startCell[s]! >= 0) poor += h.startPoor[s]!;
+  w.region.startPoverty = originals > 0 ? poor / originals : 0;
+  const c = w.cells;
+  w.region.baseJobsCreated = 0;
+  w.region.baseJobsRelocated = 0;
+  w.region.baseHomesBuilt = 0;
+  w.region.baseJobs = 0;
+  for (let i = 0; i < w.firms.count; i++) if (w.firms.alive[i] && b.target[w.firms.cell[i]!]) w.region.baseJobs += w.firms.filled[i]!;
+  for (let k = 0; k < n; k++) {
+    if (!b.target[k]) continue;
+    w.region.baseJobsCreated += c.jobsCreated[k]!;
+    w.region.baseJobsRelocated += c.jobsRelocatedIn[k]!;
+    w.region.baseHomesBuilt += c.homesBuilt[k]!;
+  }
   w.region.originalsGone = 0;
   w.region.originalsGoneExited = 0;
   w.region.moveLogAt = w.moves.length;

@@ -6,7 +6,9 @@
 import type { ScenarioConfig } from './config/schema.ts';
 import { configHash } from './config/load.ts';
 import { createWorld } from './create.ts';
+import { runDid } from './metrics/evaluation.ts';
 import { createMetrics } from './metrics/reporters.ts';
+import { startProgramme, startTickOf } from './policies/index.ts';
 import { step as stepWorld } from './step.ts';
 import type { RunResult, Snapshot, YearFrame } from './types.ts';
 import type { World } from './world.ts';
@@ -24,6 +26,8 @@ export interface Simulation {
   readonly year: number;
   /** Yearly frames so far, starting with year 0 (the initial state). */
   readonly series: readonly YearFrame[];
+  /** The regions when the programme started (null before, or without a target). */
+  readonly baseline: Omit<YearFrame, 'year'> | null;
   /** Advances `ticks` quarters; a frame is added at the end of each year. */
   step(ticks?: number): void;
   runYears(years: number): void;
@@ -37,6 +41,7 @@ export function createSimulation(config: ScenarioConfig, opts: SimulationOptions
   const world = createWorld(config, opts.seed ?? config.run.seed);
   const metrics = createMetrics(world);
   const series: YearFrame[] = [metrics.frame()];
+  let baseline: Omit<YearFrame, 'year'> | null = null;
   const sim: Simulation = {
     world,
     get tick() {
@@ -46,8 +51,17 @@ export function createSimulation(config: ScenarioConfig, opts: SimulationOptions
       return Math.floor(world.city.tick / 4);
     },
     series,
+    get baseline() {
+      return baseline;
+    },
     step(ticks = 1) {
       for (let t = 0; t < ticks; t++) {
+        // The programme's target is drawn just before its first tick, so that the regions'
+        // baseline is their state when it starts.
+        if (world.city.tick === startTickOf(config)) {
+          startProgramme(world);
+          if (world.region.hasTarget) baseline = metrics.baseline();
+        }
         stepWorld(world);
         if (world.city.tick % 4 === 0) series.push(metrics.frame());
       }
@@ -104,6 +118,10 @@ export function runScenario(
   }
   const { year: _year, ...final } = sim.frame();
   void _year;
+  const endYear = config.policy.startYear + config.policy.durationYears;
+  const { year: _endYear, ...end } = sim.series.find((f) => f.year === endYear) ?? sim.frame();
+  void _endYear;
+  const did = runDid(sim.baseline, end);
   return {
     version: VERSION,
     scenario: config.name,
@@ -113,5 +131,7 @@ export function runScenario(
     configHash: configHash(config),
     final,
     series: [...sim.series],
+    ...(sim.baseline ? { baseline: sim.baseline } : {}),
+    ...(did ? { did } : {}),
   };
 }

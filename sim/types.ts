@@ -41,6 +41,13 @@ export interface RunResult {
   configHash: string;
   final: Omit<YearFrame, 'year'>;
   series: YearFrame[];
+  /** The regions when the programme started (absent without a target). */
+  baseline?: Omit<YearFrame, 'year'>;
+  /**
+   * Difference in differences of the target against the comparison areas, from the programme's
+   * start to its end (or to the last year, if the run stops earlier), per core indicator.
+   */
+  did?: Record<string, number>;
 }
 
 /** Per-neighbourhood layers for maps, copied out of the engine (transferable buffers). */

@@ -244,6 +244,13 @@ export interface Region {
   originalsGoneExited: number;
   /** Move-log length at the start: moves since then are the programme's. */
   moveLogAt: number;
+  /** The target's poverty rate at the start, and its cumulative job and home counters then. */
+  startPoverty: number;
+  baseJobsCreated: number;
+  /** Filled jobs located in the target at the start. */
+  baseJobs: number;
+  baseJobsRelocated: number;
+  baseHomesBuilt: number;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { MetricValues, YearFrame } from '../types.ts';
 import type { World } from '../world.ts';
 import { PRIVATE, REGION_CODES } from '../world.ts';
 import { IMD_2019, deprivationIndex, deprivationIndexByGroup, domainScores, mostDeprived } from './deprivation.ts';
+import { programmeFrames } from './programme.ts';
 import { concentratedPovertyShare, dissimilarity, gini, isolation, lisaHotspots, median, moransI } from './concentration.ts';
 
 export { REGION_CODES };
@@ -21,10 +22,15 @@ const SCHOOL_END = 72;
 export interface Metrics {
   /** Collects this year's frame and resets the yearly flow counters. */
   frame(): YearFrame;
+  /**
+   * Records the regions' state when a programme starts (its target just drawn): the baseline of
+   * the evaluation and of the people views.
+   */
+  baseline(): Omit<YearFrame, 'year'>;
 }
 
 /** Aggregates over the households of the cells where `inRegion(cell)` holds. */
-function regionMetrics(w: World, inRegion: (k: number) => boolean, flows: Flows, scratch: Float64Array): MetricValues {
+export function regionMetrics(w: World, inRegion: (k: number) => boolean, flows: Flows, scratch: Float64Array): MetricValues {
   const h = w.households;
   const c = w.cells;
   const f = w.firms;
@@ -55,11 +61,14 @@ function regionMetrics(w: World, inRegion: (k: number) => boolean, flows: Flows,
     }
   }
   let crime = 0, cohesion = 0, rent = 0, units = 0, movesIn = 0, movesOut = 0, forced = 0, cellsN = 0;
+  let quality = 0, environment = 0;
   for (let k = 0; k < c.n; k++) {
     if (!inRegion(k)) continue;
     cellsN++;
     crime += c.crime[k]! * c.households[k]!;
     cohesion += c.cohesion[k]! * c.households[k]!;
+    quality += c.quality[k]! * c.households[k]!;
+    environment += c.environment[k]! * c.households[k]!;
     const market = c.units[k]! - c.social[k]!;
     rent += c.rent[k]! * market;
     units += market;
@@ -84,6 +93,8 @@ function regionMetrics(w: World, inRegion: (k: number) => boolean, flows: Flows,
     health: div(health, households),
     crime: div(crime, households),
     cohesion: div(cohesion, households),
+    housingQuality: div(quality, households),
+    environment: div(environment, households),
     meanRent: div(rent, units),
     rentBurden: div(burden, renters),
     firms,
@@ -159,18 +170,31 @@ export function createMetrics(w: World): Metrics {
       city.povertyLine = w.city.povertyLine;
       city.meanIncome = w.city.meanIncome;
       const frame: YearFrame = { year: Math.floor(w.city.tick / 4), city };
-      if (w.region.hasTarget) {
-        const code = w.region.code;
-        frame.target = regionMetrics(w, (k) => code[k] === REGION_CODES.target, flows, scratch);
-        frame.ring = regionMetrics(w, (k) => code[k] === REGION_CODES.ring, flows, scratch);
-        frame.comparison = regionMetrics(w, (k) => code[k] === REGION_CODES.comparison, flows, scratch);
-        frame.rest = regionMetrics(w, (k) => code[k] === REGION_CODES.rest, flows, scratch);
-      }
+      if (w.region.hasTarget) Object.assign(frame, regionFrames(w, flows, scratch), programmeFrames(w, scratch));
       flows.movesIn.set(c.movesIn);
       flows.movesOut.set(c.movesOut);
       flows.forcedOut.set(c.forcedOut);
       flows.moveLogAt = m.length;
       return frame;
     },
+    baseline() {
+      const scratch = new Float64Array(w.households.count);
+      // Flows over a zero-length period: the baseline holds levels, not yearly flows.
+      const now: Flows = {
+        movesIn: w.cells.movesIn.slice(), movesOut: w.cells.movesOut.slice(), forcedOut: w.cells.forcedOut.slice(), moveLogAt: w.moves.length,
+      };
+      return { city: regionMetrics(w, () => true, now, scratch), ...regionFrames(w, now, scratch), ...programmeFrames(w, scratch) };
+    },
+  };
+}
+
+/** Target, ring, comparison and rest. */
+function regionFrames(w: World, flows: Flows, scratch: Float64Array): Pick<YearFrame, 'target' | 'ring' | 'comparison' | 'rest'> {
+  const code = w.region.code;
+  return {
+    target: regionMetrics(w, (k) => code[k] === REGION_CODES.target, flows, scratch),
+    ring: regionMetrics(w, (k) => code[k] === REGION_CODES.ring, flows, scratch),
+    comparison: regionMetrics(w, (k) => code[k] === REGION_CODES.comparison, flows, scratch),
+    rest: regionMetrics(w, (k) => code[k] === REGION_CODES.rest, flows, scratch),
   };
 }

@@ -17,6 +17,8 @@ import type { World } from '../world.ts';
 import { clearPlaceLevers } from './levers.ts';
 import { none } from './none.ts';
 import { placeBased } from './placeBased.ts';
+import { microRegeneration } from './microRegeneration.ts';
+import { tabulaRasa } from './tabulaRasa.ts';
 
 export interface Policy {
   readonly kind: string;
@@ -33,6 +35,8 @@ export interface Policy {
 export const POLICIES: Readonly<Record<string, Policy>> = {
   none,
   'place-based': placeBased,
+  'tabula-rasa': tabulaRasa,
+  'micro-regeneration': microRegeneration,
 };
 
 export function policyFor(kind: string): Policy {
@@ -53,20 +57,34 @@ export function boundaryOf(w: World): Boundary | null {
   return boundaries.get(w) ?? null;
 }
 
+/** The tick the programme starts. */
+export function startTickOf(config: ScenarioConfig): number {
+  return config.policy.startYear * 4;
+}
+
+/**
+ * Draws the target and records the original residents; the policy stage calls it at the start
+ * tick, and a host may call it just before that tick to take a baseline of the regions.
+ */
+export function startProgramme(w: World): Boundary | null {
+  if (boundaries.has(w)) return boundaries.get(w)!;
+  const p = w.config.policy;
+  const rule = boundaryRuleOf(w.config);
+  const b = rule ? drawBoundary(w, rule, p.ringDistance) : null;
+  if (b) applyBoundary(w, b);
+  boundaries.set(w, b);
+  policyFor(p.kind).start?.(w, b);
+  return b;
+}
+
 /** The policy stage: first in every tick. */
 export function policyStep(w: World): void {
   const p = w.config.policy;
   const policy = policyFor(p.kind);
-  const startTick = p.startYear * 4;
+  const startTick = startTickOf(w.config);
   const endTick = startTick + p.durationYears * 4;
   const tick = w.city.tick;
-  if (tick === startTick) {
-    const rule = boundaryRuleOf(w.config);
-    const b = rule ? drawBoundary(w, rule, p.ringDistance) : null;
-    if (b) applyBoundary(w, b);
-    boundaries.set(w, b);
-    policy.start?.(w, b);
-  }
+  if (tick === startTick) startProgramme(w);
   if (tick >= startTick && tick < endTick) {
     const spent = policy.step(w, boundaryOf(w), p.budgetPerYear / 4);
     w.ledger.total += spent;

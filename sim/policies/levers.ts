@@ -227,3 +227,74 @@ export function eligible(w: World, s: number, multiple: number): boolean {
   return h.alive[s] === 1 && h.cell[s]! >= 0 && h.income[s]! - h.allowance[s]! - h.transfer[s]! < multiple * w.city.meansTestLine;
 }
 
+
+/**
+ * Clearance unit costs (2019 prices, rounded).
+ * - demolition: £25,000 a home, covering the decant as well as the demolition: the home-loss
+ *   payment to each displaced household (£6,400 for a tenant from October 2019, Home Loss
+ *   Payments (Prescribed Amounts) (England) Regulations 2019), disturbance and removal costs,
+ *   rehousing and empty-property costs while a block is emptied, and demolition and site
+ *   clearance — the decant and demolition items of an estate-renewal viability appraisal (Centre
+ *   for London, *Another Storey*, 2016, ch. 4). For scale: the Housing Market Renewal pathfinders
+ *   (2002–2011) demolished nearly 20,000 homes at a public cost of almost £2bn, with
+ *   refurbishment and some new building in the same budget.
+ * - rebuild: private developers build on the cleared land; the public side pays land assembly
+ *   (acquiring owners' and landlords' interests) and the viability gap, `COSTS.homeSubsidy` of
+ *   `COSTS.homeCost` a home, as in `buildHomes`; developers put in the rest.
+ */
+export const CLEARANCE_COSTS = {
+  demolitionPerUnit: 25_000,
+} as const;
+
+/** Public cost of clearing one home and rebuilding one in its place. */
+export function clearanceCostPerUnit(): number {
+  return CLEARANCE_COSTS.demolitionPerUnit + COSTS.homeCost * COSTS.homeSubsidy;
+}
+
+/** Options of a clearance order. */
+export interface ClearanceOptions {
+  /** Quality of the rebuilt homes (new-build market housing). Default 0.9. */
+  quality?: number;
+  /** Share of the rebuilt homes let at social rent. Default 0.1. */
+  socialShare?: number;
+}
+
+/**
+ * Comprehensive redevelopment: orders the demolition of homes in the lowest-quality cells of the
+ * mask first, as many as `amount` pays for at `clearanceCostPerUnit()` each, and their rebuild by
+ * private developers, home for home (quality and social share set by `opts`). The housing step clears
+ * the residents (forced moves; social tenants are decanted with a right to a social home anywhere
+ * in the city) and completes the rebuild after `housing.constructionQuarters`, when it counts as
+ * homes built. Only housing worse than the rebuild is cleared, and never a cell already under
+ * construction or with an order pending: a second order would reset the first one's completion.
+ * Returns the money spent (whole homes only).
+ */
+export function clearAndRebuild(w: World, mask: ArrayLike<number>, amount: number, opts: ClearanceOptions = {}): number {
+  const c = w.cells;
+  const quality = opts.quality ?? 0.9;
+  const socialShare = opts.socialShare ?? 0.1;
+  const perUnit = clearanceCostPerUnit();
+  let units = Math.floor(amount / perUnit);
+  if (units <= 0) return 0;
+  const order: number[] = [];
+  for (let k = 0; k < c.n; k++) {
+    if (mask[k] && c.units[k]! > 0 && c.building[k]! === 0 && c.demolish[k]! === 0 && c.quality[k]! < quality) order.push(k);
+  }
+  order.sort((a, b) => c.quality[a]! - c.quality[b]! || a - b);
+  let cleared = 0;
+  for (const k of order) {
+    if (units <= 0) break;
+    const take = Math.min(units, c.units[k]!);
+    c.demolish[k] = take;
+    c.rebuildUnits[k] = take;
+    c.rebuildQuality[k] = quality;
+    c.rebuildSocial[k] = Math.round(take * socialShare);
+    units -= take;
+    cleared += take;
+  }
+  const spent = cleared * perUnit;
+  w.ledger.privateInvestment += cleared * COSTS.homeCost * (1 - COSTS.homeSubsidy);
+  w.ledger.physical += spent;
+  w.ledger.publicInvestment += spent;
+  return spent;
+}
