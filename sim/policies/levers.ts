@@ -14,6 +14,7 @@
  * - new homes: £150,000 each, public subsidy 30%;
  * - area programmes and people-based training/support: £1,500 per participating household a year.
  */
+import { isNewcomer } from '../subsystems/firms.ts';
 import type { World } from '../world.ts';
 
 export const COSTS = {
@@ -155,27 +156,29 @@ export function buildHomes(w: World, mask: ArrayLike<number>, amount: number): n
 }
 
 /**
- * Firm incentive: pays `share` of the commercial rent of firms in the mask's cells. Returns this
- * quarter's cost (the subsidy applies from the next firms step).
+ * Firm incentive: pays `share` of the commercial rent of the firms that start up in or move into
+ * the mask's cells after the programme starts (the firms subsystem applies it to them only).
+ * Returns this quarter's cost.
  */
 export function setFirmIncentive(w: World, mask: ArrayLike<number>, share: number): number {
   const c = w.cells;
-  let cost = 0;
-  for (let k = 0; k < c.n; k++) {
-    c.subsidy[k] = mask[k] ? share : 0;
-    if (mask[k]) cost += (share * w.config.firms.commercialRentFactor * c.rent[k]! * c.floorUsed[k]!) / 4;
-  }
+  for (let k = 0; k < c.n; k++) c.subsidy[k] = mask[k] ? share : 0;
+  const cost = share * incentiveBill(w, mask);
   // Incentives are place spending: they go to sites, not to people.
   w.ledger.physical += cost;
   w.ledger.publicInvestment += cost;
   return cost;
 }
 
-/** Commercial rent a full incentive would pay this quarter in the mask (to size the share). */
+/** Commercial rent of the mask's newcomer firms this quarter: what a full incentive would pay. */
 export function incentiveBill(w: World, mask: ArrayLike<number>): number {
-  const c = w.cells;
+  const f = w.firms;
   let bill = 0;
-  for (let k = 0; k < c.n; k++) if (mask[k]) bill += (w.config.firms.commercialRentFactor * c.rent[k]! * c.floorUsed[k]!) / 4;
+  for (let i = 0; i < f.count; i++) {
+    const k = f.cell[i]!;
+    if (!f.alive[i] || !mask[k] || !isNewcomer(w, i)) continue;
+    bill += (w.config.firms.commercialRentFactor * w.cells.rent[k]! * f.floorspace[i]!) / 4;
+  }
   return bill;
 }
 
@@ -297,4 +300,283 @@ export function clearAndRebuild(w: World, mask: ArrayLike<number>, amount: numbe
   w.ledger.physical += spent;
   w.ledger.publicInvestment += spent;
   return spent;
+}
+
+/**
+ * Adults a training programme is for: working age and out of work or below the mean adult skill
+ * at the start (0.5: below an A-level equivalent, as about half of English adults are — Census
+ * 2011, highest qualification below level 3).
+ */
+export const LOW_SKILL = 0.5;
+
+/** Working-age adult who is out of work or low-skilled. */
+export function trainable(w: World, s: number): boolean {
+  const h = w.households;
+  return h.age[s]! < w.config.labour.retirementAge && (h.employer[s]! < 0 || h.skill[s]! < LOW_SKILL);
+}
+
+/**
+ * Clears this quarter's training and family support before programmes set them again, so that a
+ * household that no longer qualifies (or moved out of a catchment) loses them. Programmes that
+ * run together then add their intensities (capped at 1).
+ */
+export function resetProgrammes(w: World): void {
+  w.households.training.fill(0);
+  w.households.support.fill(0);
+}
+
+export interface PortableOptions {
+  /** Yearly transfer to each eligible household at full funding (pounds). */
+  transfer: number;
+  /** Training intensity for eligible trainable adults at full funding (0..1). */
+  training: number;
+  /** Eligible below this multiple of the means-test line. */
+  eligibility: number;
+  /** Only original residents of the target (households.startCell ≥ 0), wherever they live now. */
+  originalsOnly?: boolean;
+}
+
+/**
+ * Means-tested, portable support: it follows the household wherever it lives. Every eligible
+ * household gets a transfer, and its trainable adult training; a budget smaller than the full
+ * cost scales both by the same factor, so that spending matches the budget. Full cost: the
+ * transfer, plus £1,500 a participant a year for the programme (as area programmes cost).
+ * Households that are not eligible get no transfer; training is added to what other programmes
+ * gave this quarter. Returns the money spent.
+ */
+export function portableSupport(w: World, amount: number, opts: PortableOptions): number {
+  const h = w.households;
+  const yes = w.scratch;
+  let recipients = 0;
+  let participants = 0;
+  for (let s = 0; s < h.count; s++) {
+    const ok = eligible(w, s, opts.eligibility) && (!opts.originalsOnly || h.startCell[s]! >= 0);
+    if (!ok) continue;
+    yes[recipients++] = s;
+    if (opts.training > 0 && trainable(w, s)) participants++;
+  }
+  const full = (recipients * opts.transfer + participants * COSTS.programmePerHousehold) / 4;
+  const scale = full > 0 && amount > 0 ? Math.min(1, amount / full) : 0;
+  h.transfer.fill(0, 0, h.count);
+  const transfer = opts.transfer * scale;
+  const training = opts.training * scale;
+  for (let i = 0; i < recipients; i++) {
+    const s = yes[i]!;
+    h.transfer[s] = transfer;
+    if (opts.training > 0 && trainable(w, s)) h.training[s] = Math.min(1, h.training[s]! + training);
+  }
+  const spent = full * scale;
+  w.ledger.people += spent;
+  w.ledger.publicInvestment += spent;
+  return spent;
+}
+
+/** Ends portable transfers (the programme closed). */
+export function endTransfers(w: World): void {
+  w.households.transfer.fill(0);
+}
+
+/**
+ * School quality bought per pound per pupil household. Evidence on school spending: $1,000 more
+ * per pupil a year for four years raises test scores by about 0.03 SD (Jackson & Mackevicius
+ * 2024, AEJ: Applied, a meta-analysis). Here £1,000 a pupil household a year (about 1.7 pupils)
+ * builds investment by 1 − 0.975¹⁶ ≈ a third of its +0.02 steady state in four years (2.5%
+ * quarterly decay, humanCapital.ts); with attainment's weight on school quality (0.45) and its
+ * speed (6% a quarter), that is about +0.002 attainment, ≈ 0.025 SD of the default city's pupils'
+ * attainment (SD ≈ 0.08).
+ */
+export const QUALITY_PER_POUND_PER_PUPIL = 2e-6;
+/** Most a school's quality can be raised by investment: extra money for exam results runs into diminishing returns. */
+export const SCHOOL_INVESTMENT_CAP = 0.15;
+
+/**
+ * Money a school spends on its own performance targets (exam results): raises its quality through
+ * `resources.investment`, up to the cap. The money is spent whether or not the cap binds. Returns
+ * the money spent.
+ */
+export function schoolInvestment(w: World, school: number, amount: number): number {
+  if (school < 0 || amount <= 0) return 0;
+  const r = w.resources;
+  const pupils = Math.max(1, r.users[school]!);
+  r.investment[school] = Math.min(SCHOOL_INVESTMENT_CAP, r.investment[school]! + (QUALITY_PER_POUND_PER_PUPIL * amount) / pupils);
+  w.ledger.people += amount;
+  w.ledger.publicInvestment += amount;
+  return amount;
+}
+
+/**
+ * Yearly cost of one partner employer in a hub's pipeline: work placements, mentoring, information
+ * sessions and a share of a coordinator's time. An assumption, not a calibrated figure: an
+ * employer-engagement coordinator (about £35,000 a year with on-costs) looking after a few
+ * employers, plus placement costs.
+ */
+export const PARTNER_COST = 25_000;
+/**
+ * Yearly cost per resident household of full community activity (cells.community = 1): a
+ * community development worker (about £35,000 a year) for some 300 households plus events and
+ * small grants. An assumption, not a calibrated figure.
+ */
+export const COMMUNITY_COST = 150;
+/** Partner firms may sit this far (cells) beyond the catchment: employers just outside it hire its graduates too. */
+export const PARTNER_REACH = 2;
+
+export interface HubOptions {
+  /** Spending shares of the four programmes (normalised). */
+  adultEducation: number;
+  familySupport: number;
+  employerPipeline: number;
+  community: number;
+  /** Share of all hub money the school's own performance targets absorb (into exam results). */
+  friction: number;
+  /** Strength (0..1) of the parts that need other departments: the employer pipeline and community activity. */
+  coverage: number;
+}
+
+/** The school a hub is built on: the boundary's resource, else the school serving most of the target's households. */
+export function hubSchool(w: World, target: ArrayLike<number>, resource: number): number {
+  if (resource >= 0) return resource;
+  const votes = new Float64Array(w.resources.count);
+  for (let k = 0; k < w.cells.n; k++) if (target[k] && w.cells.school[k]! >= 0) votes[w.cells.school[k]!]! += w.cells.households[k]!;
+  let best = -1;
+  for (let i = 0; i < votes.length; i++) if (votes[i]! > 0 && (best < 0 || votes[i]! > votes[best]!)) best = i;
+  return best;
+}
+
+const reachCache = new WeakMap<ArrayLike<number>, Uint8Array>();
+
+/** Cells within PARTNER_REACH of a target cell (the target included), computed once per target. */
+function partnerReach(w: World, target: ArrayLike<number>): Uint8Array {
+  let out = reachCache.get(target);
+  if (out) return out;
+  const { x, y, n } = w.geo;
+  out = new Uint8Array(n);
+  const inside: number[] = [];
+  for (let k = 0; k < n; k++) if (target[k]) inside.push(k);
+  const r2 = PARTNER_REACH * PARTNER_REACH + 1e-9;
+  for (let k = 0; k < n; k++) {
+    for (const t of inside) {
+      const dx = x[k]! - x[t]!;
+      const dy = y[k]! - y[t]!;
+      if (dx * dx + dy * dy <= r2) {
+        out[k] = 1;
+        break;
+      }
+    }
+  }
+  reachCache.set(target, out);
+  return out;
+}
+
+/**
+ * A hub's programmes for one quarter (the Weston case, STUDY.md): `amount` pounds, of which the
+ * share `friction` is absorbed by the school's own performance targets (school investment) and the
+ * rest split among
+ * - adult education: training for trainable adults in the catchment, at a level the money per
+ *   participant buys (£1,500 a year buys 0.5, as area programmes; at most 1), times the cell's
+ *   catchment weight; participants become graduates of the hub;
+ * - family support: support for families with children in the catchment, priced the same way,
+ *   times the weight;
+ * - employer pipeline: firms in or near the catchment become partners, largest first, as many as
+ *   the money buys at PARTNER_COST × coverage;
+ * - community activity: cells.community = the activity the money buys at COMMUNITY_COST a
+ *   household × coverage × weight.
+ * A programme that cannot use its money (every participant at the most intensity, every firm a
+ * partner) passes the rest to the others in proportion to their shares. All hub money is people
+ * spending. Trainable adults, families and households are counted weighted by catchment weight.
+ * Returns the money spent.
+ */
+export function hubProgrammes(w: World, target: ArrayLike<number>, weight: ArrayLike<number>, resource: number, amount: number, opts: HubOptions): number {
+  if (amount <= 0) return 0;
+  const h = w.households;
+  const c = w.cells;
+  const f = w.firms;
+  const friction = Math.min(1, Math.max(0, opts.friction));
+  const coverage = Math.min(1, Math.max(0, opts.coverage));
+  let spent = schoolInvestment(w, hubSchool(w, target, resource), amount * friction);
+  const money = amount * (1 - friction);
+
+  // Who each programme can reach, weighted by catchment weight.
+  let learners = 0;
+  let families = 0;
+  for (let s = 0; s < h.count; s++) {
+    if (!h.alive[s]) continue;
+    const k = h.cell[s]!;
+    if (k < 0 || !target[k]) continue;
+    const wt = weight[k]!;
+    if (trainable(w, s)) learners += wt;
+    if (h.kids[s]! > 0) families += wt;
+  }
+  let residents = 0;
+  for (let k = 0; k < c.n; k++) if (target[k]) residents += c.households[k]! * weight[k]!;
+  const reach = partnerReach(w, target);
+  const firms: number[] = [];
+  for (let i = 0; i < f.count; i++) if (f.alive[i] && reach[f.cell[i]!]) firms.push(i);
+
+  // Quarterly money each programme can use at most; the pipeline's money still goes when coverage
+  // is low (it is the effect that shrinks), so its limit is the firms it can sign up.
+  const ceiling = [
+    (learners * 2 * COSTS.programmePerHousehold) / 4,
+    (families * 2 * COSTS.programmePerHousehold) / 4,
+    (firms.length * PARTNER_COST) / 4,
+    (residents * COMMUNITY_COST) / 4,
+  ];
+  const share = [opts.adultEducation, opts.familySupport, opts.employerPipeline, opts.community].map((x) => Math.max(0, x));
+  const alloc = [0, 0, 0, 0];
+  // Water-filling: split what is left by share among programmes below their ceiling.
+  let left = money;
+  for (let round = 0; round < 4 && left > 1e-6; round++) {
+    let open = 0;
+    for (let p = 0; p < 4; p++) if (alloc[p]! < ceiling[p]! - 1e-9) open += share[p]!;
+    if (open <= 0) break;
+    let given = 0;
+    for (let p = 0; p < 4; p++) {
+      if (alloc[p]! >= ceiling[p]! - 1e-9) continue;
+      const add = Math.min(ceiling[p]! - alloc[p]!, (left * share[p]!) / open);
+      alloc[p]! += add;
+      given += add;
+    }
+    left -= given;
+  }
+
+  // Adult education and family support: level = 0.5 × (yearly money per weighted participant) / £1,500.
+  const learnLevel = learners > 0 ? Math.min(1, (0.5 * alloc[0]! * 4) / (learners * COSTS.programmePerHousehold)) : 0;
+  const supportLevel = families > 0 ? Math.min(1, (0.5 * alloc[1]! * 4) / (families * COSTS.programmePerHousehold)) : 0;
+  for (let s = 0; s < h.count; s++) {
+    if (!h.alive[s]) continue;
+    const k = h.cell[s]!;
+    if (k < 0 || !target[k]) continue;
+    const wt = weight[k]!;
+    if (learnLevel > 0 && wt > 0 && trainable(w, s)) {
+      h.training[s] = Math.min(1, h.training[s]! + learnLevel * wt);
+      h.graduate[s] = 1;
+    }
+    if (supportLevel > 0 && h.kids[s]! > 0) h.support[s] = Math.min(1, h.support[s]! + supportLevel * wt);
+  }
+
+  // Employer pipeline: the largest firms first (ties by slot).
+  f.partner.fill(0, 0, f.count);
+  const partners = Math.min(firms.length, Math.floor((alloc[2]! * 4 * coverage) / PARTNER_COST + 1e-9));
+  firms.sort((a, b) => f.jobs[b]! - f.jobs[a]! || a - b);
+  for (let i = 0; i < partners; i++) f.partner[firms[i]!] = 1;
+
+  // Community activity in the catchment.
+  const activity = residents > 0 ? (alloc[3]! * 4 * coverage) / (residents * COMMUNITY_COST) : 0;
+  for (let k = 0; k < c.n; k++) c.community[k] = target[k] ? Math.min(1, activity * weight[k]!) : 0;
+
+  const programmes = alloc[0]! + alloc[1]! + alloc[2]! + alloc[3]!;
+  w.ledger.people += programmes;
+  w.ledger.publicInvestment += programmes;
+  spent += programmes;
+  return spent;
+}
+
+/** Ends a hub's employer pipeline: partner firms stop favouring its graduates. */
+export function endPipeline(w: World): void {
+  w.firms.partner.fill(0);
+}
+
+/** Protection of sitting tenants from rent-forced moves: `level` in the mask's cells, none elsewhere. */
+export function setTenureSecurity(w: World, mask: ArrayLike<number>, level: number): void {
+  const c = w.cells;
+  for (let k = 0; k < c.n; k++) c.tenureSecurity[k] = mask[k] ? level : 0;
 }

@@ -58,9 +58,10 @@ export const placeBased: Policy = {
     spent += buildHomes(w, target, physical * s.homes);
     spent += refurbish(w, target, physical * s.refurbish);
     spent += improveEnvironment(w, target, physical * s.environment);
-    // The incentive pays the share of commercial rent that this quarter's money covers (at most 80%).
+    // Full rent relief for incoming firms while the money covers it (enterprise zones gave 100%
+    // business-rates relief); before any firm has come, the offer stands at full relief.
     const bill = incentiveBill(w, target);
-    const share = bill > 0 ? Math.min(0.8, (budget * s.incentives) / bill) : 0;
+    const share = bill > 0 ? Math.min(1, (budget * s.incentives) / bill) : 1;
     spent += setFirmIncentive(w, target, share);
     spent += areaProgrammes(w, target, budget * s.programmes);
     return spent;

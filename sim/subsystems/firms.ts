@@ -94,13 +94,22 @@ function marginAt(w: World, i: number, k: number, moving: boolean): number {
   const skill = f.filled[i]! > 0 ? f.skillSum[i]! / f.filled[i]! : f.skillReq[i]!;
   const a = revenueFactor(w, f.sector[i]!, k, skill, f.skillReq[i]!, moving ? filled : 0);
   const revenue = filled * f.wage[i]! * (1 + cfg.markup) * a;
-  const cost = filled * f.wage[i]! + commercialRent(w, k) * f.floorspace[i]!;
+  const cost = filled * f.wage[i]! + commercialRent(w, k, moving || isNewcomer(w, i)) * f.floorspace[i]!;
   return (revenue - cost) / revenue;
 }
 
 /** Yearly commercial rent per m2 net of any firm incentive. */
-function commercialRent(w: World, k: number): number {
-  return w.config.firms.commercialRentFactor * w.cells.rent[k]! * (1 - w.cells.subsidy[k]!);
+function commercialRent(w: World, k: number, newcomer: boolean): number {
+  return w.config.firms.commercialRentFactor * w.cells.rent[k]! * (1 - (newcomer ? w.cells.subsidy[k]! : 0));
+}
+
+/**
+ * Incentives inside a boundary go to firms that come: start-ups and firms that move in after the
+ * programme starts (enterprise-zone style relief), which is how they pull firms from next door.
+ */
+export function isNewcomer(w: World, i: number): boolean {
+  const start = w.region.startTick;
+  return start >= 0 && (w.firms.bornTick[i]! >= start || w.firms.movedTick[i]! >= start);
 }
 
 /** Pick the best of `sites` candidate cells with free floorspace for a firm (by margin + noise). */
