@@ -15,7 +15,10 @@ import type { Boundary, BoundaryRule } from '../boundaries.ts';
 import { applyBoundary, drawBoundary } from '../boundaries.ts';
 import type { World } from '../world.ts';
 import { clearPlaceLevers } from './levers.ts';
+import { hubBased } from './hubBased.ts';
+import { integrated } from './integrated.ts';
 import { none } from './none.ts';
+import { peopleBased } from './peopleBased.ts';
 import { placeBased } from './placeBased.ts';
 import { microRegeneration } from './microRegeneration.ts';
 import { tabulaRasa } from './tabulaRasa.ts';
@@ -35,6 +38,9 @@ export interface Policy {
 export const POLICIES: Readonly<Record<string, Policy>> = {
   none,
   'place-based': placeBased,
+  'people-based': peopleBased,
+  'hub-based': hubBased,
+  integrated,
   'tabula-rasa': tabulaRasa,
   'micro-regeneration': microRegeneration,
 };

@@ -2,9 +2,14 @@
  * Labour market (MODEL.md §3.3): separations (more likely in poor health, and when a firm cuts
  * jobs), search by the unemployed with distance decay and skill match, retirement; then incomes.
  *
- * Reads: households (age, skill, health, cell, employer, kids, transfer, allowance, areaBenefit),
- * firms (cell, jobs, filled, skillReq, wage), world.commute. Writes: households.employer, income,
- * unempQuarters, lifeEvent; firms.filled, skillSum; world.firmIndex; city.jobVacancies.
+ * A hub's employer pipeline: after the normal search, unemployed graduates (households.graduate)
+ * contact partner firms (firms.partner), which favour them; a graduate's standing lapses after
+ * eight quarters without any partner firm.
+ *
+ * Reads: households (age, skill, health, cell, employer, kids, transfer, allowance, areaBenefit,
+ * graduate), firms (cell, jobs, filled, skillReq, wage, partner), world.commute. Writes:
+ * households.employer, income, unempQuarters, lifeEvent, graduate; firms.filled, skillSum;
+ * world.firmIndex; city.jobVacancies.
  * Random stream: "labour" (search order, contacts), keyed "separation" (a worker's luck).
  */
 import { keyedDraw } from '../rng.ts';
@@ -71,6 +76,51 @@ export function searchJob(w: World, s: number, contacts: number, rs: Stream): bo
     if (f.filled[firm]! >= f.jobs[firm]!) continue;
     const shortfall = Math.max(0, f.skillReq[firm]! - skill);
     if (rs.next() < Math.exp(-shortfall / lab.skillTolerance) * healthFactor) {
+      h.employer[s] = firm;
+      f.filled[firm]!++;
+      h.unempQuarters[s] = 0;
+      h.lifeEvent[s] = 1;
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Extra contacts an unemployed graduate makes at partner firms each quarter. */
+export const PIPELINE_CONTACTS = 3;
+/**
+ * Partner firms favour the hub's graduates: they tolerate twice the usual skill shortfall (they
+ * know what the hub taught and vouch for its graduates, as the Weston foundation hired its own).
+ */
+export const PIPELINE_TOLERANCE = 2;
+/** Quarters a graduate keeps its standing once no partner firm is left (a programme's end). */
+export const GRADUATE_QUARTERS = 8;
+
+/**
+ * One unemployed graduate's contacts at partner firms: up to PIPELINE_CONTACTS tries, each at a
+ * random partner within the commute radius; a partner with a vacancy hires with probability
+ * exp(-shortfall / (PIPELINE_TOLERANCE × tolerance)) × (0.5 + 0.5 health) — no referral-network
+ * penalty, since the hub is the referral. Returns true if hired.
+ */
+export function pipelineSearch(w: World, s: number, partners: readonly number[], rs: Stream): boolean {
+  const h = w.households;
+  const f = w.firms;
+  const lab = w.config.labour;
+  const home = h.cell[s]!;
+  if (home < 0 || partners.length === 0) return false;
+  const { x, y } = w.geo;
+  const r2 = lab.commuteRadius * lab.commuteRadius;
+  const tolerance = PIPELINE_TOLERANCE * lab.skillTolerance;
+  const healthFactor = 0.5 + 0.5 * h.health[s]!;
+  for (let k = 0; k < PIPELINE_CONTACTS; k++) {
+    const firm = partners[Math.floor(rs.next() * partners.length)]!;
+    if (f.filled[firm]! >= f.jobs[firm]!) continue;
+    const c = f.cell[firm]!;
+    const dx = x[c]! - x[home]!;
+    const dy = y[c]! - y[home]!;
+    if (dx * dx + dy * dy > r2) continue;
+    const shortfall = Math.max(0, f.skillReq[firm]! - h.skill[s]!);
+    if (rs.next() < Math.exp(-shortfall / tolerance) * healthFactor) {
       h.employer[s] = firm;
       f.filled[firm]!++;
       h.unempQuarters[s] = 0;
@@ -154,6 +204,25 @@ export const labour = {
       if (searchJob(w, s, lab.searchContacts, rs)) f.skillSum[h.employer[s]!]! += h.skill[s]!;
       else if (h.unempQuarters[s]! < 65535) h.unempQuarters[s]!++;
       setIncome(w, s);
+    }
+    // The employer pipeline, after everyone's normal search so that it does not shift their draws.
+    const partners: number[] = [];
+    for (let i = 0; i < f.count; i++) if (f.alive[i] && f.partner[i]) partners.push(i);
+    if (partners.length > 0) {
+      for (let i = 0; i < nUnemployed; i++) {
+        const s = unemployed[i]!;
+        if (!h.graduate[s] || h.employer[s]! >= 0) continue;
+        if (pipelineSearch(w, s, partners, rs)) {
+          f.skillSum[h.employer[s]!]! += h.skill[s]!;
+          setIncome(w, s);
+        }
+      }
+    } else {
+      // No pipeline to use the standing: it lapses after GRADUATE_QUARTERS (1 = graduate, counting up).
+      for (let s = 0; s < h.count; s++) {
+        const g = h.graduate[s]!;
+        if (g > 0) h.graduate[s] = g > GRADUATE_QUARTERS ? 0 : g + 1;
+      }
     }
     let vacancies = 0;
     for (let i = 0; i < f.count; i++) if (f.alive[i]) vacancies += Math.max(0, f.jobs[i]! - f.filled[i]!);

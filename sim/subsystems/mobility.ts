@@ -1,10 +1,10 @@
 /**
  * Residential mobility (MODEL.md §3.7).
  *
- * Who moves: private renters whose rent burden stays over the threshold are forced out; residents
- * of demolished units are forced out (queued by the housing step); new and arriving households
- * seek a home; everyone else considers a move with a hazard by tenure (English Housing Survey),
- * higher in a quarter with a life event.
+ * Who moves: private renters whose rent burden stays over the threshold are forced out (unless
+ * tenure security protects them that quarter); residents of demolished units are forced out
+ * (queued by the housing step); new and arriving households seek a home; everyone else considers
+ * a move with a hazard by tenure (English Housing Survey), higher in a quarter with a life event.
  *
  * Where to: social housing is allocated by need (lowest income first; decanted social tenants
  * keep their right to a social home). Everyone else compares a sample of vacant market units,
@@ -16,8 +16,9 @@
  *
  * Reads: households, cells, city. Writes: households (cell, tenure, movedTick, ties,
  * burdenQuarters, lifeEvent), cells.occMarket/occSocial, seekers (emptied), moves.
- * Random: keyed "move" (whether a household considers moving this quarter), stream "mobility"
- * (order, samples, taste shocks).
+ * Random: keyed "move" (whether a household considers moving this quarter), keyed "security"
+ * (whether tenure security, cells.tenureSecurity, protects a rent-burdened tenant), stream
+ * "mobility" (order, samples, taste shocks).
  */
 import { createFenwick, fenwickAdd, fenwickBuild, fenwickFind, fenwickTotal } from '../fenwick.ts';
 import type { Fenwick } from '../fenwick.ts';
@@ -128,6 +129,7 @@ export const mobility = {
 
     // 1. Who moves this quarter.
     const moveKey = w.rng.keyBase('move');
+    const securityKey = w.rng.keyBase('security');
     let count = 0;
     for (let s = 0; s < h.count; s++) {
       if (!h.alive[s] || h.cell[s]! < 0) continue;
@@ -137,7 +139,11 @@ export const mobility = {
         const burden = Math.max(0, c.rent[k]! - h.allowance[s]!) / baseIncome(w, s);
         if (burden > m.rentBurdenThreshold) {
           if (h.burdenQuarters[s]! < 255) h.burdenQuarters[s]!++;
-          if (h.burdenQuarters[s]! >= m.burdenQuarters) reason = RENT;
+          // Tenure security protects a sitting tenant this quarter with probability s (keyed, so
+          // the same household has the same luck in a paired run); the burden still counts.
+          if (h.burdenQuarters[s]! >= m.burdenQuarters && (c.tenureSecurity[k]! <= 0 || keyedDraw(securityKey, h.id[s]!, tick) >= c.tenureSecurity[k]!)) {
+            reason = RENT;
+          }
         } else h.burdenQuarters[s] = 0;
       }
       if (reason < 0) {
