@@ -32,7 +32,7 @@ interface Command {
 const COMMANDS: Command[] = [
   { name: 'scenarios', synopsis: 'scenarios [--describe NAME]', does: "lists the bundled scenarios; or one scenario's teaching note", available: true },
   { name: 'run', synopsis: 'run <scenario|file> [--policy P] [--seed N] [--years Y] [--set path=value]... [--json]', does: 'one run; a readable summary, or JSON', available: true },
-  { name: 'compare', synopsis: 'compare <scenario|file> [--policies a,b,...] [--seeds N] [--seed S] [--years Y] [--json]', does: 'every policy against the paired counterfactual over N seeds', available: false },
+  { name: 'compare', synopsis: 'compare <scenario|file> [--policies a,b,...] [--seeds N] [--seed S] [--years Y] [--workers W] [--set path=value]... [--json]', does: 'every policy against the paired counterfactual over N seeds (default: every implemented policy, 5 seeds)', available: true },
   { name: 'experiment', synopsis: 'experiment <spec.json> --out DIR [--workers N] [--shard i/n] [--resume]', does: 'a seeded batch experiment', available: false },
   { name: 'merge', synopsis: 'merge <DIR...> --out DIR', does: 'joins shards', available: false },
   { name: 'summarize', synopsis: 'summarize <DIR> [--json]', does: 'means, intervals, paired differences, sensitivity indices', available: false },
@@ -295,6 +295,103 @@ async function cmdRun(args: string[]): Promise<number> {
   return 0;
 }
 
+/** Seeds of a comparison when --seeds is not given: enough for an interval, quick on a laptop. */
+const DEFAULT_COMPARE_SEEDS = 5;
+
+/** A positive integer flag value (at least `min`), or a UsageError naming the flag. */
+function intAtLeast(flag: string, raw: string, min: number, why = ''): number {
+  const v = Number(nonNegativeInt(flag, raw));
+  if (v < min) throw new UsageError(`${flag} must be an integer ≥ ${min}${why}, got ${raw}.`);
+  return v;
+}
+
+async function cmdCompare(args: string[]): Promise<number> {
+  const { values, positionals } = parse('compare', args, {
+    policies: { type: 'string' },
+    seeds: { type: 'string' },
+    seed: { type: 'string' },
+    years: { type: 'string' },
+    workers: { type: 'string' },
+    set: { type: 'string', multiple: true },
+    json: { type: 'boolean' },
+  } as const);
+  if (values.help) return out(commandHelp('compare')).then(() => 0);
+  const ref = onePositional('compare', positionals, 'a scenario name or file');
+  const nSeeds = values.seeds === undefined ? DEFAULT_COMPARE_SEEDS : intAtLeast('--seeds', values.seeds, 2, ' (an interval needs two seeds)');
+  const workers = values.workers === undefined ? undefined : intAtLeast('--workers', values.workers, 1);
+
+  // The engine's registry says which kinds are implemented; loaded only here, like the engine.
+  const { POLICIES } = await import('../sim/policies/index.ts');
+  const implemented = POLICY_KINDS.filter((k) => k in POLICIES);
+  let kinds: string[] = implemented;
+  if (values.policies !== undefined) {
+    const named = [...new Set(values.policies.split(',').map((s) => s.trim()))];
+    if (!named.length || named.some((k) => !k)) {
+      throw new UsageError(`--policies: expected a comma-separated list of policies, got "${values.policies}"; allowed: ${POLICY_KINDS.join(', ')}.`);
+    }
+    const unknown = named.filter((k) => !(POLICY_KINDS as readonly string[]).includes(k));
+    if (unknown.length) {
+      throw new UsageError(
+        `--policies: unknown ${unknown.length > 1 ? 'policies' : 'policy'} ${unknown.map((k) => `"${k}"`).join(', ')}` +
+          `${unknown.length === 1 ? suggest(unknown[0]!, POLICY_KINDS) : ''}; allowed: ${POLICY_KINDS.join(', ')}.`,
+      );
+    }
+    const missing = named.filter((k) => !(k in POLICIES));
+    if (missing.length) {
+      throw new UsageError(
+        `--policies: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not implemented in this version; available: ${implemented.join(', ')}.`,
+      );
+    }
+    kinds = named;
+  }
+
+  const flags: FlagOverride[] = [];
+  if (values.seed !== undefined) {
+    flags.push({ label: `--seed ${values.seed}`, path: 'run.seed', raw: nonNegativeInt('--seed', values.seed) });
+  }
+  if (values.years !== undefined) {
+    flags.push({ label: `--years ${values.years}`, path: 'run.years', raw: nonNegativeInt('--years', values.years) });
+  }
+  const config = loadScenario(ref, values.set ?? [], flags);
+  const years = config.run.years;
+  const start = config.policy.startYear;
+  if (years < start + 1) {
+    throw new UsageError(
+      `--years ${values.years ?? `(the scenario's run.years, ${years})`}: a comparison needs the programme to run at least a year; ` +
+        `the policy starts in year ${start} (policy.startYear), so --years must be ≥ ${start + 1}.`,
+    );
+  }
+  const first = config.run.seed;
+  if (first + nSeeds - 1 > Number.MAX_SAFE_INTEGER) {
+    throw new UsageError(`--seed ${first} with --seeds ${nSeeds}: the last seed would exceed ${Number.MAX_SAFE_INTEGER}.`);
+  }
+  const seeds = Array.from({ length: nSeeds }, (_, i) => first + i);
+
+  const { CompareRunError, formatComparison, runComparison } = await import('./compare.ts');
+  const progress = process.stderr.isTTY === true;
+  let result;
+  try {
+    result = await runComparison(config, {
+      policies: kinds,
+      seeds,
+      years,
+      workers,
+      onProgress: progress ? (done, total) => process.stderr.write(`\r  runs ${done}/${total}`) : undefined,
+    });
+  } catch (err) {
+    if (progress) process.stderr.write('\r\x1b[K');
+    if (err instanceof CompareRunError) {
+      // A failed run is not the user's input (exit 1), but its message is all they need: no stack.
+      await write(process.stderr, `regensim: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  if (progress) process.stderr.write('\r\x1b[K');
+  await out(values.json ? `${JSON.stringify(result)}\n` : formatComparison(result, start));
+  return 0;
+}
+
 async function cmdValidate(args: string[]): Promise<number> {
   const { values, positionals } = parse('validate', args, {});
   if (values.help) return out(commandHelp('validate')).then(() => 0);
@@ -326,6 +423,7 @@ function packageVersion(): string {
 const HANDLERS: Record<string, (args: string[]) => Promise<number>> = {
   scenarios: cmdScenarios,
   run: cmdRun,
+  compare: cmdCompare,
   validate: cmdValidate,
   schema: cmdSchema,
 };

@@ -104,8 +104,8 @@ describe('help and version', () => {
   it('puts the unavailable commands after the available ones', async () => {
     const { stdout } = await cli('--help');
     const notYet = stdout.indexOf('Not available');
-    for (const c of ['scenarios', 'run <', 'validate', 'schema [']) expect(stdout.indexOf(`regensim ${c}`)).toBeLessThan(notYet);
-    expect(stdout.indexOf('regensim compare')).toBeGreaterThan(notYet);
+    for (const c of ['scenarios', 'run <', 'compare <', 'validate', 'schema [']) expect(stdout.indexOf(`regensim ${c}`)).toBeLessThan(notYet);
+    expect(stdout.indexOf('regensim experiment')).toBeGreaterThan(notYet);
   });
 
   it('prints a command\'s usage with --help after it', async () => {
@@ -127,13 +127,13 @@ describe('command errors', () => {
     expectUserError(r);
     expect(r.stderr).toContain('unknown command "rnu"');
     expect(r.stderr).toContain('did you mean "run"');
-    expect(r.stderr).toContain('scenarios, run, validate, schema');
+    expect(r.stderr).toContain('scenarios, run, compare, validate, schema');
   });
 
   it('refuses commands of the interface that this version lacks', async () => {
-    const r = await cli('compare', 'baseline');
+    const r = await cli('experiment', 'spec.json', '--out', 'results');
     expectUserError(r);
-    expect(r.stderr).toContain('"compare" is not available');
+    expect(r.stderr).toContain('"experiment" is not available');
   });
 
   it('rejects an unknown global option', async () => {
