@@ -260,6 +260,10 @@ export const policySchema = z
         transfer: nonneg(2500, 'portable yearly transfer to each eligible household (pounds, at most)'),
         training: share(0.5, 'training and job-search help intensity for eligible working-age adults'),
         eligibility: pos(1, 'eligible below this multiple of the means-test line (60% of median income before housing costs)'),
+        reach: z
+          .enum(['residents', 'city'])
+          .default('residents')
+          .describe("who may claim: 'residents' — the target's residents at the start, wherever they move (the same people an area programme would serve, at the same budget); 'city' — every eligible household"),
       },
       'people-based support: means-tested, portable',
     ),

@@ -4,7 +4,10 @@
  * the default area-based target is still drawn so that regions and original residents are measured
  * as in the other runs. Tenure security is a place lever and is not used.
  *
- * Each quarter every eligible household (income before housing support under
+ * By default (`people.reach: 'residents'`) the claimants are the target's residents at the start —
+ * the people an area programme would serve at the same budget — and the support follows them
+ * wherever they move; `'city'` opens it to every eligible household, which spreads the same money
+ * thin. Each quarter every eligible claimant (income before housing support under
  * `people.eligibility` × the means-test line) gets up to `people.transfer` a year, and its
  * working-age adults who are out of work or low-skilled up to `people.training`; when the budget
  * does not cover everyone at those amounts, both are scaled down so that spending matches it.
@@ -19,7 +22,7 @@ export const peopleBased: Policy = {
   step(w, _b, budget) {
     const p = w.config.policy.people;
     resetProgrammes(w);
-    return portableSupport(w, budget, { transfer: p.transfer, training: p.training, eligibility: p.eligibility });
+    return portableSupport(w, budget, { transfer: p.transfer, training: p.training, eligibility: p.eligibility, originalsOnly: p.reach === 'residents' });
   },
   stop(w) {
     endTransfers(w);

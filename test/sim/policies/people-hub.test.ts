@@ -27,7 +27,9 @@ function config(kind: string, policy: Record<string, unknown> = {}, extra: Recor
     city: { width: 16, height: 16 },
     households: { count: 8000 },
     ...extra,
-    policy: { kind, startYear: 0, durationYears: YEARS, budgetPerYear: BUDGET, ...policy },
+    // City-wide reach, so that eligibility alone decides who is paid (the 'residents' default is
+    // tested below on its own).
+    policy: { kind, startYear: 0, durationYears: YEARS, budgetPerYear: BUDGET, people: { reach: 'city' }, ...policy },
   });
 }
 
@@ -62,6 +64,26 @@ describe('spending', () => {
 });
 
 describe('people-based', () => {
+  it("by default pays only the target's residents at the start, and keeps paying them wherever they live", () => {
+    const sim = createSimulation(
+      scenarioSchema.parse({ city: { width: 16, height: 16 }, households: { count: 8000 }, policy: { kind: 'people-based', startYear: 0, durationYears: YEARS, budgetPerYear: BUDGET } }),
+      { seed: 15 },
+    );
+    sim.step(8);
+    const h = sim.world.households;
+    let paid = 0;
+    let paidOutside = 0;
+    for (let s = 0; s < h.count; s++) {
+      if (!h.alive[s] || h.transfer[s]! <= 0) continue;
+      paid++;
+      expect(h.startCell[s]!).toBeGreaterThanOrEqual(0);
+      if (sim.world.region.code[h.cell[s]!] !== 1) paidOutside++;
+    }
+    expect(paid).toBeGreaterThan(0);
+    // Some claimants have moved out of the target in two years and are still paid.
+    expect(paidOutside).toBeGreaterThan(0);
+  });
+
   it('pays every eligible household the same transfer, inside the target or not, and nobody else', () => {
     const sim = run('people-based', 12);
     sim.step(3);
