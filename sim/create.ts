@@ -236,6 +236,7 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
     ledger: emptyLedger(),
     commute,
     demand,
+    nearby: withinRadius(geo, config.mobility.localRadius),
     commuteWeight,
     commuteCum: runningSums(commute.offset, commuteWeight),
     demandWeight: demand.dist.map((d) => Math.exp(-d / (fcfg.demandRadius / 2))),

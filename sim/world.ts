@@ -297,6 +297,8 @@ export interface World {
   /** Cells within the commute radius and the local-demand radius of each cell. */
   readonly commute: RadiusLists;
   readonly demand: RadiusLists;
+  /** Cells within the local-search radius of each cell (movers look near home first). */
+  readonly nearby: RadiusLists;
   /** Distance-decay weights along those lists, computed once (exp is costly in a hot loop). */
   readonly commuteWeight: Float32Array;
   /** Running sums of commuteWeight within each cell's list, for sampling a contact by distance. */

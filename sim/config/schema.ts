@@ -172,14 +172,16 @@ export const housingSchema = group(
 
 export const mobilitySchema = group(
   {
-    privateMoveRate: share(0.075, 'quarterly voluntary move hazard of private renters (EHS: half moved in 3 years)'),
-    socialMoveRate: share(0.016, 'quarterly voluntary move hazard of social renters'),
-    ownerMoveRate: share(0.02, 'quarterly voluntary move hazard of owners'),
+    privateMoveRate: share(0.095, 'quarterly voluntary move hazard of private renters (EHS: half moved in 3 years)'),
+    socialMoveRate: share(0.02, 'quarterly voluntary move hazard of social renters'),
+    ownerMoveRate: share(0.025, 'quarterly voluntary move hazard of owners'),
     lifeEventMultiplier: nonneg(3, 'move hazard multiplier in a quarter with a birth or a job change'),
     rentBurdenThreshold: share(0.5, 'private rent over this share of income forces a move'),
     burdenQuarters: int(2, 1, 20, 'consecutive quarters over the threshold before the move'),
     affordability: share(0.45, 'a unit is affordable if its rent is at most this share of income'),
     sampleSize: int(12, 1, 100, 'vacant units a mover compares'),
+    localSearchShare: share(0.5, 'share of a mover\'s sample drawn near its current home (most English moves are short: EHS 2019-20, two thirds within 10 miles)'),
+    localRadius: pos(3, 'how far "near" reaches for local search (cells)'),
     buyIncome: nonneg(1.3, 'a renter who moves buys when its income is at least this multiple of the median (first-time buyers)'),
     socialNeedLine: nonneg(1.1, 'eligible for social housing below this multiple of the poverty line'),
     moveCost: nonneg(1.0, 'utility of staying put for a voluntary mover'),
@@ -194,6 +196,7 @@ export const mobilitySchema = group(
         safety: nonneg(2.5, 'safety (minus crime)'),
         similarity: nonneg(4, 'status similarity: minus |log income − log mean neighbour income|'),
         rent: nonneg(6, 'rent as a share of income'),
+        distance: nonneg(0.15, 'per cell of distance from the current home (jobs, schools, family and friends left behind)'),
       },
       'logit weights of the location choice',
     ),

@@ -232,12 +232,22 @@ export const mobility = {
       let n = 0;
       const total = fenwickTotal(sc.market);
       if (total >= 0.5) {
+        // Movers with a home in the city look near it first, then city-wide (vacancy-weighted).
+        const local = from >= 0 ? Math.round(m.localSearchShare * m.sampleSize) : 0;
+        const nb = w.nearby;
         for (let t = 0; t < m.sampleSize; t++) {
-          const k = fenwickFind(sc.market, rs.next() * total);
+          let k: number;
+          if (t < local) {
+            const a = nb.offset[from]!;
+            k = nb.index[a + Math.floor(rs.next() * (nb.offset[from + 1]! - a))]!;
+            if (c.units[k]! - c.social[k]! - c.occMarket[k]! <= 0) continue;
+          } else {
+            k = fenwickFind(sc.market, rs.next() * total);
+          }
           // A move within the same neighbourhood changes nothing the model sees: look elsewhere.
           if (k === current || netRent(w, s, k, tenure) > limit) continue;
           sc.optCell[n] = k;
-          sc.optU[n++] = cellUtility(w, s, k, tenure, lnIncome);
+          sc.optU[n++] = cellUtility(w, s, k, tenure, lnIncome) - (from >= 0 ? m.beta.distance * distance(w, from, k) : 0);
         }
       }
       sc.optCell[n] = LEAVE;
@@ -262,6 +272,13 @@ export const mobility = {
     }
   },
 };
+
+/** Straight-line distance between two cells. */
+function distance(w: World, a: number, b: number): number {
+  const dx = w.geo.x[a]! - w.geo.x[b]!;
+  const dy = w.geo.y[a]! - w.geo.y[b]!;
+  return Math.sqrt(dx * dx + dy * dy);
+}
 
 /**
  * The outside option: an average cell of this city (resident-weighted amenities, mean market rent),
