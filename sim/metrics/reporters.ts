@@ -9,15 +9,12 @@
  */
 import type { MetricValues, YearFrame } from '../types.ts';
 import type { World } from '../world.ts';
-import { PRIVATE, REGION_CODES } from '../world.ts';
+import { REGION_CODES } from '../world.ts';
 import { IMD_2019, deprivationIndex, deprivationIndexByGroup, domainScores, mostDeprived } from './deprivation.ts';
-import { programmeFrames } from './programme.ts';
-import { concentratedPovertyShare, dissimilarity, gini, isolation, lisaHotspots, median, moransI } from './concentration.ts';
+import { peopleMetrics, programmeFrames } from './programme.ts';
+import { concentratedPovertyShare, dissimilarity, gini, isolation, lisaHotspots, moransI } from './concentration.ts';
 
 export { REGION_CODES };
-
-const SCHOOL_START = 16;
-const SCHOOL_END = 72;
 
 export interface Metrics {
   /** Collects this year's frame and resets the yearly flow counters. */
@@ -34,32 +31,8 @@ export function regionMetrics(w: World, inRegion: (k: number) => boolean, flows:
   const h = w.households;
   const c = w.cells;
   const f = w.firms;
-  const retire = w.config.labour.retirementAge;
-  let households = 0, poor = 0, lf = 0, unemployed = 0, skill = 0, workingAge = 0;
-  let pupils = 0, attainment = 0, health = 0, burden = 0, renters = 0;
-  for (let s = 0; s < h.count; s++) {
-    if (!h.alive[s]) continue;
-    const k = h.cell[s]!;
-    if (k < 0 || !inRegion(k)) continue;
-    scratch[households] = h.income[s]!;
-    households++;
-    if (h.poor[s]) poor++;
-    if (h.age[s]! < retire) {
-      lf++;
-      workingAge++;
-      skill += h.skill[s]!;
-      if (h.employer[s]! < 0) unemployed++;
-    }
-    if (h.kids[s]! > 0 && h.kidAge[s]! >= SCHOOL_START && h.kidAge[s]! < SCHOOL_END) {
-      pupils++;
-      attainment += h.attainment[s]!;
-    }
-    health += h.health[s]!;
-    if (h.tenure[s] === PRIVATE) {
-      renters++;
-      burden += Math.max(0, c.rent[k]! - h.allowance[s]!) / Math.max(1000, h.income[s]! - h.allowance[s]!);
-    }
-  }
+  const people = peopleMetrics(w, (s) => inRegion(h.cell[s]!), scratch);
+  const households = people.households!;
   let crime = 0, cohesion = 0, rent = 0, units = 0, movesIn = 0, movesOut = 0, forced = 0, cellsN = 0;
   let quality = 0, environment = 0;
   for (let k = 0; k < c.n; k++) {
@@ -85,18 +58,18 @@ export function regionMetrics(w: World, inRegion: (k: number) => boolean, flows:
   const div = (a: number, b: number): number => (b > 0 ? a / b : 0);
   return {
     households,
-    povertyRate: div(poor, households),
-    unemploymentRate: div(unemployed, lf),
-    medianIncome: households > 0 ? median(scratch, households) : 0,
-    meanSkill: div(skill, workingAge),
-    childAttainment: div(attainment, pupils),
-    health: div(health, households),
+    povertyRate: people.povertyRate!,
+    unemploymentRate: people.unemploymentRate!,
+    medianIncome: people.medianIncome!,
+    meanSkill: people.meanSkill!,
+    childAttainment: people.childAttainment!,
+    health: people.health!,
     crime: div(crime, households),
     cohesion: div(cohesion, households),
     housingQuality: div(quality, households),
     environment: div(environment, households),
     meanRent: div(rent, units),
-    rentBurden: div(burden, renters),
+    rentBurden: people.rentBurden!,
     firms,
     jobs,
     turnover: div((movesIn + movesOut) / 2, households),

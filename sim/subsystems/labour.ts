@@ -76,14 +76,20 @@ export function searchJob(w: World, s: number, contacts: number, rs: Stream): bo
     if (f.filled[firm]! >= f.jobs[firm]!) continue;
     const shortfall = Math.max(0, f.skillReq[firm]! - skill);
     if (rs.next() < Math.exp(-shortfall / lab.skillTolerance) * healthFactor) {
-      h.employer[s] = firm;
-      f.filled[firm]!++;
-      h.unempQuarters[s] = 0;
-      h.lifeEvent[s] = 1;
+      hire(w, s, firm);
       return true;
     }
   }
   return false;
+}
+
+/** Household s takes a job at `firm`. */
+function hire(w: World, s: number, firm: number): void {
+  const h = w.households;
+  h.employer[s] = firm;
+  w.firms.filled[firm]!++;
+  h.unempQuarters[s] = 0;
+  h.lifeEvent[s] = 1;
 }
 
 /** Extra contacts an unemployed graduate makes at partner firms each quarter. */
@@ -121,10 +127,7 @@ export function pipelineSearch(w: World, s: number, partners: readonly number[],
     if (dx * dx + dy * dy > r2) continue;
     const shortfall = Math.max(0, f.skillReq[firm]! - h.skill[s]!);
     if (rs.next() < Math.exp(-shortfall / tolerance) * healthFactor) {
-      h.employer[s] = firm;
-      f.filled[firm]!++;
-      h.unempQuarters[s] = 0;
-      h.lifeEvent[s] = 1;
+      hire(w, s, firm);
       return true;
     }
   }

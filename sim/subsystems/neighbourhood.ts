@@ -54,17 +54,23 @@ export function updatePovertyLine(w: World): void {
   w.city.povertyLine = n > 0 ? w.config.economy.povertyLine * median(measured, n) : 0;
 }
 
+/**
+ * Poverty status of one household against the line; at a year's end, an original resident out of
+ * poverty is marked as having exited it.
+ */
+function markPoverty(w: World, s: number, line: number, yearEnd: boolean): void {
+  const h = w.households;
+  const poor = povertyIncome(w, s) < line ? 1 : 0;
+  h.poor[s] = poor;
+  if (yearEnd && !poor && h.startPoor[s]) h.exitedPoverty[s] = 1;
+}
+
 /** Poverty status of every household against the current line. */
 export function updatePoverty(w: World): void {
   const h = w.households;
   const line = w.city.povertyLine;
   const yearEnd = w.city.tick % 4 === 3;
-  for (let s = 0; s < h.count; s++) {
-    if (!h.alive[s]) continue;
-    const poor = povertyIncome(w, s) < line ? 1 : 0;
-    h.poor[s] = poor;
-    if (yearEnd && !poor && h.startPoor[s]) h.exitedPoverty[s] = 1;
-  }
+  for (let s = 0; s < h.count; s++) if (h.alive[s]) markPoverty(w, s, line, yearEnd);
 }
 
 export const neighbourhood = {
@@ -79,9 +85,7 @@ export const neighbourhood = {
     const yearEnd = w.city.tick % 4 === 3;
     for (let s = 0; s < h.count; s++) {
       if (!h.alive[s]) continue;
-      const poor = povertyIncome(w, s) < line ? 1 : 0;
-      h.poor[s] = poor;
-      if (yearEnd && !poor && h.startPoor[s]) h.exitedPoverty[s] = 1;
+      markPoverty(w, s, line, yearEnd);
       const k = h.cell[s]!;
       if (k < 0) continue;
       const growth = nb.tiesGrowth * Math.min(1, c.cohesion[k]! + c.community[k]!);
