@@ -333,6 +333,8 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
   updatePovertyLine(world);
   updatePoverty(world);
   census(world);
+  // A first count of every school's and clinic's users (the catchments are drawn already).
+  world.resourcesDirty = true;
   updateResources(world);
   // School and clinic capacity: what their catchments use now, with headroom.
   for (let i = 0; i < res.count; i++) {

@@ -121,8 +121,9 @@ export interface Resources {
   /** Quality the institution tends to with an average intake. */
   baseQuality: Float32Array;
   open: Uint8Array;
-  /** Users this tick (pupil households or registered households). */
+  /** Users (pupil households or registered households), and poor pupil households, as last counted. */
   users: Float32Array;
+  poorUsers: Float32Array;
   /** Extra quality from investment (a lever: hub programmes), decays slowly. */
   investment: Float32Array;
 }
@@ -545,6 +546,7 @@ export function allocResources(count: number): Resources {
     baseQuality: new Float32Array(count),
     open: new Uint8Array(count).fill(1),
     users: new Float32Array(count),
+    poorUsers: new Float32Array(count),
     investment: new Float32Array(count),
   };
 }

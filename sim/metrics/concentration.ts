@@ -344,9 +344,7 @@ export function gini(values: ArrayLike<number>, count: number = values.length): 
   checkCount(values.length, count, 'gini');
   const n = count;
   if (n < 2) return 0;
-  const x = new Float64Array(n);
-  for (let i = 0; i < n; i++) x[i] = Math.max(0, values[i]!);
-  x.sort();
+  const x = sortNonNegative(values, n);
   let total = 0;
   let weighted = 0;
   for (let i = 0; i < n; i++) {
@@ -355,4 +353,51 @@ export function gini(values: ArrayLike<number>, count: number = values.length): 
     weighted += (2 * i - n + 1) * v; // 2(i+1) − n − 1 with 1-based ranks
   }
   return total > 0 ? weighted / (n * total) : 0;
+}
+
+/**
+ * The first n values clamped at 0, in ascending order. The order comes from an LSD radix sort of
+ * their 32-bit float bit patterns (for non-negative IEEE floats the bits order as the values;
+ * 3 passes of 11 bits, several times faster than a comparison sort of 50,000 incomes, which the
+ * yearly Gini needs); the values returned are the original doubles, so sums keep full precision.
+ */
+function sortNonNegative(values: ArrayLike<number>, n: number): Float64Array {
+  const keys = new Float32Array(n);
+  for (let i = 0; i < n; i++) keys[i] = Math.max(0, values[i]!);
+  let ka = new Uint32Array(keys.buffer);
+  let kb = new Uint32Array(n);
+  let ia = new Int32Array(n);
+  let ib = new Int32Array(n);
+  for (let i = 0; i < n; i++) ia[i] = i;
+  const counts = new Uint32Array(2048);
+  for (let shift = 0; shift < 32; shift += 11) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(ka[i]! >>> shift) & 2047]!++;
+    let sum = 0;
+    for (let d = 0; d < 2048; d++) {
+      const c = counts[d]!;
+      counts[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const j = counts[(ka[i]! >>> shift) & 2047]!++;
+      kb[j] = ka[i]!;
+      ib[j] = ia[i]!;
+    }
+    [ka, kb] = [kb, ka];
+    [ia, ib] = [ib, ia];
+  }
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.max(0, values[ia[i]!]!);
+  // Values equal as floats but not as doubles may be out of order by a rounding step: settle them.
+  for (let i = 1; i < n; i++) {
+    const v = out[i]!;
+    let j = i - 1;
+    while (j >= 0 && out[j]! > v) {
+      out[j + 1] = out[j]!;
+      j--;
+    }
+    out[j + 1] = v;
+  }
+  return out;
 }

@@ -53,11 +53,12 @@ export function assignCatchments(w: World): void {
   w.resourcesDirty = false;
 }
 
-/** Users of each school and clinic, and the poor share of each school's intake. */
-function countUsers(w: World, poorPupils: Float32Array): void {
+/** Users of each school and clinic, and the poor households among each school's pupils. */
+function countUsers(w: World): void {
   const h = w.households;
   const r = w.resources;
   const c = w.cells;
+  const poorPupils = r.poorUsers;
   r.users.fill(0);
   poorPupils.fill(0);
   for (let s = 0; s < h.count; s++) {
@@ -78,12 +79,16 @@ function countUsers(w: World, poorPupils: Float32Array): void {
 
 /** Effective quality of every school and the clinic access of every cell. */
 export function updateResources(w: World): void {
-  if (w.resourcesDirty) assignCatchments(w);
   const r = w.resources;
   const c = w.cells;
   const hc = w.config.humanCapital;
-  const poorPupils = new Float32Array(r.count);
-  countUsers(w, poorPupils);
+  // Users are counted afresh when catchments change, else as the last human-capital step counted
+  // them (a quarter's lag, which saves a pass over the households).
+  if (w.resourcesDirty) {
+    assignCatchments(w);
+    countUsers(w);
+  }
+  const poorPupils = r.poorUsers;
   let pupils = 0;
   let poor = 0;
   for (let i = 0; i < r.count; i++) {
@@ -126,12 +131,23 @@ export const humanCapital = {
     const tick = w.city.tick;
     const incomeScale = 2 * Math.max(1, w.city.medianIncome);
     const illnessKey = w.rng.keyBase('illness');
+    // This pass also counts the users the next step will see.
+    const r = w.resources;
+    const users = scratchFor(w, 0);
+    const poorUsers = scratchFor(w, 1);
     for (let s = 0; s < h.count; s++) {
       if (!h.alive[s]) continue;
       const k = h.cell[s]!;
       if (k < 0) continue;
+      const cl = c.clinic[k]!;
+      if (cl >= 0) users[cl]!++;
       // Children in school.
       if (h.kids[s]! > 0 && h.kidAge[s]! >= SCHOOL_START && h.kidAge[s]! < SCHOOL_END) {
+        const sc = c.school[k]!;
+        if (sc >= 0) {
+          users[sc]!++;
+          if (h.poor[s]) poorUsers[sc]!++;
+        }
         const support = Math.min(1, h.support[s]! + (h.poor[s] ? 0 : HOME_SUPPORT));
         const target = 0.1 + hc.schoolEffect * c.schoolQuality[k]! + hc.parentEffect * h.skill[s]! + hc.supportEffect * support;
         h.attainment[s]! += hc.attainmentRate * (Math.min(1, target) - h.attainment[s]!);
@@ -152,5 +168,15 @@ export const humanCapital = {
       if (keyedDraw(illnessKey, h.id[s]!, tick) < ILLNESS_RATE) hl -= ILLNESS_HIT;
       h.health[s] = Math.min(1, Math.max(0, hl));
     }
+    r.users.set(users);
+    r.poorUsers.set(poorUsers);
   },
 };
+
+const scratchCache = new WeakMap<World, Float32Array[]>();
+/** A zeroed per-resource buffer, reused across ticks. */
+function scratchFor(w: World, i: number): Float32Array {
+  let list = scratchCache.get(w);
+  if (!list) scratchCache.set(w, (list = [new Float32Array(w.resources.count), new Float32Array(w.resources.count)]));
+  return list[i]!.fill(0);
+}
