@@ -339,7 +339,7 @@ async function cmdCompare(args: string[]): Promise<number> {
     const missing = named.filter((k) => !(k in POLICIES));
     if (missing.length) {
       throw new UsageError(
-        `--policies: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not implemented in this version; available: ${implemented.join(', ')}.`,
+        `--policies: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not available in this version; available: ${implemented.join(', ')}.`,
       );
     }
     kinds = named;

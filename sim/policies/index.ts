@@ -47,7 +47,7 @@ export const POLICIES: Readonly<Record<string, Policy>> = {
 
 export function policyFor(kind: string): Policy {
   const p = POLICIES[kind];
-  if (!p) throw new RangeError(`policy.kind: '${kind}' is not implemented; available: ${Object.keys(POLICIES).join(', ')}`);
+  if (!p) throw new RangeError(`policy.kind: '${kind}' is not a policy kind of this version; available: ${Object.keys(POLICIES).join(', ')}`);
   return p;
 }
 

@@ -27,7 +27,7 @@ import {
 import { loadScenario } from '../../workers/scenarios.ts';
 
 // Which kinds are implemented changes as policies are added; this file takes one out of the
-// registry (for the CLI, which reads it) so that "valid but not implemented" is always exercised.
+// registry (for the CLI, which reads it) so that "valid but not available" is always exercised.
 const { HIDDEN } = vi.hoisted(() => ({ HIDDEN: 'integrated' }));
 vi.mock('../../sim/policies/index.ts', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../sim/policies/index.ts')>();
@@ -169,7 +169,7 @@ describe('compare, bad input', () => {
     const unknown = await bad('--policies', 'none,placebased');
     expectUserError(unknown, '"placebased"', 'place-based', POLICY_KINDS.join(', '));
     const missing = await bad('--policies', `none,${HIDDEN}`);
-    expectUserError(missing, HIDDEN, 'not implemented', 'available: none');
+    expectUserError(missing, HIDDEN, 'not available in this version', 'available: none');
     expect(missing.stderr).not.toContain(`available: ${POLICY_KINDS.join(', ')}`);
   });
 
