@@ -353,12 +353,25 @@ export function allocHouseholds(capacity: number): Households {
   };
 }
 
+/** A preallocated store with a free list of recycled slots. */
+interface SlotStore {
+  capacity: number;
+  count: number;
+  free: Int32Array;
+  freeCount: number;
+}
+
+/** A recycled slot, else a fresh one; -1 when the store is full. */
+function takeSlot(st: SlotStore): number {
+  if (st.freeCount > 0) return st.free[--st.freeCount]!;
+  if (st.count < st.capacity) return st.count++;
+  return -1;
+}
+
 /** Takes a household slot (recycled or fresh) and gives it a new stable id; -1 when full. */
 export function addHousehold(h: Households): number {
-  let s: number;
-  if (h.freeCount > 0) s = h.free[--h.freeCount]!;
-  else if (h.count < h.capacity) s = h.count++;
-  else return -1;
+  const s = takeSlot(h);
+  if (s < 0) return -1;
   h.alive[s] = 1;
   h.id[s] = h.nextId++;
   h.cell[s] = -1;
@@ -500,10 +513,8 @@ export function allocFirms(capacity: number): Firms {
 
 /** Takes a firm slot; -1 when the store is full (entry is then skipped). */
 export function addFirm(f: Firms): number {
-  let s: number;
-  if (f.freeCount > 0) s = f.free[--f.freeCount]!;
-  else if (f.count < f.capacity) s = f.count++;
-  else return -1;
+  const s = takeSlot(f);
+  if (s < 0) return -1;
   f.alive[s] = 1;
   f.jobs[s] = 0;
   f.filled[s] = 0;
