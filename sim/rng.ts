@@ -8,7 +8,7 @@
  * tick t), use `keyed(name, id, tick)`: a stateless hash of (seed, stream, id, tick).
  *
  * Streams use seedrandom's Alea (pure IEEE arithmetic: identical in Node and in browsers).
- * Nothing here touches Math.random.
+ * Nothing here touches the global random generator.
  */
 import seedrandom from 'seedrandom';
 

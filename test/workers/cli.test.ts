@@ -7,6 +7,7 @@ import { configHash } from '../../sim/config/load.ts';
 import { POLICY_KINDS, type ScenarioConfig } from '../../sim/config/schema.ts';
 import type { RunResult } from '../../sim/types.ts';
 import { formatMetric, main } from '../../workers/cli.ts';
+import { captureCli } from './capture.ts';
 import { listScenarios, loadScenario } from '../../workers/scenarios.ts';
 
 // The CLI is tested against a stand-in engine: what is checked here is how flags reach the
@@ -63,21 +64,8 @@ afterEach(() => {
 });
 
 /** Runs main() with stdout and stderr captured. */
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const capture = (append: (s: string) => void) =>
-    ((chunk: string | Uint8Array, a?: unknown, b?: unknown) => {
-      append(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
-      const cb = typeof a === 'function' ? a : b;
-      if (typeof cb === 'function') cb();
-      return true;
-    }) as typeof process.stdout.write;
-  vi.spyOn(process.stdout, 'write').mockImplementation(capture((s) => (stdout += s)));
-  vi.spyOn(process.stderr, 'write').mockImplementation(capture((s) => (stderr += s)));
-  const code = await main(argv);
-  vi.restoreAllMocks();
-  return { code, stdout, stderr };
+function cli(...argv: string[]) {
+  return captureCli(main, argv);
 }
 
 /** A user error: exit 2, one line on stderr, prefixed, no stack trace, nothing on stdout. */

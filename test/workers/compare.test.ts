@@ -15,6 +15,7 @@ import { POLICY_KINDS } from '../../sim/config/schema.ts';
 import { INDICATORS } from '../../sim/metrics/evaluation.ts';
 import type { RunResult } from '../../sim/types.ts';
 import { main } from '../../workers/cli.ts';
+import { captureCli } from './capture.ts';
 import {
   CompareRunError,
   FINAL_BLOCKS,
@@ -39,25 +40,8 @@ let dir: string;
 let file: string;
 
 /** Runs main() with stdout and stderr captured. */
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const capture = (append: (s: string) => void) =>
-    ((chunk: string | Uint8Array, a?: unknown, b?: unknown) => {
-      append(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
-      const cb = typeof a === 'function' ? a : b;
-      if (typeof cb === 'function') cb();
-      return true;
-    }) as typeof process.stdout.write;
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture((s) => (stdout += s)));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture((s) => (stderr += s)));
-  try {
-    const code = await main(argv);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+function cli(...argv: string[]) {
+  return captureCli(main, argv);
 }
 
 function expectUserError(r: { code: number; stdout: string; stderr: string }, ...fragments: string[]) {
