@@ -9,7 +9,7 @@
 import type { ScenarioConfig } from './config/schema.ts';
 import type { Geography } from './geography.ts';
 import { createGridGeography, withinRadius } from './geography.ts';
-import { createRng } from './rng.ts';
+import { createRng, shuffle } from './rng.ts';
 import type { Stream } from './rng.ts';
 import type { World } from './world.ts';
 import {
@@ -226,7 +226,7 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
     cells,
     city: {
       tick: 0, povertyLine: 0, meansTestLine: 0, medianIncome: 0, allowanceCap: 0, meanIncome: 0, unemploymentRate: 0.06,
-      jobVacancies: 0, localDemandScale: 1, baseJobAccess: 1,
+      jobVacancies: 0, localDemandScale: 1,
       socialRent: config.housing.socialRentShare * config.housing.baseRent,
       arrivals: 0, departures: 0, births: 0, deaths: 0, formed: 0,
     },
@@ -309,12 +309,7 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
   indexFirmsByCell(world);
   const order = new Int32Array(H);
   for (let i = 0; i < H; i++) order[i] = i;
-  for (let i = H - 1; i > 0; i--) {
-    const j = rs.int(i + 1);
-    const t = order[i]!;
-    order[i] = order[j]!;
-    order[j] = t;
-  }
+  shuffle(order, H, rs);
   // Several rounds of search stand in for the years of matching before the run starts.
   for (let round = 0; round < 6; round++) {
     for (let r = 0; r < H; r++) {
@@ -369,7 +364,6 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
   }
   census(world);
   firms.init(world);
-  world.city.baseJobAccess = 1;
   return world;
 }
 

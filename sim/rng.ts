@@ -66,15 +66,6 @@ export function mix32(h: number): number {
   return h >>> 0;
 }
 
-/** Uniform in [0,1) from a hash of four integers. */
-export function hash4(a: number, b: number, c: number, d: number): number {
-  let h = mix32(a ^ 0x9e3779b9);
-  h = mix32(h ^ Math.imul(b | 0, 0x27d4eb2f));
-  h = mix32(h ^ Math.imul(c | 0, 0x165667b1));
-  h = mix32(h ^ Math.imul(d | 0, 0x61c88647));
-  return h / 4294967296;
-}
-
 function makeStream(seed: number, name: string): Stream {
   const prng = seedrandom.alea(`${seed}:${name}`);
   const next = (): number => prng();

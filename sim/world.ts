@@ -220,8 +220,6 @@ export interface City {
   jobVacancies: number;
   /** Calibrated at creation: revenue scale of local services and the demand ratio then. */
   localDemandScale: number;
-  /** Mean of the job-access index at the start (anchor of amenity capitalisation). */
-  baseJobAccess: number;
   socialRent: number;
   arrivals: number;
   departures: number;
@@ -573,9 +571,4 @@ export function allocMoveLog(): MoveLog {
     reason: new Uint8Array(cap),
     poor: new Uint8Array(cap),
   };
-}
-
-/** True if household slot s is of working age (in the labour force). */
-export function inLabourForce(w: World, s: number): boolean {
-  return w.households.age[s]! < w.config.labour.retirementAge;
 }

@@ -12,7 +12,7 @@
  * world.firmIndex; city.jobVacancies.
  * Random stream: "labour" (search order, contacts), keyed "separation" (a worker's luck).
  */
-import { keyedDraw } from '../rng.ts';
+import { keyedDraw, shuffle } from '../rng.ts';
 import type { Stream } from '../rng.ts';
 import type { World } from '../world.ts';
 
@@ -196,12 +196,7 @@ export const labour = {
       }
     }
     // Search in random order so that no household is favoured by its slot number.
-    for (let i = nUnemployed - 1; i > 0; i--) {
-      const j = Math.floor(rs.next() * (i + 1));
-      const t = unemployed[i]!;
-      unemployed[i] = unemployed[j]!;
-      unemployed[j] = t;
-    }
+    shuffle(unemployed, nUnemployed, rs);
     for (let i = 0; i < nUnemployed; i++) {
       const s = unemployed[i]!;
       if (searchJob(w, s, lab.searchContacts, rs)) f.skillSum[h.employer[s]!]! += h.skill[s]!;

@@ -22,7 +22,7 @@
  */
 import { createFenwick, fenwickAdd, fenwickBuild, fenwickFind, fenwickTotal } from '../fenwick.ts';
 import type { Fenwick } from '../fenwick.ts';
-import { keyedDraw } from '../rng.ts';
+import { keyedDraw, shuffle } from '../rng.ts';
 import type { Stream } from '../rng.ts';
 import type { World } from '../world.ts';
 import { setAllowance } from './housing.ts';
@@ -37,6 +37,8 @@ interface Scratch {
   reason: Uint8Array;
   from: Int32Array;
   order: Int32Array;
+  /** Movers already housed (or staying) this quarter, by position in the list. */
+  housed: Uint8Array;
   /** A mover's options: a cell, STAY or LEAVE, and its utility. */
   optCell: Int32Array;
   optU: Float64Array;
@@ -55,6 +57,7 @@ function scratch(w: World): Scratch {
       reason: new Uint8Array(cap),
       from: new Int32Array(cap),
       order: new Int32Array(cap),
+      housed: new Uint8Array(cap),
       optCell: new Int32Array(w.config.mobility.sampleSize + 2),
       optU: new Float64Array(w.config.mobility.sampleSize + 2),
     };
@@ -176,12 +179,7 @@ export const mobility = {
     // 3. Random order, then social allocation by need (lowest income first).
     const order = sc.order;
     for (let i = 0; i < count; i++) order[i] = i;
-    for (let i = count - 1; i > 0; i--) {
-      const j = Math.floor(rs.next() * (i + 1));
-      const t = order[i]!;
-      order[i] = order[j]!;
-      order[j] = t;
-    }
+    shuffle(order, count, rs);
     const needLine = m.socialNeedLine * w.city.meansTestLine;
     const needy: number[] = [];
     for (let i = 0; i < count; i++) {
@@ -191,7 +189,7 @@ export const mobility = {
       if (decanted || (h.tenure[s] !== SOCIAL && baseIncome(w, s) < needLine)) needy.push(e);
     }
     needy.sort((a, b) => baseIncome(w, list[a]!) - baseIncome(w, list[b]!) || a - b);
-    const housed = new Uint8Array(count);
+    const housed = sc.housed.fill(0, 0, count);
     for (const e of needy) {
       if (fenwickTotal(sc.social) < 0.5) break;
       const s = list[e]!;
