@@ -107,10 +107,10 @@ export const labourSchema = group(
   {
     separationRate: share(0.01, 'quarterly separation hazard of a healthy worker'),
     healthSeparation: share(0.02, 'extra separation hazard at the worst health'),
-    searchContacts: int(7, 1, 50, 'firms an unemployed person contacts per quarter, each in a cell drawn with probability falling with distance'),
+    searchContacts: int(10, 1, 50, 'firms an unemployed person contacts per quarter, each in a cell drawn with probability falling with distance'),
     commuteRadius: pos(8, 'farthest job a person searches (cells)'),
     distanceDecay: pos(4, 'distance at which a job contact is e times less likely (cells)'),
-    skillTolerance: pos(0.1, 'skill shortfall at which a hire is e times less likely'),
+    skillTolerance: pos(0.12, 'skill shortfall at which a hire is e times less likely'),
     networkWeight: share(0.5, 'share of job finding that runs through neighbours in work (referral networks)'),
     retirementAge: int(66, 50, 80, 'state pension age'),
   },
@@ -290,6 +290,12 @@ export const runSchema = group(
   {
     years: int(25, 0, 200, 'simulated years'),
     seed: z.number().int().min(0).max(2 ** 53 - 1).default(1).describe('run seed'),
+    spinUpYears: int(
+      15,
+      0,
+      100,
+      'years simulated without any policy before year 0 and not reported: the generated city starts out of balance (young families with no grown children yet, tenants in homes they cannot afford), and its households, rents and vacancies take about 15 years to settle',
+    ),
   },
   'run length and seed',
 );
