@@ -372,3 +372,54 @@ function setAreaHealth(w: World, pHealth: Float64Array): void {
     h.health[s] = clamp01(h.health[s]! + goal - sum[k]! / cnt[k]!);
   }
 }
+
+/** One area's synthesised state against what the data ask of it. */
+export interface AreaFit {
+  code: string;
+  name: string;
+  households: number;
+  /** The area's share of the city's residents × the city's households. */
+  householdsTarget: number;
+  povertyRate: number;
+  /** Published income rate × the city's poverty rate / the city's income rate. */
+  povertyTarget: number;
+  unemploymentRate: number;
+  /** Published employment rate × the city's unemployment rate / the city's employment rate. */
+  unemploymentTarget: number;
+}
+
+/**
+ * How well a small-area world matches its data, area by area (docs/sunderland.md quotes it): the
+ * targets are the published rates scaled to the world's own city-wide level, as calibration
+ * uses them. `scale` gives those factors (model rate per published rate).
+ */
+export function smallAreaFit(w: World): { areas: AreaFit[]; scale: { poverty: number; unemployment: number } } {
+  const t = smallAreaTableOf(w.config);
+  const c = w.cells;
+  census(w);
+  let hh = 0, pop = 0, poor = 0, inc = 0, un = 0, emp = 0;
+  for (let k = 0; k < t.n; k++) {
+    hh += c.households[k]!;
+    pop += t.population[k]!;
+    poor += c.poor[k]!;
+    inc += t.income[k]! * c.households[k]!;
+    un += c.unemployed[k]!;
+    emp += t.employment[k]! * c.labourForce[k]!;
+  }
+  const sp = inc > 0 ? poor / inc : 0;
+  const su = emp > 0 ? un / emp : 0;
+  const areas: AreaFit[] = [];
+  for (let k = 0; k < t.n; k++) {
+    areas.push({
+      code: t.codes[k]!,
+      name: t.names[k]!,
+      households: c.households[k]!,
+      householdsTarget: (hh * t.population[k]!) / pop,
+      povertyRate: c.households[k]! > 0 ? c.poor[k]! / c.households[k]! : 0,
+      povertyTarget: t.income[k]! * sp,
+      unemploymentRate: c.labourForce[k]! > 0 ? c.unemployed[k]! / c.labourForce[k]! : 0,
+      unemploymentTarget: t.employment[k]! * su,
+    });
+  }
+  return { areas, scale: { poverty: sp, unemployment: su } };
+}
