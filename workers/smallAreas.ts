@@ -47,7 +47,10 @@ export function anchorSmallAreaPaths(json: unknown, fileDir: string): unknown {
  */
 export function readSmallAreas(config: ScenarioConfig, packageRoot: string): ScenarioConfig {
   const sa = config.city.smallAreas;
-  if (sa === undefined) return config;
+  if (sa === undefined) {
+    checkBoundaryCodes(config, null);
+    return config;
+  }
   let areas: string, neighbours: string, centre: string | undefined;
   let areasShown: string, neighboursShown: string;
   if (typeof sa === 'string') {
@@ -66,7 +69,10 @@ export function readSmallAreas(config: ScenarioConfig, packageRoot: string): Sce
     neighboursShown = bundled.neighbours;
     centre = bundled.centre;
   } else {
-    if (sa.areasText !== undefined && sa.neighboursText !== undefined) return config;
+    if (sa.areasText !== undefined && sa.neighboursText !== undefined) {
+      checkBoundaryCodes(config, parseSmallAreas(sa.areasText, sa.neighboursText, { areas: sa.areas, neighbours: sa.neighbours }).codes);
+      return config;
+    }
     areas = resolve(sa.areas);
     neighbours = resolve(sa.neighbours);
     areasShown = display(areas);
@@ -76,7 +82,8 @@ export function readSmallAreas(config: ScenarioConfig, packageRoot: string): Sce
   const areasText = readText(areas, areasShown);
   const neighboursText = readText(neighbours, neighboursShown);
   // Parsed here only to fail early with the file's row and column; the engine parses it again.
-  parseSmallAreas(areasText, neighboursText, { areas: areasShown, neighbours: neighboursShown });
+  const table = parseSmallAreas(areasText, neighboursText, { areas: areasShown, neighbours: neighboursShown });
+  checkBoundaryCodes(config, table.codes);
   return {
     ...config,
     city: {
@@ -84,4 +91,29 @@ export function readSmallAreas(config: ScenarioConfig, packageRoot: string): Sce
       smallAreas: { areas: areasShown, neighbours: neighboursShown, ...(centre !== undefined ? { centre } : {}), areasText, neighboursText },
     },
   };
+}
+
+/**
+ * Area codes in a `cells` boundary must be areas of the city: checked when the scenario is loaded,
+ * so a mistyped code is a bad input (exit 2), not a failure years into a run.
+ */
+function checkBoundaryCodes(config: ScenarioConfig, codes: readonly string[] | null): void {
+  const cells = config.policy.boundary?.cells;
+  if (!cells) return;
+  const known = codes ? new Set(codes) : null;
+  cells.forEach((c, i) => {
+    if (typeof c !== 'string') return;
+    if (!known) {
+      throw new ConfigError(
+        `field "policy.boundary.cells.${i}": "${c}" is an area code, but this city is generated and its cells have none; expected a cell number.`,
+        `policy.boundary.cells.${i}`,
+      );
+    }
+    if (!known.has(c)) {
+      throw new ConfigError(
+        `field "policy.boundary.cells.${i}": "${c}" is not an area of this city${suggest(c, codes!)}; expected a code from the small-area table.`,
+        `policy.boundary.cells.${i}`,
+      );
+    }
+  });
 }

@@ -51,7 +51,7 @@ export const smallAreasSchema = z
         neighboursText: z.string().optional().describe('the neighbour pairs themselves; filled by the host that reads the file'),
       })
       .strict(),
-  ])
+  ], { error: "expected the name of a bundled small-area data set ('sunderland') or { \"areas\": \"file.csv\", \"neighbours\": \"file.csv\" }" })
   .describe('a real city: one neighbourhood per small area, from published data (width and height are then ignored)');
 
 export const citySchema = group(
