@@ -84,6 +84,12 @@ export function readSmallAreas(config: ScenarioConfig, packageRoot: string): Sce
   // Parsed here only to fail early with the file's row and column; the engine parses it again.
   const table = parseSmallAreas(areasText, neighboursText, { areas: areasShown, neighbours: neighboursShown });
   checkBoundaryCodes(config, table.codes);
+  if (config.households.count < table.n) {
+    throw new ConfigError(
+      `field "households.count": ${config.households.count} households cannot fill the ${table.n} small areas of ${areasShown}; expected at least ${table.n}.`,
+      'households.count',
+    );
+  }
   return {
     ...config,
     city: {

@@ -129,6 +129,23 @@ describe('small-area tables', () => {
 });
 
 describe('the synthesised Sunderland', () => {
+  it('needs the host to have read the files: the engine reads none', () => {
+    const config = loadScenario('sunderland');
+    const unread = { ...config, city: { ...config.city, smallAreas: 'sunderland' } };
+    expect(() => createWorld(unread, 1)).toThrow(/city\.smallAreas: "sunderland" must be read by the host before the engine runs/);
+  });
+
+  it('is a function of its seed: the same seed gives the same city, another seed another placement', () => {
+    const config = loadScenario('sunderland', ['households.count=8000']);
+    const cells = (seed: number) => {
+      const w = createWorld(config, seed);
+      return Array.from(w.households.cell.subarray(0, w.households.count));
+    };
+    const a = cells(3);
+    expect(cells(3)).toEqual(a);
+    expect(cells(4)).not.toEqual(a);
+  });
+
   it("matches each area's population, and its income and employment rates at the city's level", () => {
     const config = loadScenario('sunderland');
     const w = createWorld(config, 1);

@@ -80,13 +80,16 @@ describe('small-area cities on the command line', () => {
     expect(u.stderr).toContain('no bundled small-area data set "sunderlnd" (did you mean "sunderland"?)');
   });
 
-  it('exits 2 for a boundary code that is not an area of the city, or a code on a generated city', async () => {
+  it('exits 2 for a boundary code that is not an area of the city, a code on a generated city, too few households', async () => {
     const r = await captureCli(main, ['run', 'sunniside-real', '--set', 'policy.boundary.cells=["E01008703","E0100870"]']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('field "policy.boundary.cells.1": "E0100870" is not an area of this city (did you mean "E01008700"?)');
     const g = await captureCli(main, ['run', 'baseline', '--set', 'policy.boundary={"type":"cells","cells":["E01008703"]}']);
     expect(g.code).toBe(2);
     expect(g.stderr).toContain('is an area code, but this city is generated');
+    const few = await captureCli(main, ['run', 'sunderland', '--set', 'households.count=150']);
+    expect(few.code).toBe(2);
+    expect(few.stderr).toContain('field "households.count": 150 households cannot fill the 185 small areas');
     const bad = await captureCli(main, ['run', 'baseline', '--set', 'city.smallAreas=5']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("expected the name of a bundled small-area data set ('sunderland')");
