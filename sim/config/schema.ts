@@ -34,6 +34,26 @@ export const POLICY_KINDS = [
 ] as const;
 export type PolicyKind = (typeof POLICY_KINDS)[number];
 
+/**
+ * A real city from small-area tables (docs/sunderland.md): a bundled data set by name, or the
+ * user's own two CSV files. The Node host reads the files and fills the two texts, so the engine
+ * (which reads no files) and a browser see the same data.
+ */
+export const smallAreasSchema = z
+  .union([
+    z.string().min(1).describe("a bundled small-area data set by name (data/<name>/): 'sunderland'"),
+    z
+      .object({
+        areas: z.string().min(1).describe('path of the area table (CSV, one row per area), relative to the scenario file'),
+        neighbours: z.string().min(1).describe('path of the neighbour pairs (CSV: lsoa11cd_a, lsoa11cd_b), relative to the scenario file'),
+        centre: z.string().min(1).optional().describe("code of the area at the city centre (most commercial floorspace); default: the area nearest the residents' mean position"),
+        areasText: z.string().optional().describe('the area table itself; filled by the host that reads the file'),
+        neighboursText: z.string().optional().describe('the neighbour pairs themselves; filled by the host that reads the file'),
+      })
+      .strict(),
+  ], { error: "expected the name of a bundled small-area data set ('sunderland') or { \"areas\": \"file.csv\", \"neighbours\": \"file.csv\" }" })
+  .describe('a real city: one neighbourhood per small area, from published data (width and height are then ignored)');
+
 export const citySchema = group(
   {
     width: int(32, 2, 1000, 'neighbourhood columns of the generated grid'),
@@ -43,8 +63,9 @@ export const citySchema = group(
     deprivedClusters: int(5, 0, 1000, 'old industrial districts with poor, dense housing and social estates, per 1,024 cells'),
     clusterRadius: pos(3, 'radius of an old industrial district (cells)'),
     centreFloorspace: pos(6, 'commercial floorspace of the city centre relative to an average cell'),
+    smallAreas: smallAreasSchema.optional(),
   },
-  'the generated city',
+  'the generated city, or a real one from small-area data (city.smallAreas)',
 );
 
 export const householdsSchema = group(
@@ -235,7 +256,7 @@ export const boundarySchema = z
     alignToStatUnits: z.boolean().optional().describe('areas made of whole statistical units (default true for index rules)'),
     resource: z.union([z.number().int().min(0), z.literal('auto')]).optional().describe("hub: the school's resource index, or 'auto'"),
     catchmentRadius: z.number().positive().optional().describe('hub: catchment radius in cells (default 3)'),
-    cells: z.array(z.number().int().min(0)).optional().describe("'cells': the target's cells"),
+    cells: z.array(z.union([z.number().int().min(0), z.string().min(1)])).optional().describe("'cells': the target's cells, by index or, in a real city, by area code"),
   })
   .strict()
   .describe('how the target area is drawn; default per policy kind');
