@@ -8,7 +8,7 @@ import { configHash } from './config/load.ts';
 import { createWorld } from './create.ts';
 import { runDid } from './metrics/evaluation.ts';
 import { createMetrics } from './metrics/reporters.ts';
-import { startProgramme, startTickOf } from './policies/index.ts';
+import { boundaryOf, startProgramme, startTickOf } from './policies/index.ts';
 import { step as stepWorld } from './step.ts';
 import type { RunResult, Snapshot, YearFrame } from './types.ts';
 import { originTickOf, yearOfTick, type World } from './world.ts';
@@ -107,6 +107,7 @@ export function createSimulation(config: ScenarioConfig, opts: SimulationOptions
     },
     snapshot() {
       const c = world.cells;
+      const r = world.resources;
       const n = c.n;
       const layer = (f: (k: number) => number): Float32Array => {
         const out = new Float32Array(n);
@@ -131,6 +132,17 @@ export function createSimulation(config: ScenarioConfig, opts: SimulationOptions
           cohesion: c.cohesion.slice(),
           movesIn: layer((k) => c.movesIn[k]!),
           movesOut: layer((k) => c.movesOut[k]!),
+          forcedOut: layer((k) => c.forcedOut[k]!),
+          // For maps: region codes (REGION_CODES) and the soft weight of a hub's catchment.
+          region: layer((k) => world.region.code[k]!),
+          targetWeight: boundaryOf(world)?.weight.slice() ?? new Float32Array(n),
+        },
+        facilities: {
+          kind: r.kind.slice(0, r.count),
+          cell: r.cell.slice(0, r.count),
+          quality: r.quality.slice(0, r.count),
+          open: r.open.slice(0, r.count),
+          hub: boundaryOf(world)?.resource ?? -1,
         },
       };
     },
@@ -149,6 +161,15 @@ export function runScenario(
     sim.step(4);
     opts.onYear?.(sim.frame());
   }
+  return resultOf(sim, config, opts.seed);
+}
+
+/**
+ * A simulation's result at its current year, as `runScenario` reports it after that many years:
+ * an interactive session stepped year by year (the browser lab) reports the same JSON as a batch
+ * run of the same length.
+ */
+export function resultOf(sim: Simulation, config: ScenarioConfig, seed: number): RunResult {
   const { year: _year, ...final } = sim.frame();
   void _year;
   const endYear = config.policy.startYear + config.policy.durationYears;
@@ -159,8 +180,8 @@ export function runScenario(
     version: VERSION,
     scenario: config.name,
     policy: config.policy.kind,
-    seed: opts.seed,
-    years: opts.years,
+    seed,
+    years: sim.year,
     configHash: configHash(config),
     final,
     series: [...sim.series],

@@ -56,4 +56,6 @@ export interface Snapshot {
   tick: number;
   n: number;
   layers: Record<string, Float32Array>;
+  /** Schools (kind 0) and clinics (kind 1): cell, quality, open flag; `hub` is the hub's index or -1. */
+  facilities?: { kind: Uint8Array; cell: Int32Array; quality: Float32Array; open: Uint8Array; hub: number };
 }

@@ -13,7 +13,8 @@
  */
 import { validateScenario } from '../sim/config/load.ts';
 import type { ScenarioConfig } from '../sim/config/schema.ts';
-import { createSimulation, runScenario, spinUp, spinUpKey, type Simulation } from '../sim/simulation.ts';
+import { displacement, householdHistory, householdsIn, type Displacement, type HouseholdHistory, type HouseholdSummary } from '../sim/inspect.ts';
+import { createSimulation, resultOf, runScenario, spinUp, spinUpKey, type Simulation } from '../sim/simulation.ts';
 import { cloneWorld, type World } from '../sim/world.ts';
 import type { RunResult, Snapshot, YearFrame } from '../sim/types.ts';
 
@@ -81,6 +82,8 @@ function describeError(err: unknown): string {
 export function snapshotTransferables(snapshot: Snapshot): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
   for (const layer of Object.values(snapshot.layers)) buffers.add(layer.buffer as ArrayBuffer);
+  const f = snapshot.facilities;
+  if (f) for (const a of [f.kind, f.cell, f.quality, f.open]) buffers.add(a.buffer as ArrayBuffer);
   return [...buffers];
 }
 
@@ -91,6 +94,8 @@ export function snapshotTransferables(snapshot: Snapshot): ArrayBuffer[] {
 export function createApi(hooks: ApiHooks = {}) {
   const transfer = hooks.transfer ?? identity;
   const sessions = new Map<number, Simulation>();
+  /** What each session was opened with, for its result. */
+  const opened = new Map<number, { config: ScenarioConfig; seed: number }>();
   let nextSession = 1;
   // The last city spun up, kept pristine: runs that share its seed and city (a policy and its
   // counterfactual, the policies of a comparison) start from a copy instead of spinning up again.
@@ -138,6 +143,7 @@ export function createApi(hooks: ApiHooks = {}) {
       const sim = createSimulation(valid, { seed: s, world: startWorld(valid, s) });
       const id = nextSession++;
       sessions.set(id, sim);
+      opened.set(id, { config: valid, seed });
       return id;
     },
 
@@ -154,8 +160,38 @@ export function createApi(hooks: ApiHooks = {}) {
       return transfer(snap, snapshotTransferables(snap));
     },
 
+    /** The session's result at its current year: the JSON `run` gives for a run of that length. */
+    result(id: number): RunResult {
+      const sim = session(id);
+      const { config, seed } = opened.get(id)!;
+      return resultOf(sim, config, seed);
+    },
+
+    /** Where the neighbourhoods are: coordinates (cell widths) and, for a grid, its size. */
+    geography(id: number): { n: number; x: Float64Array; y: Float64Array; width: number; height: number; names?: string[] } {
+      const g = session(id).world.geo;
+      return { n: g.n, x: g.x.slice(), y: g.y.slice(), width: g.width, height: g.height, ...(g.names ? { names: [...g.names] } : {}) };
+    },
+
+    /** The households living in a cell now (at most `limit`). */
+    households(id: number, cell: number, limit = 500): HouseholdSummary[] {
+      return householdsIn(session(id).world, cell, checkInteger('limit', limit, 1_000_000));
+    },
+
+    /** One household's moves with their reasons, and its state now. */
+    history(id: number, household: number): HouseholdHistory {
+      return householdHistory(session(id).world, checkInteger('household', household, 2 ** 31 - 1));
+    },
+
+    /** Where the households that moved out of the target since the start went (buffers transferred). */
+    displacement(id: number): Displacement {
+      const d = displacement(session(id).world);
+      return transfer(d, [d.allTo.buffer as ArrayBuffer, d.forcedTo.buffer as ArrayBuffer]);
+    },
+
     /** Frees a session; `false` if it was not open (closing twice is harmless). */
     close(id: number): boolean {
+      opened.delete(id);
       return sessions.delete(id);
     },
   };

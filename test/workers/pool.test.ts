@@ -204,7 +204,8 @@ describe('worker API', () => {
     });
     const id = hooked.open(config as ScenarioConfig, 1);
     const snap = hooked.snapshot(id);
-    const buffers = Object.values(snap.layers).map((l) => l.buffer);
+    const f = snap.facilities!;
+    const buffers = [...Object.values(snap.layers), f.kind, f.cell, f.quality, f.open].map((l) => l.buffer);
     expect(seen).toHaveLength(1);
     expect(new Set(seen[0])).toEqual(new Set(buffers));
     expect(seen[0]).toHaveLength(new Set(buffers).size);
