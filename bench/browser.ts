@@ -1,0 +1,116 @@
+/**
+ * `npm run bench:browser`: the browser lab's figures, measured in headless Chromium.
+ *
+ * - time for a comparison of the default city: 3 policies (place-based, hub-based, people-based)
+ *   and their same-seed counterfactuals × 25 years, from the Run click to `data-status=done`;
+ * - the main thread's long tasks while it runs (PerformanceObserver 'longtask': any task over
+ *   50 ms), their count and the longest;
+ * - the built page's size, gzipped (every file of dist/: page, styles, the engine's worker).
+ *
+ * Like `npm run bench`, it reports and never fails on a missed target: machines are shared.
+ *
+ *   npm run bench:browser -- [--json] [--years N] [--policies a,b,c] [--no-build]
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium } from '@playwright/test';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const DIST = join(ROOT, 'dist');
+const URL_BASE = 'http://127.0.0.1:4173';
+const TARGET_SECONDS = 5;
+const TARGET_LONGTASK_MS = 50;
+const TARGET_GZIP_BYTES = 500_000;
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : [p];
+  });
+}
+
+async function waitForServer(url: string, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the preview server did not answer at ${url}`);
+}
+
+async function main(): Promise<void> {
+  const json = process.argv.includes('--json');
+  const years = Number(arg('--years') ?? 25);
+  const policies = arg('--policies') ?? 'place-based,hub-based,people-based';
+  if (!process.argv.includes('--no-build')) execFileSync(join(ROOT, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+
+  let gzip = 0;
+  let raw = 0;
+  for (const f of files(DIST)) {
+    const bytes = readFileSync(f);
+    raw += bytes.length;
+    gzip += gzipSync(bytes, { level: 9 }).length;
+  }
+
+  const server = spawn(join(ROOT, 'node_modules/.bin/vite'), ['preview'], { cwd: ROOT, stdio: 'ignore' });
+  try {
+    await waitForServer(URL_BASE, 30_000);
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      await page.addInitScript(() => {
+        const w = window as unknown as { __longtasks: { start: number; duration: number }[] };
+        w.__longtasks = [];
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) w.__longtasks.push({ start: e.startTime, duration: e.duration });
+        }).observe({ type: 'longtask', buffered: true });
+      });
+      await page.goto(`${URL_BASE}/?scenario=baseline&policies=${policies}&seed=1&years=${years}`);
+      await page.waitForFunction(() => document.body.dataset.status === 'ready', undefined, { timeout: 120_000 });
+      const runs = await page.evaluate(() => (window as unknown as { regensimLab: { run: { plan: { tasks: unknown[] } } } }).regensimLab.run.plan.tasks.length);
+      const t0 = await page.evaluate(() => performance.now());
+      await page.getByTestId('run').click();
+      await page.waitForFunction(() => document.body.dataset.status === 'done', undefined, { timeout: 600_000 });
+      const t1 = await page.evaluate(() => performance.now());
+      const tasks = await page.evaluate(() => (window as unknown as { __longtasks: { start: number; duration: number }[] }).__longtasks);
+      const during = tasks.filter((t) => t.start >= t0 && t.start <= t1);
+      const longest = during.reduce((m, t) => Math.max(m, t.duration), 0);
+      const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+      const out = {
+        compareSeconds: (t1 - t0) / 1000,
+        runs,
+        years,
+        policies: policies.split(','),
+        workers: Math.min(4, cores),
+        longTasks: during.length,
+        longestTaskMs: longest,
+        gzipBytes: gzip,
+        rawBytes: raw,
+      };
+      console.log(`comparison, default city, ${out.policies.length} policies + counterfactuals (${runs} runs) × ${years} years, ${out.workers} workers: ${out.compareSeconds.toFixed(1)} s (target ≤ ${TARGET_SECONDS} s${out.compareSeconds <= TARGET_SECONDS ? ', met' : ', NOT met'})`);
+      console.log(`main-thread long tasks while running: ${during.length}, longest ${longest.toFixed(0)} ms (target: none over ${TARGET_LONGTASK_MS} ms${during.length === 0 ? ', met' : ', NOT met'})`);
+      console.log(`built page: ${(gzip / 1000).toFixed(1)} kB gzipped, ${(raw / 1000).toFixed(1)} kB raw (target ≤ ${TARGET_GZIP_BYTES / 1000} kB gzipped${gzip <= TARGET_GZIP_BYTES ? ', met' : ', NOT met'})`);
+      if (json) console.log(JSON.stringify(out));
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    server.kill();
+  }
+}
+
+await main();

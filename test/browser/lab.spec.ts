@@ -1,0 +1,207 @@
+/**
+ * The browser lab in headless Chromium: it loads, runs a comparison, replays a shared link bit for
+ * bit, refuses bad input with a named message while keeping its state, survives a crashed worker,
+ * lets a student follow a household, and logs no console errors. Most tests use a small city
+ * (10 × 10 neighbourhoods, 2,000 households) through the URL so that the suite stays short.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+
+const SHOTS = '.ci-out/screenshots';
+mkdirSync(SHOTS, { recursive: true });
+
+const SMALL = 'set=city.width%3D10&set=city.height%3D10&set=households.count%3D2000';
+const smallUrl = (extra = '') => `/?scenario=baseline&policies=place-based,hub-based&seed=3&years=5&${SMALL}${extra}`;
+
+/** Collects console errors and uncaught page errors for the "no console errors" assertions. */
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return errors;
+}
+
+const status = (page: Page) => page.locator('body');
+
+async function runToDone(page: Page): Promise<string> {
+  await expect(status(page)).toHaveAttribute('data-status', /ready|done/);
+  await page.getByTestId('run').click();
+  await expect(status(page)).toHaveAttribute('data-status', 'done', { timeout: 50_000 });
+  return (await page.getByTestId('fingerprint').textContent())!;
+}
+
+test('loads the default city with its controls, labelled, and no console errors', async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = watchErrors(page);
+  await page.goto('/');
+  await expect(status(page)).toHaveAttribute('data-status', 'ready', { timeout: 100_000 });
+  await expect(page.getByTestId('scenario')).toHaveValue('baseline');
+  await expect(page.locator('#scenario-note')).toContainText('counterfactual');
+  for (const kind of ['none', 'tabula-rasa', 'place-based', 'people-based', 'hub-based', 'integrated', 'micro-regeneration']) {
+    await expect(page.getByTestId(`policy-${kind}`)).toBeVisible();
+  }
+  await expect(page.getByTestId('policy-place-based')).toBeChecked();
+  await expect(page.getByTestId('policy-hub-based')).toBeChecked();
+  // One map panel per run of the first seed, 1,024 cells each.
+  const cells = await page.getByTestId('map').locator('path[data-cell]').count();
+  expect(cells % 1024).toBe(0);
+  expect(cells / 1024).toBeGreaterThanOrEqual(3);
+  // Every control has an accessible name.
+  const unlabelled = await page.evaluate(() =>
+    [...document.querySelectorAll('input, select, button')]
+      .filter((e) => (e as HTMLElement).offsetParent !== null)
+      .filter((e) => {
+        const el = e as HTMLInputElement;
+        const labelled = (el.labels?.length ?? 0) > 0 || el.getAttribute('aria-label') || (el.tagName === 'BUTTON' && el.textContent?.trim());
+        return !labelled;
+      })
+      .map((e) => e.outerHTML.slice(0, 80)),
+  );
+  expect(unlabelled).toEqual([]);
+  await page.screenshot({ path: `${SHOTS}/load.png`, fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('runs place-based against hub-based and shows where the displaced households went', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto(smallUrl());
+  await expect(status(page)).toHaveAttribute('data-status', 'ready');
+  // Toggle a policy off and on again with the keyboard: the controls are keyboard operable.
+  await page.getByTestId('policy-hub-based').focus();
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId('policy-hub-based')).not.toBeChecked();
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId('policy-hub-based')).toBeChecked();
+  await runToDone(page);
+  await expect(page.locator('#progress')).toContainText('Done: 5 years');
+  // The evaluation's verdicts, one per policy.
+  await expect(page.getByTestId('verdict-place-based')).toContainText(/better on \d+ of 15/);
+  await expect(page.getByTestId('verdict-hub-based')).toContainText(/better on \d+ of 15/);
+  // The scorecard's outputs and outcomes, and the churn decomposition.
+  await expect(page.locator('#scorecard')).toContainText('jobs created');
+  await expect(page.locator('#scorecard')).toContainText('target poverty');
+  await expect(page.locator('#churn')).toContainText('place-based');
+  // Where the households that left the target went, for both policies, against the run without.
+  const displaced = page.locator('#displaced');
+  await expect(displaced).toContainText('place-based: since year 2');
+  await expect(displaced).toContainText('hub-based: since year 2');
+  await expect(displaced.locator('tbody tr')).toHaveCount(2);
+  // The destinations as a map layer: some cell outside the target received movers.
+  await page.locator('#layer').selectOption('displacedTo');
+  await expect(page.locator('#map-text')).toContainText('moved out of the target');
+  const coloured = await page.getByTestId('map').locator('g.panel').first().locator('path[data-cell]').evaluateAll((ps) => new Set(ps.map((p) => p.getAttribute('fill'))).size);
+  expect(coloured).toBeGreaterThan(1);
+  // Difference from the counterfactual: only the policy panels.
+  await page.locator('#diff').check();
+  await expect(page.getByTestId('map').locator('g.panel')).toHaveCount(2);
+  await page.screenshot({ path: `${SHOTS}/compare.png`, fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('the URL holds the state: a shared link replays the same runs bit for bit', async ({ page, context }) => {
+  const errors = watchErrors(page);
+  await page.goto(smallUrl());
+  const first = await runToDone(page);
+  expect(first).toMatch(/^[0-9a-f]{8}$/);
+  const url = page.url();
+  expect(url).toContain('year=5');
+  expect(url).toContain('policies=place-based%2Chub-based');
+  const other = await context.newPage();
+  const otherErrors = watchErrors(other);
+  await other.goto(url);
+  await expect(status(other)).toHaveAttribute('data-status', 'done', { timeout: 50_000 });
+  await expect(other.getByTestId('fingerprint')).toHaveText(first);
+  await expect(other.getByTestId('verdict-place-based')).toHaveText((await page.getByTestId('verdict-place-based').textContent())!);
+  // Another seed is another run.
+  await other.locator('#seed').fill('4');
+  await other.locator('#seed').press('Tab');
+  expect(other.url()).toContain('seed=4');
+  await other.getByTestId('run').click();
+  await expect(status(other)).toHaveAttribute('data-status', 'done', { timeout: 50_000 });
+  await expect(other.getByTestId('fingerprint')).not.toHaveText(first);
+  expect([...errors, ...otherErrors]).toEqual([]);
+});
+
+test('a malformed upload shows a message naming the problem and keeps the previous state', async ({ page }) => {
+  await page.goto(smallUrl());
+  await expect(status(page)).toHaveAttribute('data-status', 'ready');
+  const before = page.url();
+  const upload = page.locator('#upload');
+  await upload.setInputFiles({ name: 'wide.json', mimeType: 'application/json', buffer: Buffer.from('{ "name": "wide", "city": { "width": "wide" } }') });
+  await expect(page.getByTestId('error')).toBeVisible();
+  await expect(page.getByTestId('error')).toContainText('city.width');
+  await expect(page.getByTestId('error')).toContainText('previous scenario is kept');
+  expect(page.url()).toBe(before);
+  await expect(page.getByTestId('scenario')).toHaveValue('baseline');
+
+  await upload.setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{ "name": "broken", ') });
+  await expect(page.getByTestId('error')).toContainText('broken.json: invalid JSON');
+  expect(page.url()).toBe(before);
+
+  // A name with markup is shown as text, never parsed.
+  await upload.setInputFiles({
+    name: 'ok.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify({ extends: 'baseline', name: 'tiny', description: '<img src=x onerror="document.body.dataset.hacked=1">', city: { width: 8, height: 8 }, households: { count: 1500 } })),
+  });
+  await expect(page.getByTestId('error')).toBeHidden();
+  await expect(page.getByTestId('scenario')).toHaveValue('__upload');
+  await expect(page.locator('#scenario-note')).toContainText('<img src=x');
+  expect(await page.evaluate(() => document.body.dataset.hacked)).toBeUndefined();
+  expect(page.url()).toContain('upload=');
+  await page.screenshot({ path: `${SHOTS}/upload.png`, fullPage: true });
+});
+
+test('a bad URL state shows a message naming the parameter and opens the default comparison', async ({ page }) => {
+  await page.goto(`/?scenario=baseline&policies=place-based,flying&${SMALL}`);
+  await expect(page.getByTestId('error')).toContainText('"flying" is not a policy kind');
+  await expect(status(page)).toHaveAttribute('data-status', 'ready', { timeout: 100_000 });
+  await expect(page.getByTestId('policy-place-based')).toBeChecked();
+  // A bad override in the URL is named too.
+  await page.goto(`/?scenario=baseline&policies=place-based&set=city.widht%3D10`);
+  await expect(page.getByTestId('error')).toContainText('parameter city.widht');
+  await expect(page.getByTestId('error')).toContainText('did you mean "width"');
+});
+
+test('a crashed worker shows a message, restarts, and the run ends with the same result', async ({ page }) => {
+  await page.goto(smallUrl());
+  const reference = await runToDone(page);
+  await page.locator('#speed').selectOption('150');
+  await page.getByTestId('run').click();
+  await expect(page.locator('#progress')).toContainText('Year 2 of 5');
+  const workers = page.workers();
+  expect(workers.length).toBeGreaterThan(0);
+  await workers[0]!.evaluate(() => {
+    setTimeout(() => {
+      throw new Error('simulated crash');
+    });
+  });
+  await expect(page.getByTestId('notice')).toContainText('restarted', { timeout: 30_000 });
+  await expect(status(page)).toHaveAttribute('data-status', 'done', { timeout: 50_000 });
+  await expect(page.getByTestId('fingerprint')).toHaveText(reference);
+  await page.screenshot({ path: `${SHOTS}/crash.png`, fullPage: true });
+});
+
+test('a student can pick a neighbourhood, a household, and read why it moved', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto(smallUrl());
+  await runToDone(page);
+  // A cell of the target in the first panel (region code 1 in the snapshot).
+  const cell = await page.evaluate(() => {
+    const lab = (window as unknown as { regensimLab: { run: { snaps: { layers: Record<string, Float32Array> }[]; panels: { task: number }[] } } }).regensimLab;
+    const region = lab.run.snaps[lab.run.panels[0]!.task]!.layers.region!;
+    return region.findIndex((v) => v === 1);
+  });
+  expect(cell).toBeGreaterThanOrEqual(0);
+  await page.getByTestId('map').locator('g.panel').first().locator(`path[data-cell="${cell}"]`).click();
+  await expect(page.locator('#follow-list')).toContainText(`neighbourhood ${cell} (target)`);
+  const households = page.locator('#follow-list button');
+  expect(await households.count()).toBeGreaterThan(0);
+  await households.first().click();
+  await expect(page.locator('#follow-history')).toContainText('Household #');
+  await expect(page.locator('#follow-history')).toContainText(/Now:|No longer in the city/);
+  await page.screenshot({ path: `${SHOTS}/follow.png`, fullPage: true });
+  expect(errors).toEqual([]);
+});

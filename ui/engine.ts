@@ -1,0 +1,175 @@
+/**
+ * The lab's engine host: one module Web Worker per core, each serving the worker API
+ * (workers/api.ts) through comlink, and the sessions of a comparison spread over them. The page
+ * only sends small calls and receives frames and transferred snapshots, so it never blocks on the
+ * simulation.
+ *
+ * A worker that crashes (an uncaught error, or it stops answering because the browser killed it)
+ * is terminated and replaced; its sessions are opened again with the same configuration and seed
+ * and stepped back to where they were. The engine is deterministic, so the replayed sessions are
+ * the ones that were lost, and the calls that were in flight are simply made again.
+ */
+import * as Comlink from 'comlink';
+import type { Api, RunTask } from '../workers/api.ts';
+import type { Displacement, HouseholdHistory, HouseholdSummary } from '../sim/inspect.ts';
+import type { RunResult, Snapshot, YearFrame } from '../sim/types.ts';
+
+export interface Geography {
+  n: number;
+  x: Float64Array;
+  y: Float64Array;
+  width: number;
+  height: number;
+  names?: string[];
+}
+
+/** Raised to the caller of a call that a crash interrupted (before it is retried). */
+class WorkerCrash extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerCrash';
+  }
+}
+
+interface Slot {
+  index: number;
+  worker: Worker;
+  remote: Comlink.Remote<Api>;
+  /** Rejects when this generation of the worker crashes. */
+  crashed: Promise<never>;
+  crash: (err: WorkerCrash) => void;
+  /** Resolves when the slot is usable (after a restart: once its sessions are replayed). */
+  ready: Promise<void>;
+  generation: number;
+}
+
+interface Session {
+  task: RunTask;
+  slot: number;
+  /** Session id inside the slot's current worker. */
+  id: number;
+  /** Quarters stepped so far (what a replay must reach). */
+  tick: number;
+}
+
+export interface EngineEvents {
+  /** A worker crashed and was restarted; its sessions were replayed to where they were. */
+  onCrash(message: string): void;
+}
+
+export interface Engine {
+  readonly size: number;
+  /** Opens one session per task (closing any previous ones). */
+  open(tasks: RunTask[]): Promise<void>;
+  /** Steps every session one year; returns each session's frame and snapshot, in task order. */
+  stepYear(): Promise<{ frames: YearFrame[]; snapshots: Snapshot[] }>;
+  results(): Promise<RunResult[]>;
+  snapshots(): Promise<Snapshot[]>;
+  geography(session: number): Promise<Geography>;
+  households(session: number, cell: number): Promise<HouseholdSummary[]>;
+  history(session: number, household: number): Promise<HouseholdHistory>;
+  displacement(session: number): Promise<Displacement>;
+  /** The worker of a slot, for tests that need to break one. */
+  worker(slot: number): Worker;
+  terminate(): void;
+}
+
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2));
+}
+
+export function createEngine(events: EngineEvents, size = defaultWorkers()): Engine {
+  const slots: Slot[] = [];
+  let sessions: Session[] = [];
+
+  function start(index: number, generation: number): Slot {
+    const worker = new Worker(new URL('../workers/browser-worker.ts', import.meta.url), { type: 'module', name: `regensim-${index}` });
+    let crash: (err: WorkerCrash) => void = () => {};
+    const crashed = new Promise<never>((_, reject) => {
+      crash = reject;
+    });
+    // Nobody may be waiting when it rejects.
+    crashed.catch(() => {});
+    const slot: Slot = { index, worker, remote: Comlink.wrap<Api>(worker), crashed, crash, ready: Promise.resolve(), generation };
+    worker.addEventListener('error', (e) => {
+      e.preventDefault();
+      restart(slot, e.message || 'the worker failed to load or threw an uncaught error');
+    });
+    worker.addEventListener('messageerror', () => restart(slot, 'a message from the worker could not be read'));
+    return slot;
+  }
+
+  function restart(old: Slot, why: string): void {
+    if (slots[old.index] !== old) return; // already replaced
+    old.crash(new WorkerCrash(why));
+    old.worker.terminate();
+    const fresh = start(old.index, old.generation + 1);
+    slots[old.index] = fresh;
+    const mine = sessions.filter((s) => s.slot === old.index);
+    fresh.ready = (async () => {
+      for (const s of mine) {
+        s.id = await fresh.remote.open(s.task.config, s.task.seed);
+        if (s.tick > 0) await fresh.remote.step(s.id, s.tick);
+      }
+    })();
+    fresh.ready.then(
+      () => events.onCrash(`The engine worker ${old.index + 1} stopped (${why}). It was restarted and its ${mine.length} run${mine.length === 1 ? '' : 's'} replayed to where ${mine.length === 1 ? 'it was' : 'they were'}; nothing was lost.`),
+      (err: unknown) => events.onCrash(`The engine worker ${old.index + 1} stopped (${why}) and could not be restarted: ${String(err)}.`),
+    );
+  }
+
+  /** Runs `f` on a session's worker; when that worker crashes meanwhile, waits for the replay and retries. */
+  async function call<T>(session: Session, f: (remote: Comlink.Remote<Api>, id: number) => Promise<T>): Promise<T> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const slot = slots[session.slot]!;
+      await slot.ready;
+      if (slots[session.slot] !== slot) continue;
+      try {
+        return await Promise.race([f(slot.remote, session.id), slot.crashed]);
+      } catch (err) {
+        if (!(err instanceof WorkerCrash)) throw err;
+      }
+    }
+    throw new Error('the engine worker kept crashing; reload the page.');
+  }
+
+  for (let i = 0; i < size; i++) slots.push(start(i, 0));
+
+  const engine: Engine = {
+    size,
+    async open(tasks) {
+      const old = sessions;
+      sessions = [];
+      await Promise.all(old.map((s) => call(s, (r, id) => r.close(id)).catch(() => false)));
+      // Round robin: neighbouring tasks (a policy and its counterfactual) run on different cores.
+      sessions = tasks.map((task, i) => ({ task, slot: i % size, id: -1, tick: 0 }));
+      await Promise.all(
+        sessions.map(async (s) => {
+          s.id = await call(s, (r) => r.open(s.task.config, s.task.seed));
+        }),
+      );
+    },
+    async stepYear() {
+      const out = await Promise.all(
+        sessions.map(async (s) => {
+          const step = await call(s, (r, id) => r.step(id, 4));
+          s.tick = step.tick;
+          const snap = await call(s, (r, id) => r.snapshot(id));
+          return { frame: step.frame, snap };
+        }),
+      );
+      return { frames: out.map((o) => o.frame), snapshots: out.map((o) => o.snap) };
+    },
+    results: () => Promise.all(sessions.map((s) => call(s, (r, id) => r.result(id)))),
+    snapshots: () => Promise.all(sessions.map((s) => call(s, (r, id) => r.snapshot(id)))),
+    geography: (i) => call(sessions[i]!, (r, id) => r.geography(id)),
+    households: (i, cell) => call(sessions[i]!, (r, id) => r.households(id, cell, 300)),
+    history: (i, hid) => call(sessions[i]!, (r, id) => r.history(id, hid)),
+    displacement: (i) => call(sessions[i]!, (r, id) => r.displacement(id)),
+    worker: (i) => slots[i]!.worker,
+    terminate() {
+      for (const s of slots) s.worker.terminate();
+    },
+  };
+  return engine;
+}

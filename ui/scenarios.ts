@@ -1,0 +1,52 @@
+/**
+ * The bundled scenarios, collected at build time from `scenarios/*.json`: a new file there appears
+ * in the lab's picker without a code change. Resolution (`extends`) and validation are the pure
+ * rules of sim/config/load.ts, the same the command line applies to files.
+ */
+import { ConfigError, resolveExtends } from '../sim/config/load.ts';
+
+const files = import.meta.glob<Record<string, unknown>>('../scenarios/*.json', { eager: true, import: 'default' });
+
+export interface BundledScenario {
+  name: string;
+  title: string;
+  description: string;
+  raw: Record<string, unknown>;
+}
+
+export const BUNDLED: readonly BundledScenario[] = Object.entries(files)
+  .map(([path, raw]) => {
+    const name = path.slice(path.lastIndexOf('/') + 1, -'.json'.length);
+    return {
+      name,
+      title: typeof raw.title === 'string' ? raw.title : '',
+      description: typeof raw.description === 'string' ? raw.description : '',
+      raw,
+    };
+  })
+  .sort((a, b) => a.name.localeCompare(b.name));
+
+export const BUNDLED_NAMES = BUNDLED.map((s) => s.name);
+
+export function bundled(name: string): BundledScenario | undefined {
+  return BUNDLED.find((s) => s.name === name);
+}
+
+/** A scenario object with its `extends` chain resolved against the bundled scenarios. */
+export function resolveScenario(raw: unknown, source: string): Record<string, unknown> {
+  return resolveExtends(raw, source, (name) => bundled(name)?.raw, BUNDLED_NAMES);
+}
+
+/** Parses an uploaded file's text; a syntax error names the file and where it is. */
+export function parseScenarioText(text: string, file: string): Record<string, unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${file}: invalid JSON: ${(err as Error).message}.`);
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) {
+    throw new ConfigError(`${file}: a scenario must be a JSON object.`);
+  }
+  return json as Record<string, unknown>;
+}

@@ -1,0 +1,143 @@
+/**
+ * Guided tours of the study's cases, as data. A tour sets the lab's state (a scenario file for
+ * the case when one is bundled, else `baseline` with the policies and parameters that stand for
+ * it), asks the student to predict before running, then points at the evidence.
+ */
+import type { PolicyKind } from '../sim/config/schema.ts';
+
+export interface TourSetup {
+  /** Bundled scenario names for the case, first found wins. */
+  scenarios: string[];
+  /** Policies and overrides on `baseline` when none of them is bundled. */
+  policies: PolicyKind[];
+  sets: Record<string, string>;
+  /** Policies to compare when the case's own scenario is used. */
+  withScenario?: PolicyKind[];
+  years: number;
+}
+
+export interface TourStep {
+  title: string;
+  text: string;
+  /** A question with choices, answered before the run; the answer is repeated with the evidence. */
+  predict?: { question: string; options: string[] };
+  /** Run the comparison when this step is reached (after the prediction). */
+  run?: boolean;
+  /** The section to look at: its id. */
+  look?: string;
+}
+
+export interface Tour {
+  id: string;
+  title: string;
+  setup: TourSetup;
+  steps: TourStep[];
+}
+
+export const TOURS: Tour[] = [
+  {
+    id: 'sunniside',
+    title: 'Sunniside: outputs or outcomes?',
+    setup: {
+      scenarios: ['sunniside'],
+      policies: ['place-based'],
+      sets: { 'policy.performancePressure': '0.6', 'policy.mix.physical': '0.6', 'policy.mix.incentives': '0.3', 'policy.mix.programmes': '0.1' },
+      withScenario: ['place-based'],
+      years: 15,
+    },
+    steps: [
+      {
+        title: 'A partnership builds',
+        text: 'Sunniside, once the commercial heart of Sunderland, became poor after the shipyards closed. From 2003 a partnership invested over £54m in a museum, a media centre, offices and homes. Here a place-based programme spends most of its budget on physical works and firm incentives inside a boundary, under pressure to show outputs.',
+      },
+      {
+        title: 'Predict',
+        text: 'The programme will create floorspace and jobs in the target.',
+        predict: {
+          question: 'What happens to unemployment among the people who lived there when it started?',
+          options: ['It falls clearly', 'It barely moves', 'It rises'],
+        },
+        run: true,
+      },
+      {
+        title: 'Outputs against outcomes',
+        text: 'Compare the outputs (jobs created, floorspace, completion of targets) with the outcomes (the difference in poverty and unemployment against the run without the policy). In the real Sunniside, jobs reached 48% of target and unemployment stayed high: jobs created and unemployment are not tightly linked.',
+        look: 'sec-scorecard',
+      },
+      {
+        title: 'Who moved?',
+        text: 'Look at churn: did poverty in the target change because residents got on, or because of who left and who came? And where did those who moved out go?',
+        look: 'sec-churn',
+      },
+    ],
+  },
+  {
+    id: 'new-deal',
+    title: 'New Deal for Communities: better on how many?',
+    setup: { scenarios: ['new-deal', 'ndc', 'new-deal-for-communities'], policies: ['place-based'], sets: {}, withScenario: ['place-based'], years: 12 },
+    steps: [
+      {
+        title: 'Ten years, a fixed boundary',
+        text: 'The New Deal for Communities (1998–2008) gave 39 deprived areas of about 4,000 households each around £50m over ten years, with boundaries drawn centrally to population quotas. Its national evaluation compared each area with similar deprived areas.',
+      },
+      {
+        title: 'Predict',
+        text: 'The lab evaluates the programme the same way: change in the target minus change in matched comparison areas, on 15 core indicators.',
+        predict: { question: 'On how many of the 15 will the target do better?', options: ['Almost all', 'About half or a bit more', 'Few'] },
+        run: true,
+      },
+      {
+        title: 'The verdict',
+        text: 'The real NDC areas did better on 21 of 34 indicators, 11 of them significantly — mostly environment and safety; worklessness stayed stubborn. Which domains improved here? Raise "Seeds" to 3 or more to see which differences are significant.',
+        look: 'sec-evaluation',
+      },
+    ],
+  },
+  {
+    id: 'weston',
+    title: 'Weston: a school as community hub',
+    setup: { scenarios: ['weston'], policies: ['place-based', 'hub-based'], sets: {}, withScenario: ['place-based', 'hub-based'], years: 20 },
+    steps: [
+      {
+        title: 'A soft boundary',
+        text: "A social-housing foundation built a school and made it a community hub: adult education, family support, employers hiring its graduates, community activity — within the school's natural catchment rather than a drawn boundary. Here the hub runs beside a place-based programme with the same budget.",
+      },
+      {
+        title: 'Predict',
+        text: 'Both spend the same money for ten years.',
+        predict: {
+          question: 'Which lowers poverty more among the people who lived in the target when it started, wherever they live now?',
+          options: ['place-based', 'hub-based', 'about the same'],
+        },
+        run: true,
+      },
+      {
+        title: 'Follow the people',
+        text: "Look at the original residents' poverty in the outcomes, then at the maps: the star is the hub school, the outline its catchment. The hub's friction (the school's own exam targets) and coverage (departments it can bring in) are parameters: try raising the friction.",
+        look: 'sec-scorecard',
+      },
+    ],
+  },
+  {
+    id: 'tabula-rasa',
+    title: 'Tabula rasa: where do the cleared households go?',
+    setup: { scenarios: ['tabula-rasa', 'clearance'], policies: ['tabula-rasa', 'micro-regeneration'], sets: {}, withScenario: ['tabula-rasa', 'micro-regeneration'], years: 15 },
+    steps: [
+      {
+        title: 'Clearance',
+        text: 'From the late 1960s poor inner-city neighbourhoods were demolished and redeveloped. Land values rose; the poor gained little, or were displaced. Micro-regeneration renovates instead of clearing.',
+      },
+      {
+        title: 'Predict',
+        text: 'The target is cleared and rebuilt over several years.',
+        predict: { question: 'Where do most of the cleared households end up?', options: ['Back in the rebuilt target', 'In the ring next to it', 'Elsewhere in the city or outside it'] },
+        run: true,
+      },
+      {
+        title: 'Where they went',
+        text: 'The table counts the households forced out of the target and where they went. Pick the layer "moved out of the target: destinations" on the maps, and follow a household from the target to see its moves and their reasons.',
+        look: 'sec-displaced',
+      },
+    ],
+  },
+];
