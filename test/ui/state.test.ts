@@ -1,0 +1,52 @@
+/**
+ * The lab's URL state (ui/state.ts): a state survives the round trip through its query string,
+ * and every kind of bad parameter is refused with a message naming it.
+ */
+import { describe, expect, it } from 'vitest';
+import { BUNDLED_NAMES } from '../../ui/scenarios.ts';
+import { DEFAULT_STATE, buildConfig, decodeState, encodeState, fromBase64Url, toBase64Url, type LabState } from '../../ui/state.ts';
+
+describe('lab URL state', () => {
+  it('bundles every scenario file', () => {
+    expect(BUNDLED_NAMES).toContain('baseline');
+  });
+
+  it('round-trips a state, overrides and an uploaded scenario included', () => {
+    const s: LabState = {
+      ...DEFAULT_STATE,
+      policies: ['none', 'hub-based'],
+      sets: { 'city.width': '10', 'policy.boundary': '{"type":"hub","resource":"auto"}' },
+      seed: 42,
+      seeds: 3,
+      years: 12,
+      year: 7,
+    };
+    expect(decodeState(encodeState(s))).toEqual(s);
+    const up: LabState = { ...DEFAULT_STATE, upload: { extends: 'baseline', name: 'ünïcode town', city: { width: 6, height: 6 }, households: { count: 500 } } };
+    expect(decodeState(encodeState(up))).toEqual(up);
+    expect(buildConfig(up).city.width).toBe(6);
+    expect(fromBase64Url(toBase64Url('£ – ü'))).toBe('£ – ü');
+  });
+
+  it('an empty query is the default state', () => {
+    expect(decodeState('')).toEqual(DEFAULT_STATE);
+  });
+
+  it.each([
+    ['?policies=place-based,flying', /"flying" is not a policy kind/],
+    ['?scenario=atlantis', /no bundled scenario "atlantis"/],
+    ['?seed=-1', /"seed": expected an integer/],
+    ['?years=5&year=9', /"year": expected an integer from 0 to 5/],
+    ['?set=city.width%3Dwide', /city\.width/],
+    ['?set=city.widht%3D10', /did you mean "width"/],
+    ['?upload=%%%', /"upload"/],
+    ['?colour=red', /"colour" is not one the lab reads/],
+  ])('refuses %s with a message naming it', (query, message) => {
+    expect(() => decodeState(query)).toThrow(message);
+  });
+
+  it('the configuration carries the seed and years of the state', () => {
+    const c = buildConfig({ ...DEFAULT_STATE, seed: 9, years: 3 });
+    expect(c.run).toEqual({ seed: 9, years: 3 });
+  });
+});
