@@ -236,6 +236,7 @@ async function advance(target: number): Promise<void> {
   } finally {
     busy = false;
     renderButtons();
+    scheduleRender();
   }
 }
 
@@ -267,8 +268,18 @@ async function finishTables(): Promise<void> {
       counterfactual: r.displacement.get(r.panels[p.counter]!.task)!,
       startYear: r.config.policy.startYear,
     }));
+  const showOnMap = el('button', { type: 'button', 'data-testid': 'show-displaced' }, 'Show their destinations on the maps');
+  showOnMap.addEventListener('click', async () => {
+    $<HTMLSelectElement>('layer').value = 'forcedTo';
+    $<HTMLInputElement>('diff').checked = false;
+    scheduleRender();
+    $('sec-map').scrollIntoView({ behavior: 'smooth', block: 'start' });
+    $<HTMLSelectElement>('layer').focus();
+  });
   $('displaced').replaceChildren(
-    r.year > r.config.policy.startYear ? displacementView(rows) : el('p', {}, `The programme starts in year ${r.config.policy.startYear}: run past it to see who moved out of the target.`),
+    ...(r.year > r.config.policy.startYear
+      ? [displacementView(rows), showOnMap]
+      : [el('p', {}, `The programme starts in year ${r.config.policy.startYear}: run past it to see who moved out of the target.`)]),
   );
   $('fingerprint').textContent = fingerprint(results.map((x) => JSON.stringify(x)).join('\n'));
   scheduleRender();
@@ -325,13 +336,22 @@ const layerOf = () => LAYERS.find((l) => l.id === $<HTMLSelectElement>('layer').
 const layerNeedsDisplacement = () => ['displacedTo', 'forcedTo'].includes(layerOf().id);
 
 let renderPending = false;
+let seriesDrawn = 0;
+/**
+ * Draws on the next frame. Maps are recoloured every time; the charts, rebuilt from scratch, at
+ * most twice a second while running, so the page's own work stays small beside the workers'.
+ */
 function scheduleRender(): void {
   if (renderPending) return;
   renderPending = true;
   requestAnimationFrame(() => {
     renderPending = false;
     renderMap();
-    renderSeries();
+    const now = performance.now();
+    if (!busy || now - seriesDrawn > 500 || (run && run.year >= run.years)) {
+      seriesDrawn = now;
+      renderSeries();
+    }
   });
 }
 
@@ -801,13 +821,17 @@ function wireActions(): void {
 // ---------------------------------------------------------------------------------------------
 // tours
 
+const SIZE_PATHS = ['city.width', 'city.height', 'households.count'];
+
 function startTour(tour: Tour): void {
   const setup = tour.setup;
   const own = setup.scenarios.find((n) => bundled(n));
+  // The size of city the student chose is kept: a small city answers a tour's question faster.
+  const size = Object.fromEntries(Object.entries(state.sets).filter(([k]) => SIZE_PATHS.includes(k)));
   const applied = update((d) => {
     d.upload = null;
     d.scenario = own ?? 'baseline';
-    d.sets = own ? {} : { ...setup.sets };
+    d.sets = own ? { ...size } : { ...setup.sets, ...size };
     d.policies = own ? [...(setup.withScenario ?? setup.policies)] : [...setup.policies];
     d.years = setup.years;
     d.seeds = 1;

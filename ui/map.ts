@@ -33,6 +33,13 @@ const GAP = 14;
 const TITLE = 34;
 const LEGEND = 56;
 
+/** A short key of an integer array (FNV-1a over its values and length): equal arrays, equal keys. */
+function codeKey(a: ArrayLike<number>): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < a.length; i++) h = Math.imul(h ^ (a[i]! | 0), 0x01000193);
+  return `${a.length}:${(h >>> 0).toString(16)}`;
+}
+
 export interface MapView {
   readonly svg: SVGSVGElement;
   update(u: MapUpdate): void;
@@ -148,7 +155,7 @@ export function createMapView(container: HTMLElement, shapes: Shapes, onPick: (p
         const vals = p.values;
         g.select('.cells').selectAll<SVGPathElement, string>('path').attr('fill', (_, i) => (vals ? colour(vals[i]!) : '#ddd'));
         // Outlines change only when the target is drawn: redraw on a change of region codes.
-        const key = p.region ? Array.from(p.region).join('') : '';
+        const key = p.region ? codeKey(p.region) : '';
         if (key !== outlineKeys[k]) {
           outlineKeys[k] = key;
           const body = g.select<SVGGElement>('.outlines');
@@ -157,7 +164,7 @@ export function createMapView(container: HTMLElement, shapes: Shapes, onPick: (p
         }
         // Facilities change rarely (a school opens or closes, a hub is chosen): redraw on a change.
         const f = p.facilities;
-        const fkey = f ? `${f.hub}:${Array.from(f.open).join('')}:${Array.from(f.cell).join(',')}` : '';
+        const fkey = f ? `${f.hub}:${codeKey(f.open)}:${codeKey(f.cell)}` : '';
         const fac = g.select('.facilities');
         if (fkey !== facilityKeys[k]) {
           facilityKeys[k] = fkey;
