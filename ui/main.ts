@@ -387,7 +387,7 @@ function renderMap(): void {
     panels,
     layerLabel: `${diff ? 'difference in ' : ''}${layer.label}, year ${r.year}`,
     diverging: diff,
-    format: (v) => (metric === 'index' ? v.toFixed(2) : metric === 'count' ? fmt('n', Math.round(v)) : fmt(metric, v)),
+    format: (v) => (metric === 'index' ? v.toFixed(2) : metric === 'count' ? (Math.abs(v) < 0.5 ? '0' : fmt('n', Math.round(v))) : fmt(metric, v)),
     selected: selected && !diff ? selected : null,
   });
   mapView.svg.setAttribute(
@@ -702,6 +702,9 @@ function renderControls(): void {
 
 function renderButtons(): void {
   const none = state.policies.length === 0;
+  // Run plays the comparison: from the start, or on from where it was paused.
+  const paused = run && !stale && run.year > 0 && run.year < run.years;
+  $('run').textContent = paused ? `Continue from year ${run!.year}` : run && !stale && run.year >= run.years ? 'Run again' : 'Run comparison';
   $<HTMLButtonElement>('run').disabled = busy || none;
   $<HTMLButtonElement>('step').disabled = busy || none;
   $<HTMLButtonElement>('pause').disabled = !busy;

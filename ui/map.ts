@@ -73,8 +73,9 @@ export function createMapView(container: HTMLElement, shapes: Shapes, onPick: (p
   function layout(n: number) {
     const cols = Math.min(n, Math.max(1, Math.floor((container.clientWidth || 1000) / (PANEL + GAP))));
     const rows = Math.ceil(n / cols);
-    const width = cols * (PANEL + GAP);
-    const height = rows * (innerH + 8 + TITLE + GAP) + LEGEND;
+    // At least wide enough for the legend and its key.
+    const width = Math.max(cols * (PANEL + GAP), 560);
+    const height = rows * (innerH + 8 + TITLE + GAP) + LEGEND + 22;
     svg.attr('viewBox', `0 0 ${width} ${height}`).attr('width', width).attr('height', height);
     grid.selectAll('*').remove();
     outlineKeys.length = 0;
@@ -109,7 +110,7 @@ export function createMapView(container: HTMLElement, shapes: Shapes, onPick: (p
       outlineKeys.push('');
       facilityKeys.push('');
     }
-    legend.attr('transform', `translate(4,${height - LEGEND + 8})`);
+    legend.attr('transform', `translate(4,${height - LEGEND - 14})`);
   }
 
   function drawOutlines(body: d3.Selection<SVGGElement, unknown, null, undefined>, region: ArrayLike<number>) {
@@ -210,7 +211,7 @@ export function createMapView(container: HTMLElement, shapes: Shapes, onPick: (p
         .attr('transform', 'translate(0,18)')
         .call(d3.axisBottom(axis).ticks(4).tickFormat((v) => u.format(Number(v))))
         .attr('font-size', 10);
-      const key = legend.append('g').attr('transform', 'translate(280,4)').attr('font-size', 11);
+      const key = legend.append('g').attr('transform', 'translate(0,50)').attr('font-size', 11);
       key.append('path').attr('d', 'M0,6H18').attr('stroke', '#000').attr('stroke-width', 2);
       key.append('text').attr('x', 22).attr('y', 10).text('target');
       key.append('path').attr('d', 'M70,6H88').attr('stroke', '#000').attr('stroke-dasharray', '3 2');
