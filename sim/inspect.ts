@@ -62,6 +62,8 @@ export interface Displacement {
   /** Of the moves out, those made by households poor at the time. */
   poor: number;
   total: number;
+  /** Ids of households forced out (rent or demolition), first moves first, at most 100: to follow. */
+  forcedIds: number[];
 }
 
 function summary(w: World, s: number): HouseholdSummary {
@@ -134,7 +136,8 @@ export function displacement(w: World): Displacement {
   const byReason: Record<string, number> = {};
   let poor = 0;
   let total = 0;
-  if (!w.region.hasTarget) return { allTo, forcedTo, all, forced, byReason, poor, total };
+  const forcedIds: number[] = [];
+  if (!w.region.hasTarget) return { allTo, forcedTo, all, forced, byReason, poor, total, forcedIds };
   const code = w.region.code;
   const m = w.moves;
   const where = (to: number): keyof typeof all =>
@@ -156,7 +159,8 @@ export function displacement(w: World): Displacement {
     if (isForced) {
       forced[where(to)]++;
       if (to >= 0) forcedTo[to]! += 1;
+      if (forcedIds.length < 100 && !forcedIds.includes(m.hid[i]!)) forcedIds.push(m.hid[i]!);
     }
   }
-  return { allTo, forcedTo, all, forced, byReason, poor, total };
+  return { allTo, forcedTo, all, forced, byReason, poor, total, forcedIds };
 }

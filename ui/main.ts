@@ -70,10 +70,15 @@ function update(recipe: (draft: LabState) => void): boolean {
     return false;
   }
   showError(null);
-  const decisive = JSON.stringify({ ...next, year: 0 }) !== JSON.stringify({ ...state, year: 0 });
-  state = next;
+  const decisive = runKey(next) !== runKey(state);
+  // New settings have not been run: the link must not claim a year of them. A run going on with
+  // the old settings pauses.
+  state = decisive ? produce(next, (d) => void (d.year = 0)) : next;
   config = nextConfig;
-  if (decisive) markStale();
+  if (decisive) {
+    pauseRequested = busy;
+    markStale();
+  }
   renderControls();
   writeUrl();
   return true;
@@ -154,6 +159,7 @@ function panelsOf(plan: ComparePlan, kinds: PolicyKind[]): Panel[] {
 }
 
 async function prepare(): Promise<void> {
+  if (!state.policies.length) throw new Error('choose at least one policy.');
   const cfg = buildConfig(state);
   const seeds = seedsOf(state);
   const kinds = [...state.policies];
@@ -220,9 +226,12 @@ async function advance(target: number): Promise<void> {
       const delay = Number($<HTMLSelectElement>('speed').value);
       if (delay > 0) await sleep(delay);
     }
-    state = produce(state, (d) => {
-      d.year = r.year;
-    });
+    // The link records the year reached, unless the settings changed meanwhile (they start at 0).
+    if (runKey(state) === r.key) {
+      state = produce(state, (d) => {
+        d.year = r.year;
+      });
+    }
     writeUrl();
     await finishTables();
     setStatus(r.year >= r.years ? 'done' : 'ready');
@@ -278,7 +287,15 @@ async function finishTables(): Promise<void> {
   });
   $('displaced').replaceChildren(
     ...(r.year > r.config.policy.startYear
-      ? [displacementView(rows), showOnMap]
+      ? [
+          displacementView(rows, (kind, id) => {
+            const panel = r.panels.findIndex((p) => p.role === 'policy' && p.kind === kind);
+            $<HTMLSelectElement>('follow-panel').value = String(panel);
+            $('follow-list').replaceChildren();
+            void showHistory(panel, id).then(() => $('sec-follow').scrollIntoView({ behavior: 'smooth', block: 'start' }));
+          }),
+          showOnMap,
+        ]
       : [el('p', {}, `The programme starts in year ${r.config.policy.startYear}: run past it to see who moved out of the target.`)]),
   );
   $('fingerprint').textContent = fingerprint(results.map((x) => JSON.stringify(x)).join('\n'));
@@ -708,7 +725,7 @@ function renderButtons(): void {
   $<HTMLButtonElement>('run').disabled = busy || none;
   $<HTMLButtonElement>('step').disabled = busy || none;
   $<HTMLButtonElement>('pause').disabled = !busy;
-  $<HTMLButtonElement>('reset').disabled = busy;
+  $<HTMLButtonElement>('reset').disabled = busy || none;
   if (none && !busy) $('progress').textContent = 'Choose at least one policy.';
 }
 

@@ -150,7 +150,7 @@ export interface DisplacementRow {
 
 const share = (a: number, n: number) => (n > 0 ? `${Math.round((100 * a) / n)}%` : '–');
 
-export function displacementView(rows: DisplacementRow[]): HTMLElement {
+export function displacementView(rows: DisplacementRow[], follow: (kind: PolicyKind, id: number) => void): HTMLElement {
   const list = el('div', {});
   const dest = (d: Displacement, which: 'all' | 'forced') => {
     const o = d[which];
@@ -187,6 +187,13 @@ export function displacementView(rows: DisplacementRow[]): HTMLElement {
           `${r.counterfactual.forced.ring + r.counterfactual.forced.comparison + r.counterfactual.forced.rest + r.counterfactual.forced.outside}).`,
       ),
     );
+    if (r.policy.forcedIds.length) {
+      const id = `follow-forced-${r.kind}`;
+      const sel = el('select', { id }, ...r.policy.forcedIds.map((h) => el('option', { value: String(h) }, `household #${h}`)));
+      const go = el('button', { type: 'button', 'data-testid': `follow-forced-${r.kind}` }, 'Follow it');
+      go.addEventListener('click', () => follow(r.kind, Number(sel.value)));
+      list.append(el('p', { class: 'row' }, el('label', { for: id }, `Follow a household forced out (${POLICY_LABELS[r.kind]}):`), sel, go));
+    }
   }
   return list;
 }

@@ -93,6 +93,10 @@ test('runs place-based against hub-based and shows where the displaced household
   await expect(page.locator('#map-text')).toContainText('moved out of the target');
   const coloured = await page.getByTestId('map').locator('g.panel').first().locator('path[data-cell]').evaluateAll((ps) => new Set(ps.map((p) => p.getAttribute('fill'))).size);
   expect(coloured).toBeGreaterThan(1);
+  // Follow one of the households forced out: its history names the forced move.
+  await page.getByTestId('follow-forced-place-based').click();
+  await expect(page.locator('#follow-history')).toContainText(/forced out by rent|its home was demolished/);
+  await expect(page.locator('#follow-history')).toContainText('(target)');
   // The button in the displaced section switches the maps to the destinations of forced moves.
   await page.getByTestId('show-displaced').click();
   await expect(page.locator('#layer')).toHaveValue('forcedTo');

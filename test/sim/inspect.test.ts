@@ -55,6 +55,12 @@ describe('inspect', () => {
       expect(d.forcedTo[k]!).toBeLessThanOrEqual(d.allTo[k]!);
     }
     expect(inCity).toBe(d.total - d.all.outside);
+    // The households forced out can be followed: each history has a forced move out of the target.
+    expect(d.forcedIds.length).toBeGreaterThan(0);
+    for (const id of d.forcedIds.slice(0, 5)) {
+      const moves = householdHistory(w, id).moves;
+      expect(moves.some((m) => (m.reason === 'demolition' || m.reason === 'rent') && m.from >= 0 && w.region.code[m.from] === REGION_CODES.target)).toBe(true);
+    }
   });
 
   it('a session stepped year by year and read between years reports what a batch run reports', () => {
