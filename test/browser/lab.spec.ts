@@ -129,10 +129,13 @@ test('the URL holds the state: a shared link replays the same runs bit for bit',
   await expect(status(other)).toHaveAttribute('data-status', 'done', { timeout: 50_000 });
   await expect(other.getByTestId('fingerprint')).toHaveText(first);
   await expect(other.getByTestId('verdict-place-based')).toHaveText((await page.getByTestId('verdict-place-based').textContent())!);
-  // Another seed is another run.
+  // Another seed is another run (a short one: the programme starts in year 2).
   await other.locator('#seed').fill('4');
   await other.locator('#seed').press('Tab');
+  await other.locator('#years').fill('3');
+  await other.locator('#years').press('Tab');
   expect(other.url()).toContain('seed=4');
+  expect(other.url()).not.toContain('year=');
   await other.getByTestId('run').click();
   await expect(status(other)).toHaveAttribute('data-status', 'done', { timeout: 50_000 });
   await expect(other.getByTestId('fingerprint')).not.toHaveText(first);
