@@ -80,6 +80,9 @@ export interface Engine {
  * year); with more workers than cores the system shares the cores out and the pace approaches
  * total work / cores.
  */
+/** Restarts of one worker slot before the lab gives up on it. */
+const MAX_RESTARTS = 5;
+
 export function defaultWorkers(): number {
   return Math.max(2, Math.min(8, 2 * (navigator.hardwareConcurrency || 2)));
 }
@@ -107,8 +110,17 @@ export function createEngine(events: EngineEvents, size = defaultWorkers()): Eng
 
   function restart(old: Slot, why: string): void {
     if (slots[old.index] !== old) return; // already replaced
-    old.crash(new WorkerCrash(why));
     old.worker.terminate();
+    if (old.generation >= MAX_RESTARTS) {
+      // A worker that keeps failing (its script does not load, or every replay crashes it) is
+      // not restarted again: calls on it fail with the reason instead of looping.
+      old.crash(new Error(`the engine worker failed ${MAX_RESTARTS + 1} times (last: ${why}); reload the page.`) as WorkerCrash);
+      old.ready = Promise.reject(new Error(`the engine worker failed: ${why}`));
+      old.ready.catch(() => {});
+      events.onCrash(`The engine worker ${old.index + 1} failed ${MAX_RESTARTS + 1} times (last: ${why}) and was not restarted; reload the page.`);
+      return;
+    }
+    old.crash(new WorkerCrash(why));
     const fresh = start(old.index, old.generation + 1);
     slots[old.index] = fresh;
     const mine = sessions.filter((s) => s.slot === old.index);
