@@ -345,6 +345,7 @@ const LAYERS: LayerDef[] = [
   { id: 'environment', label: 'environment', metric: 'index', values: plain('environment') },
   { id: 'movesIn', label: 'households moving in, last year', metric: 'count', values: perYear('movesIn') },
   { id: 'movesOut', label: 'households moving out, last year', metric: 'count', values: perYear('movesOut') },
+  { id: 'targetWeight', label: "programme weight (1 inside the target; a hub's catchment fades with distance)", metric: 'index', values: plain('targetWeight') },
   { id: 'displacedTo', label: 'moved out of the target: destinations', metric: 'count', values: (r, t) => r.displacement.get(t)?.allTo ?? null },
   { id: 'forcedTo', label: 'forced out of the target: destinations', metric: 'count', values: (r, t) => r.displacement.get(t)?.forcedTo ?? null },
 ];
