@@ -46,6 +46,11 @@ export function renderCharts(svgEl: SVGSVGElement, lines: readonly Line[], years
       const pad = (ext[1] - ext[0]) * 0.1 || Math.abs(ext[0]) * 0.05 || 0.01;
       const y = d3.scaleLinear().domain([ext[0] - pad, ext[1] + pad]).range([H - M.bottom, M.top]).nice();
       g.append('text').attr('x', M.left).attr('y', 12).attr('font-size', 11).attr('font-weight', 600).text(`${label(metric)} — ${region}`);
+      if (!all.length) {
+        // Regions other than the city exist once the programme draws its target.
+        g.append('text').attr('x', M.left).attr('y', H / 2).attr('font-size', 10).attr('fill', '#555').text('no target yet: it is drawn when the programme starts');
+        return;
+      }
       g.append('g').attr('transform', `translate(0,${H - M.bottom})`).call(d3.axisBottom(x).ticks(5).tickSizeOuter(0)).attr('font-size', 9);
       g.append('g').attr('transform', `translate(${M.left},0)`).call(d3.axisLeft(y).ticks(4).tickFormat((v) => fmt(metric, Number(v)))).attr('font-size', 9);
       const parts: string[] = [];

@@ -94,6 +94,7 @@ function writeUrl(): void {
 interface Panel {
   task: number;
   title: string;
+  subtitle: string;
   accent: string;
   kind: PolicyKind;
   role: 'policy' | 'counterfactual';
@@ -134,6 +135,8 @@ function markStale(): void {
   $('progress').textContent = stale && run ? 'Settings changed: Run starts the comparison again.' : $('progress').textContent;
 }
 
+const panelName = (p: Panel) => (p.role === 'policy' ? p.title : `${p.title} (${p.subtitle})`);
+
 /** Panels: each policy's run, then each counterfactual run not already shown, for the first seed. */
 function panelsOf(plan: ComparePlan, kinds: PolicyKind[]): Panel[] {
   const panels: Panel[] = [];
@@ -141,15 +144,15 @@ function panelsOf(plan: ComparePlan, kinds: PolicyKind[]): Panel[] {
   for (const k of kinds) {
     const t = plan.runs[k]!.policy[0]!;
     byTask.set(t, panels.length);
-    panels.push({ task: t, title: POLICY_LABELS[k], accent: POLICY_COLOURS[k], kind: k, role: 'policy', counter: -1 });
+    panels.push({ task: t, title: POLICY_LABELS[k], subtitle: 'with the policy', accent: POLICY_COLOURS[k], kind: k, role: 'policy', counter: -1 });
   }
   const distinct = new Set(kinds.map((k) => plan.runs[k]!.counterfactual[0]!).filter((t) => !byTask.has(t)));
   for (const k of kinds) {
     const t = plan.runs[k]!.counterfactual[0]!;
     if (!byTask.has(t)) {
       byTask.set(t, panels.length);
-      const title = distinct.size > 1 ? `without it (${POLICY_LABELS[k]}'s target)` : 'without a policy';
-      panels.push({ task: t, title, accent: '#555555', kind: 'none', role: 'counterfactual', counter: -1 });
+      const subtitle = distinct.size > 1 ? `same city, ${POLICY_LABELS[k]}'s target` : 'same city, same seed';
+      panels.push({ task: t, title: 'no policy', subtitle, accent: '#555555', kind: 'none', role: 'counterfactual', counter: -1 });
     }
   }
   for (const p of panels) {
@@ -392,7 +395,8 @@ function renderMap(): void {
     const region = snap?.layers.region;
     const panelIndex = r.panels.indexOf(p);
     return {
-      title: diff ? `${p.title} − without it` : p.title,
+      title: diff ? `${p.title} − no policy` : p.title,
+      subtitle: diff ? 'difference from the same run without it' : p.subtitle,
       accent: p.accent,
       values,
       region: region && region.some((v) => v === 1) ? region : null,
@@ -410,7 +414,7 @@ function renderMap(): void {
   });
   mapView.svg.setAttribute(
     'aria-label',
-    `Maps of ${layer.label} in year ${r.year}, one per run: ${shown.map((p) => p.title).join(', ')}. The target is outlined, its ring dashed.`,
+    `Maps of ${layer.label} in year ${r.year}, one per run: ${shown.map(panelName).join(', ')}. The target is outlined, its ring dashed.`,
   );
   $('map-text').textContent = mapSummary(r, shown, layer, diff);
 }
@@ -420,7 +424,7 @@ function mapSummary(r: Run, shown: Panel[], layer: LayerDef, diff: boolean): str
   const parts = shown.map((p) => {
     const v = layer.values(r, p.task);
     const region = r.snaps[p.task]?.layers.region;
-    if (!v) return `${p.title}: no data`;
+    if (!v) return `${panelName(p)}: no data`;
     let all = 0, target = 0, nt = 0;
     for (let i = 0; i < v.length; i++) {
       all += v[i]!;
@@ -430,7 +434,7 @@ function mapSummary(r: Run, shown: Panel[], layer: LayerDef, diff: boolean): str
       }
     }
     const f = (x: number) => (layer.metric === 'index' ? x.toFixed(2) : layer.metric === 'count' ? x.toFixed(1) : fmt(layer.metric, x));
-    return `${p.title}: mean ${f(all / v.length)} over the city${nt ? `, ${f(target / nt)} in the target` : ''}`;
+    return `${panelName(p)}: mean ${f(all / v.length)} over the city${nt ? `, ${f(target / nt)} in the target` : ''}`;
   });
   return `${diff ? 'Differences from the run without the policy. ' : ''}Year ${r.year}, ${layer.label} per neighbourhood — ${parts.join('; ')}.`;
 }
@@ -473,7 +477,7 @@ function followPath(h: HouseholdHistory): number[] {
 function renderFollowPanels(): void {
   const sel = $<HTMLSelectElement>('follow-panel');
   const r = run;
-  sel.replaceChildren(...(r?.panels ?? []).map((p, i) => el('option', { value: String(i) }, p.title)));
+  sel.replaceChildren(...(r?.panels ?? []).map((p, i) => el('option', { value: String(i) }, `${p.title} (${p.subtitle})`)));
   if (selected) sel.value = String(selected.panel);
 }
 
@@ -504,7 +508,7 @@ async function showHouseholds(panel: number, cell: number): Promise<void> {
   const list = await engine.households(p.task, cell);
   const box = $('follow-list');
   box.replaceChildren(
-    el('p', {}, `${list.length} households in ${where(r, p.task, cell)}, year ${r.year}, in the run "${p.title}":`),
+    el('p', {}, `${list.length} households in ${where(r, p.task, cell)}, year ${r.year}, in the run "${panelName(p)}":`),
     ...list.map((h) => {
       const b = el(
         'button',

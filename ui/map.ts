@@ -11,6 +11,7 @@ import { centre, outline, type Point, type Shapes } from './geometry.ts';
 
 export interface PanelData {
   title: string;
+  subtitle: string;
   accent: string;
   values: ArrayLike<number> | null;
   /** Region codes (0 rest, 1 target, 2 ring, 3 comparison), or null before the target is drawn. */
@@ -152,7 +153,7 @@ export function createMapView(container: HTMLElement, shapes: Shapes, onPick: (p
       u.panels.forEach((p, k) => {
         const g = d3.select(panels[k]!);
         g.select('.panel-title').text(p.title).attr('fill', p.accent);
-        g.select('.panel-sub').text(p.values ? '' : 'not started');
+        g.select('.panel-sub').text(p.values ? p.subtitle : 'not started');
         const vals = p.values;
         g.select('.cells').selectAll<SVGPathElement, string>('path').attr('fill', (_, i) => (vals ? colour(vals[i]!) : '#ddd'));
         // Outlines change only when the target is drawn: redraw on a change of region codes.
