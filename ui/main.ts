@@ -465,6 +465,9 @@ const REASONS: Record<string, string> = {
 };
 const REGION_NAMES = ['rest of the city', 'target', 'ring', 'comparison area'];
 
+/** Years before 0 are the city's settling-in (spin-up), before any programme could act. */
+const yearText = (y: number) => (y < 0 ? `${-y} year${y === -1 ? '' : 's'} before year 0 (settling in)` : `Year ${y}`);
+
 function followPath(h: HouseholdHistory): number[] {
   const path: number[] = [];
   for (const m of h.moves) {
@@ -513,7 +516,7 @@ async function showHouseholds(panel: number, cell: number): Promise<void> {
       const b = el(
         'button',
         { type: 'button', 'aria-pressed': 'false' },
-        `#${h.id}: £${Math.round(h.income).toLocaleString('en-GB')}${h.poor ? ', poor' : ''}, ${h.tenure}, ${h.employed ? 'in work' : 'not in work'}, here since year ${Math.max(0, h.movedInYear)}${h.originalResident ? ', original resident' : ''}`,
+        `#${h.id}: £${Math.round(h.income).toLocaleString('en-GB')}${h.poor ? ', poor' : ''}, ${h.tenure}, ${h.employed ? 'in work' : 'not in work'}, here since ${h.movedInYear < 0 ? 'before year 0' : `year ${h.movedInYear}`}${h.originalResident ? ', original resident' : ''}`,
       );
       b.addEventListener('click', () => {
         for (const o of box.querySelectorAll('button')) o.setAttribute('aria-pressed', 'false');
@@ -545,7 +548,7 @@ async function showHistory(panel: number, id: number): Promise<void> {
           'ol',
           {},
           ...h.moves.map((m) =>
-            el('li', {}, `Year ${m.year}: ${m.from >= 0 ? `from ${where(r, p.task, m.from)} ` : ''}${m.to >= 0 ? `to ${where(r, p.task, m.to)}` : ''} — ${REASONS[m.reason] ?? m.reason}${m.poor ? ' (poor at the time)' : ''}.`),
+            el('li', {}, `${yearText(m.year)}: ${m.from >= 0 ? `from ${where(r, p.task, m.from)} ` : ''}${m.to >= 0 ? `to ${where(r, p.task, m.to)}` : ''} — ${REASONS[m.reason] ?? m.reason}${m.poor ? ' (poor at the time)' : ''}.`),
           ),
         )
       : el('p', {}, 'It has not moved since the run began.'),

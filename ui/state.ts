@@ -9,7 +9,7 @@
  */
 import { ConfigError, applySet, validateScenario } from '../sim/config/load.ts';
 import { POLICY_KINDS, type PolicyKind, type ScenarioConfig } from '../sim/config/schema.ts';
-import { BUNDLED_NAMES, resolveScenario, bundled } from './scenarios.ts';
+import { BUNDLED_NAMES, resolveScenario, bundled, withSmallAreas } from './scenarios.ts';
 
 export interface LabState {
   /** A bundled scenario's name; ignored when `upload` is set. */
@@ -156,7 +156,7 @@ export function buildConfig(s: LabState): ScenarioConfig {
   const source = s.upload ? 'uploaded scenario' : s.scenario;
   try {
     const config = validateScenario(obj, source);
-    return validateScenario({ ...config, run: { ...config.run, seed: s.seed, years: s.years } }, source);
+    return withSmallAreas(validateScenario({ ...config, run: { ...config.run, seed: s.seed, years: s.years } }, source), source);
   } catch (err) {
     return labWording(err);
   }

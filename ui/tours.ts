@@ -39,7 +39,7 @@ export const TOURS: Tour[] = [
     id: 'sunniside',
     title: 'Sunniside: outputs or outcomes?',
     setup: {
-      scenarios: ['sunniside'],
+      scenarios: ['sunniside', 'sunniside-real'],
       policies: ['place-based'],
       sets: { 'policy.performancePressure': '0.6', 'policy.mix.physical': '0.6', 'policy.mix.incentives': '0.3', 'policy.mix.programmes': '0.1' },
       withScenario: ['place-based'],

@@ -248,3 +248,19 @@ test('a guided tour sets the lab up, asks for a prediction, runs, and points at 
   await expect(page.locator('#sec-scorecard')).toHaveClass(/highlight/);
   expect(errors).toEqual([]);
 });
+
+test("a real city's small areas are drawn as Voronoi polygons from their coordinates, and run", async ({ page }) => {
+  const errors = watchErrors(page);
+  // Sunderland's 185 areas with fewer households and a short settling-in, to keep the test short.
+  await page.goto('/?scenario=sunderland&policies=place-based&seed=1&years=3&set=households.count%3D3000&set=run.spinUpYears%3D1');
+  await expect(status(page)).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  const cells = page.getByTestId('map').locator('g.panel').first().locator('path[data-cell]');
+  await expect(cells).toHaveCount(185);
+  // Not squares: Voronoi cells have varying numbers of corners.
+  const corners = await cells.evaluateAll((ps) => ps.map((p) => (p.getAttribute('d') ?? '').split('L').length));
+  expect(new Set(corners).size).toBeGreaterThan(2);
+  await runToDone(page);
+  await expect(page.getByTestId('verdict-place-based')).toContainText(/better on \d+ of 15/);
+  await page.screenshot({ path: `${SHOTS}/real-city.png`, fullPage: true });
+  expect(errors).toEqual([]);
+});

@@ -45,8 +45,16 @@ describe('lab URL state', () => {
     expect(() => decodeState(query)).toThrow(message);
   });
 
+  it("fills a bundled real city's small-area tables, and refuses files it cannot read", () => {
+    const c = buildConfig({ ...DEFAULT_STATE, scenario: 'sunderland' });
+    const sa = c.city.smallAreas;
+    expect(typeof sa === 'object' && sa.areasText?.startsWith('lsoa11cd')).toBe(true);
+    const own = { ...DEFAULT_STATE, upload: { extends: 'baseline', city: { smallAreas: { areas: 'a.csv', neighbours: 'b.csv' } }, households: { count: 1000 } } };
+    expect(() => buildConfig(own)).toThrow(/cannot read the files it names \(a\.csv, b\.csv\)/);
+  });
+
   it('the configuration carries the seed and years of the state', () => {
     const c = buildConfig({ ...DEFAULT_STATE, seed: 9, years: 3 });
-    expect(c.run).toEqual({ seed: 9, years: 3 });
+    expect(c.run).toMatchObject({ seed: 9, years: 3 });
   });
 });
