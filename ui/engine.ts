@@ -74,17 +74,17 @@ export interface Engine {
   terminate(): void;
 }
 
-/**
- * Two workers per core, at most eight. Runs advance in lockstep, a year at a time, so with one
- * worker per core the most loaded worker sets the pace (5 runs on 2 workers: 3 runs' time a
- * year); with more workers than cores the system shares the cores out and the pace approaches
- * total work / cores.
- */
 /** Restarts of one worker slot before the lab gives up on it. */
 const MAX_RESTARTS = 5;
 
+/**
+ * One worker per core and one more, at most eight. Runs advance in lockstep, a year at a time, so
+ * with one worker per core the most loaded worker sets the pace (5 runs on 2 workers: 3 runs'
+ * time a year); one more worker lets the pace approach total work / cores (5 runs on 3 workers:
+ * 2.5). Not more: each worker settles its own copy of the seed's city in (the spin-up).
+ */
 export function defaultWorkers(): number {
-  return Math.max(2, Math.min(8, 2 * (navigator.hardwareConcurrency || 2)));
+  return Math.max(2, Math.min(8, (navigator.hardwareConcurrency || 2) + 1));
 }
 
 export function createEngine(events: EngineEvents, size = defaultWorkers()): Engine {
@@ -159,8 +159,9 @@ export function createEngine(events: EngineEvents, size = defaultWorkers()): Eng
       const old = sessions;
       sessions = [];
       await Promise.all(old.map((s) => call(s, (r, id) => r.close(id)).catch(() => false)));
-      // Round robin: neighbouring tasks (a policy and its counterfactual) run on different cores.
-      sessions = tasks.map((task, i) => ({ task, slot: i % size, id: -1, tick: 0 }));
+      // Contiguous blocks: the plan lists a seed's runs together, and a worker that has settled a
+      // seed's city in starts its next run of that seed from a copy (workers/api.ts).
+      sessions = tasks.map((task, i) => ({ task, slot: Math.floor((i * size) / tasks.length), id: -1, tick: 0 }));
       await Promise.all(
         sessions.map(async (s) => {
           s.id = await call(s, (r) => r.open(s.task.config, s.task.seed));
