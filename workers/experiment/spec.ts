@@ -9,7 +9,7 @@
  * starts, so a bad path or value stops the experiment with a message naming it.
  */
 import { z } from 'zod';
-import { ConfigError, configHash, describeValue, schemaAt, suggest, validateScenario } from '../../sim/config/load.ts';
+import { ConfigError, allowedKeys, configHash, describeValue, schemaAt, suggest, validateScenario } from '../../sim/config/load.ts';
 import { POLICY_KINDS, type ScenarioConfig } from '../../sim/config/schema.ts';
 import { boundaryRuleOf } from '../../sim/policies/index.ts';
 import { mix32 } from '../../sim/rng.ts';
@@ -125,7 +125,7 @@ export function validateExperiment(obj: unknown, source: string): ExperimentSpec
     const key = issue.keys[0]!;
     const allowed = path.length === 0 ? TOP_KEYS : [];
     text = `unknown field "${dotted([...path, key])}"${suggest(key, allowed)}${allowed.length ? `; allowed fields: ${allowed.join(', ')}` : ''}`;
-  } else if (issue.code === 'invalid_union' && path.join('.') === 'design') {
+  } else if (dotted(path) === 'design' || dotted(path) === 'design.type') {
     text = `field "design.type": expected one of: factorial, lhs, morris, sobol, got ${describeValue(valueAt(obj, [...path, 'type']))}`;
   } else {
     const given = valueAt(obj, path);
@@ -197,8 +197,7 @@ export function checkScenarioPath(path: string, field: string, source: string): 
     const s = schemaAt(keys.slice(0, i + 1));
     if (!s) {
       const parent = keys.slice(0, i);
-      const shape = schemaAt(parent);
-      const allowed = shape ? Object.keys(((shape as unknown as { _zod: { def: { shape?: object; innerType?: unknown } } })._zod.def.shape ?? {})) : [];
+      const allowed = allowedKeys(parent);
       throw new ConfigError(
         `${source}: ${field}: "${path}" is not a scenario field: no "${keys[i]}" in ${parent.length ? parent.join('.') : 'the scenario'}` +
           `${suggest(keys[i]!, allowed)}. See \`regensim schema\` for the fields.`,
