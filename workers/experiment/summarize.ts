@@ -76,6 +76,8 @@ export interface Sensitivity {
   /** Variance of the point means, and the part of it seed noise explains (null with one replication). */
   variance: number;
   noiseShare: number | null;
+  /** Sobol: whether the indices had the seed noise taken out (needs two or more replications). */
+  noiseCorrected: boolean;
   samples: number;
   morris?: MorrisRow[];
   sobol?: SobolRow[];
@@ -229,11 +231,12 @@ export function summarize(dir: string): Summary {
             method: design.type,
             variance: v,
             noiseShare: noiseVar !== null && v > 0 ? Math.min(1, noiseVar / v) : null,
+            noiseCorrected: design.type === 'sobol' && noiseVar !== null,
             samples: 0,
             notes: [],
           };
           if (design.type === 'morris') s.morris = morris(points, pointValues, f, names, design.parameters as Record<string, [number, number]>, noiseVar, s);
-          else s.sobol = sobol(points, f, names, design.bootstrap, spec.seeds.master, s);
+          else s.sobol = sobol(points, f, names, design.bootstrap, spec.seeds.master, noiseVar, s);
           if (s.noiseShare !== null && s.noiseShare > 0.5) {
             s.notes.push(
               `${policy}, ${output}: seed noise explains about ${(s.noiseShare * 100).toFixed(0)}% of the variance between design points; ` +
@@ -315,7 +318,24 @@ function morris(
   });
 }
 
-function sobol(points: readonly PointRow[], f: Map<number, number>, names: readonly string[], bootstrap: number, master: number, s: Sensitivity): SobolRow[] {
+/**
+ * Saltelli's first-order and Jansen's total estimators. A point's output is a mean over seeds, so
+ * it carries seed noise of variance `noiseVar` (within-point variance / replications). Noise
+ * inflates the variance between points and adds 2 · noiseVar to every (f(A) − f(AB_i))², so
+ * without a correction a parameter that does nothing would show a total index of about the noise
+ * share. With two or more replications both are corrected: V − noiseVar in the denominators and
+ * noiseVar taken off the total estimator's mean square; with one replication they cannot be.
+ */
+function sobol(
+  points: readonly PointRow[],
+  f: Map<number, number>,
+  names: readonly string[],
+  bootstrap: number,
+  master: number,
+  noiseVar: number | null,
+  s: Sensitivity,
+): SobolRow[] {
+  const noise = noiseVar ?? 0;
   // Base samples with every point present: A, B and each AB_i.
   const bySample = new Map<number, { a?: number; b?: number; ab: Map<string, number> }>();
   for (const p of points) {
@@ -331,19 +351,23 @@ function sobol(points: readonly PointRow[], f: Map<number, number>, names: reado
   const rows = [...bySample.values()].filter((e) => e.a !== undefined && e.b !== undefined && names.every((n) => e.ab.has(n)));
   s.samples = rows.length;
   const indices = (idx: readonly number[]) => {
-    const fa = idx.map((j) => rows[j]!.a!);
-    const fb = idx.map((j) => rows[j]!.b!);
-    const v = variance([...fa, ...fb]);
+    // Centred on the mean of A and B (as SALib does): the first-order estimator multiplies f(B)
+    // by a difference, and an uncentred f(B) only adds variance to it.
+    const raw = idx.flatMap((j) => [rows[j]!.a!, rows[j]!.b!]);
+    const centre = raw.reduce((a, b) => a + b, 0) / raw.length;
+    const fa = idx.map((j) => rows[j]!.a! - centre);
+    const fb = idx.map((j) => rows[j]!.b! - centre);
+    const v = variance([...fa, ...fb]) - noise;
     return names.map((name) => {
       let first = 0;
       let total = 0;
       idx.forEach((j, t) => {
-        const fab = rows[j]!.ab.get(name)!;
+        const fab = rows[j]!.ab.get(name)! - centre;
         first += fb[t]! * (fab - fa[t]!);
         total += (fa[t]! - fab) ** 2;
       });
       const n = idx.length;
-      return v > 0 ? { first: first / n / v, total: total / (2 * n) / v } : { first: NaN, total: NaN };
+      return v > 0 ? { first: first / n / v, total: (total / (2 * n) - noise) / v } : { first: NaN, total: NaN };
     });
   };
   const n = rows.length;
@@ -427,7 +451,10 @@ export function formatSummary(s: Summary): string {
       lines.push(`${x.policy}, ${x.output}: Morris elementary effects per unit of range (${x.samples} trajectories${noise})`);
       lines.push(table([['parameter', 'μ*', 'μ', 'σ', 'noise'], ...x.morris.map((r) => [r.parameter, fmt(r.muStar), fmt(r.mu), fmt(r.sigma), fmt(r.noise)])]));
     } else if (x.sobol) {
-      lines.push(`${x.policy}, ${x.output}: Sobol indices [95% bootstrap interval] (${x.samples} base samples${noise})`);
+      lines.push(
+        `${x.policy}, ${x.output}: Sobol indices [95% bootstrap interval] (${x.samples} base samples${noise}` +
+          `${x.noiseCorrected ? '; seed noise taken out' : ''})`,
+      );
       lines.push(
         table([
           ['parameter', 'first order', 'total'],
