@@ -44,6 +44,8 @@ export interface RunnerOptions {
   log?: (line: string) => void;
   /** Rewrites one progress line in place (a TTY); without it, plain log lines are written. */
   progress?: (line: string) => void;
+  /** Called after each run is recorded, with the runs done in this execution and how many it has. */
+  onRun?: (done: number, total: number) => void;
   /** Set to stop early (SIGINT/SIGTERM): no new run starts, runs in flight are dropped. */
   signal?: AbortSignal;
 }
@@ -251,6 +253,7 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunnerOptions): 
                   log(`run ${run.run} (point ${run.point}, ${run.policy}, seed ${run.seed}) failed: ${r!.error}`);
                 }
                 report();
+                opts.onRun?.(ran, todo.length);
                 if (ran === todo.length) resolve();
                 else pump();
               },
