@@ -7,7 +7,7 @@
  * - memory: resident set size of the process (main thread and worker threads together) at the
  *   start, middle and end of a long experiment of short runs, which should stay flat.
  *
- *   npm run bench:experiment -- [--json] [--memory-runs N] [--skip-memory]
+ *   npm run bench:experiment -- [--json] [--memory-runs N] [--skip-memory] [--skip-throughput]
  *
  * With `node --expose-gc` (NODE_OPTIONS=--expose-gc) the heap figures are taken after a collection.
  */
@@ -96,6 +96,7 @@ async function memory(runs: number): Promise<Memory> {
 export async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   const skipMemory = argv.includes('--skip-memory');
+  const skipThroughput = argv.includes('--skip-throughput');
   const i = argv.indexOf('--memory-runs');
   const memoryRuns = i >= 0 ? Number(argv[i + 1]) : 1000;
   if (!Number.isInteger(memoryRuns) || memoryRuns < 20) {
@@ -106,13 +107,18 @@ export async function main(argv: string[]): Promise<number> {
   // Other processes on a shared machine take cores from the workers: the load is printed with the figures.
   const load = () => os.loadavg()[0]!.toFixed(1);
   process.stderr.write(`load average before: ${load()}\n`);
-  process.stderr.write(`reference experiment: 40 runs (16×16 city, 8,000 households, 5 years), ${cores} cores\n`);
-  const one = await timed(REFERENCE, 1);
-  process.stderr.write(`  1 worker:  ${one.runsPerHour.toFixed(0)} runs/h (${one.seconds.toFixed(1)} s)\n`);
-  const two = await timed(REFERENCE, 2);
-  process.stderr.write(`  2 workers: ${two.runsPerHour.toFixed(0)} runs/h (${two.seconds.toFixed(1)} s)\n`);
-  const efficiency = two.runsPerHour / (2 * one.runsPerHour);
-  process.stderr.write(`  scaling efficiency 1→2 workers: ${efficiency.toFixed(2)} (goal ≥ 0.9)\n`);
+  let one;
+  let two;
+  let efficiency;
+  if (!skipThroughput) {
+    process.stderr.write(`reference experiment: 40 runs (16×16 city, 8,000 households, 5 years), ${cores} cores\n`);
+    one = await timed(REFERENCE, 1);
+    process.stderr.write(`  1 worker:  ${one.runsPerHour.toFixed(0)} runs/h (${one.seconds.toFixed(1)} s)\n`);
+    two = await timed(REFERENCE, 2);
+    process.stderr.write(`  2 workers: ${two.runsPerHour.toFixed(0)} runs/h (${two.seconds.toFixed(1)} s)\n`);
+    efficiency = two.runsPerHour / (2 * one.runsPerHour);
+    process.stderr.write(`  scaling efficiency 1→2 workers: ${efficiency.toFixed(2)} (goal ≥ 0.9)\n`);
+  }
   let mem;
   if (!skipMemory) {
     process.stderr.write(`memory: ${memoryRuns} runs (8×8 city, 1,500 households, 1 year), all cores\n`);
@@ -124,9 +130,9 @@ export async function main(argv: string[]): Promise<number> {
   if (json) {
     process.stdout.write(
       `${JSON.stringify({
-        runsPerHour1: Math.round(one.runsPerHour),
-        runsPerHour2: Math.round(two.runsPerHour),
-        scalingEfficiency: Math.round(efficiency * 100) / 100,
+        runsPerHour1: one ? Math.round(one.runsPerHour) : null,
+        runsPerHour2: two ? Math.round(two.runsPerHour) : null,
+        scalingEfficiency: efficiency === undefined ? null : Math.round(efficiency * 100) / 100,
         memory: mem ?? null,
         cores,
         loadAverage: os.loadavg().map((x) => Math.round(x * 10) / 10),

@@ -158,21 +158,20 @@ export function hash64(text: string): string {
 }
 
 /** How run seeds derive from the master seed: recorded in the manifest. */
-export const SEED_DERIVATION = 'murmur3-fmix32(master, replication) v1';
+export const SEED_DERIVATION = 'fmix32(fmix32(master) + replication) v2';
 
 /**
- * The seed of replication r: a hash of (master, r), so seeds are spread over [0, 2^32) and do not
- * collide with the neighbouring masters' (master 1 and master 2 share no seed by construction of
- * consecutive integers). Every policy and design point uses the same seed for a replication:
- * common random numbers, so differences between them are effects, not luck.
+ * The seed of replication r: murmur3's finaliser of (a hash of the master seed + r), modulo 2^32.
+ * The finaliser is a bijection of 32-bit integers, so the replications of an experiment never
+ * share a seed (up to 2^32 of them), while the seeds look unrelated to one another and to those
+ * of a neighbouring master seed. Every policy and design point uses the same seed for a
+ * replication: common random numbers, so differences between them are effects, not luck.
  */
 export function deriveSeed(master: number, replication: number): number {
   const lo = master >>> 0;
   const hi = Math.floor(master / 2 ** 32) >>> 0;
-  let h = mix32(lo ^ 0x9e3779b9);
-  h = mix32(h ^ Math.imul(hi + 1, 0x85ebca6b));
-  h = mix32(h ^ Math.imul(replication + 1, 0xc2b2ae35));
-  return h >>> 0;
+  const base = mix32(mix32(lo ^ 0x9e3779b9) ^ Math.imul(hi + 1, 0x85ebca6b));
+  return mix32((base + replication) >>> 0);
 }
 
 /** Returns a copy of `obj` with the value at a dotted path replaced (objects along it created). */

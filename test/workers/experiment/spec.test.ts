@@ -46,6 +46,9 @@ describe('the spec', () => {
     for (const r of plan.runs) expect(r.seed).toBe(plan.seeds[r.replication]);
     expect(deriveSeed(2, 0)).not.toBe(deriveSeed(1, 0));
     expect(deriveSeed(2 ** 40 + 1, 0)).not.toBe(deriveSeed(1, 0));
+    // Never repeated within an experiment: the derivation is a bijection of the replication number.
+    const many = new Set(Array.from({ length: 200_000 }, (_, r) => deriveSeed(1, r)));
+    expect(many.size).toBe(200_000);
   });
 
   it('hashes what determines the rows, not how the file is written', () => {
