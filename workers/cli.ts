@@ -33,7 +33,7 @@ const COMMANDS: Command[] = [
   { name: 'scenarios', synopsis: 'scenarios [--describe NAME]', does: "lists the bundled scenarios; or one scenario's teaching note", available: true },
   { name: 'run', synopsis: 'run <scenario|file> [--policy P] [--seed N] [--years Y] [--set path=value]... [--json]', does: 'one run; a readable summary, or JSON', available: true },
   { name: 'compare', synopsis: 'compare <scenario|file> [--policies a,b,...] [--seeds N] [--seed S] [--years Y] [--workers W] [--set path=value]... [--json]', does: 'every policy against the paired counterfactual over N seeds (default: every implemented policy, 5 seeds)', available: true },
-  { name: 'experiment', synopsis: 'experiment <spec.json> --out DIR [--workers N] [--shard i/n] [--resume] [--set path=value]...', does: 'a seeded batch experiment (docs/experiments.md)', available: true },
+  { name: 'experiment', synopsis: 'experiment <spec.json> --out DIR [--workers N] [--shard i/n] [--set path=value]... [--resume]', does: 'a seeded batch experiment (docs/experiments.md)', available: true },
   { name: 'merge', synopsis: 'merge <DIR...> --out DIR', does: 'joins shards', available: true },
   { name: 'summarize', synopsis: 'summarize <DIR> [--json]', does: 'means, intervals, paired differences, sensitivity indices', available: true },
   { name: 'export', synopsis: 'export <DIR> --format csv|parquet [--to PATH]', does: 'tidy tables for R, pandas, polars', available: true },
