@@ -81,9 +81,9 @@ describe('regensim slurm', () => {
     const ids = /array job (\d+) \(2 tasks\), merge job (\d+)/.exec(r.stdout);
     expect(ids, r.stdout).not.toBeNull();
     const jobs = `${ids![1]},${ids![2]}`;
-    const deadline = Date.now() + 150_000;
+    const deadline = Date.now() + 170_000;
     while (execFileSync('squeue', ['-h', '-j', jobs], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()) {
-      if (Date.now() > deadline) throw new Error(`jobs ${jobs} still queued or running after 150 s:\n${execFileSync('squeue').toString()}`);
+      if (Date.now() > deadline) throw new Error(`jobs ${jobs} still queued or running after 170 s:\n${execFileSync('squeue').toString()}`);
       await new Promise((res) => setTimeout(res, 500));
     }
     const log = (f: string) => (existsSync(join(out, 'slurm', 'logs', f)) ? readFileSync(join(out, 'slurm', 'logs', f), 'utf8') : '(no log)');
@@ -91,5 +91,5 @@ describe('regensim slurm', () => {
     expect(log('merge.log')).toContain('12 of 12 runs done');
     expect((await cli('export', out, '--format', 'csv', '--to', join(out, 'csv'))).code).toBe(0);
     expect(exported(join(out, 'csv'), 'csv').equals(exported(join(local, 'csv'), 'csv'))).toBe(true);
-  });
+  }, 200_000);
 });
