@@ -44,12 +44,20 @@ function plan(spec: unknown, name: string) {
   return planExperiment(s, base, name, name);
 }
 
-async function timed(spec: unknown, workers: number): Promise<{ runs: number; seconds: number; runsPerHour: number }> {
+/**
+ * Wall-clock throughput, and the CPU time (all threads of the process) per run. On a machine
+ * where other processes take the cores, the wall clock understates what a second worker gains;
+ * CPU seconds per run with 1 and 2 workers still show whether parallel runs cost extra work.
+ */
+async function timed(spec: unknown, workers: number): Promise<{ runs: number; seconds: number; runsPerHour: number; cpuSecondsPerRun: number }> {
   const dir = mkdtempSync(join(os.tmpdir(), 'regensim-bench-'));
   try {
     const p = plan(spec, 'reference');
+    const cpu0 = process.cpuUsage();
     const r = await runExperiment(p, { out: dir, workers });
-    return { runs: r.ran, seconds: r.seconds, runsPerHour: (r.ran / r.seconds) * 3600 };
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSecondsPerRun = (cpu.user + cpu.system) / 1e6 / r.ran;
+    return { runs: r.ran, seconds: r.seconds, runsPerHour: (r.ran / r.seconds) * 3600, cpuSecondsPerRun };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -113,9 +121,9 @@ export async function main(argv: string[]): Promise<number> {
   if (!skipThroughput) {
     process.stderr.write(`reference experiment: 40 runs (16×16 city, 8,000 households, 5 years), ${cores} cores\n`);
     one = await timed(REFERENCE, 1);
-    process.stderr.write(`  1 worker:  ${one.runsPerHour.toFixed(0)} runs/h (${one.seconds.toFixed(1)} s)\n`);
+    process.stderr.write(`  1 worker:  ${one.runsPerHour.toFixed(0)} runs/h (${one.seconds.toFixed(1)} s, ${one.cpuSecondsPerRun.toFixed(2)} CPU s/run)\n`);
     two = await timed(REFERENCE, 2);
-    process.stderr.write(`  2 workers: ${two.runsPerHour.toFixed(0)} runs/h (${two.seconds.toFixed(1)} s)\n`);
+    process.stderr.write(`  2 workers: ${two.runsPerHour.toFixed(0)} runs/h (${two.seconds.toFixed(1)} s, ${two.cpuSecondsPerRun.toFixed(2)} CPU s/run)\n`);
     efficiency = two.runsPerHour / (2 * one.runsPerHour);
     process.stderr.write(`  scaling efficiency 1→2 workers: ${efficiency.toFixed(2)} (goal ≥ 0.9)\n`);
   }
@@ -133,6 +141,8 @@ export async function main(argv: string[]): Promise<number> {
         runsPerHour1: one ? Math.round(one.runsPerHour) : null,
         runsPerHour2: two ? Math.round(two.runsPerHour) : null,
         scalingEfficiency: efficiency === undefined ? null : Math.round(efficiency * 100) / 100,
+        cpuSecondsPerRun1: one ? Math.round(one.cpuSecondsPerRun * 100) / 100 : null,
+        cpuSecondsPerRun2: two ? Math.round(two.cpuSecondsPerRun * 100) / 100 : null,
         memory: mem ?? null,
         cores,
         loadAverage: os.loadavg().map((x) => Math.round(x * 10) / 10),
