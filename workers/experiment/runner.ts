@@ -234,12 +234,13 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunnerOptions): 
               seed: run.seed,
               years: plan.years,
             };
-            const startedAt = new Date().toISOString();
             inFlight++;
             pool.runAll([task]).then(
               ([r]) => {
                 inFlight--;
                 if (stopped) return;
+                // The run started its `ms` before now (it may have waited in the pool's queue before that).
+                const startedAt = new Date(Date.now() - r!.ms).toISOString();
                 try {
                   record({ run: run.run, result: r!.result, error: r!.error, startedAt, ms: r!.ms });
                 } catch (err) {
