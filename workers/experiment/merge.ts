@@ -6,10 +6,10 @@
  * store that finished it. Stores made from different specs are refused. Runs that no store
  * finished stay pending: `regensim experiment <spec> --out <merged> --resume` runs them.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { ConfigError } from '../../sim/config/load.ts';
-import { closeStore, countRuns, hasStore, manifestOf, openStore, storePath, type StoreCounts } from './store.ts';
+import { closeStore, countRuns, hasStore, manifestOf, openStore, removeStoreFiles, storePath, type StoreCounts } from './store.ts';
 
 export interface MergeReport {
   sources: { dir: string; shard: string; taken: number }[];
@@ -46,11 +46,13 @@ export function mergeStores(dirs: readonly string[], out: string): MergeReport {
   } catch (err) {
     throw new ConfigError(`--out ${out}: cannot create the directory: ${(err as Error).message}.`, '--out');
   }
-  const target = storePath(out);
+  // Built under a temporary name and renamed when complete: an interrupted merge leaves no store.
+  const target = `${storePath(out)}.partial`;
   let db: Database.Database | undefined;
   try {
     // The merged store is the first store's plan with every run pending: a copy by VACUUM INTO,
     // then the records cleared.
+    removeStoreFiles(out);
     const src = new Database(storePath(dirs[0]!), { readonly: true });
     try {
       src.prepare('VACUUM INTO ?').run(target);
@@ -93,10 +95,11 @@ export function mergeStores(dirs: readonly string[], out: string): MergeReport {
     });
     const counts = countRuns(db);
     closeStore(db);
+    renameSync(target, storePath(out));
     return { sources, counts };
   } catch (err) {
     if (db?.open) db.close();
-    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${target}${suffix}`, { force: true });
+    removeStoreFiles(out);
     if (err instanceof ConfigError) throw err;
     throw new ConfigError(`--out ${out}: cannot write the merged store: ${(err as Error).message}.`, '--out');
   }

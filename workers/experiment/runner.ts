@@ -10,7 +10,7 @@
  * - `--resume` reopens the store, refuses a different spec (or shard), and runs only what is still
  *   pending.
  */
-import { accessSync, constants, mkdirSync, rmSync, statfsSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statfsSync } from 'node:fs';
 import { ConfigError } from '../../sim/config/load.ts';
 import type { RunTask } from '../api.ts';
 import { createPool, defaultPoolSize } from '../pool.ts';
@@ -25,6 +25,7 @@ import {
   manifestFor,
   manifestOf,
   openStore,
+  removeStoreFiles,
   storePath,
   type Db,
   type StoreCounts,
@@ -162,8 +163,7 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunnerOptions): 
     try {
       db = createStore(opts.out, plan, manifestFor(plan, { shard: shardLabel(shard) }));
     } catch (err) {
-      // No half-made store is left behind: a later run would take it for a started experiment.
-      for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${storePath(opts.out)}${suffix}`, { force: true });
+      removeStoreFiles(opts.out);
       throw new ConfigError(`--out ${opts.out}: cannot write the experiment store: ${(err as Error).message}.`, '--out');
     }
   }

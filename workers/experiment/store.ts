@@ -17,7 +17,7 @@
  */
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../sim/config/load.ts';
@@ -119,30 +119,47 @@ export function manifestFor(plan: ExperimentPlan, extra: ManifestExtra): Record<
 }
 
 /**
- * Creates the store with its plan (manifest, points, parameters, every run pending) in one
- * transaction. Any failure (an unwritable directory, a full disk) is a ConfigError naming the
- * directory, raised before a single run starts; the half-made file is removed by the caller.
+ * Creates the store with its plan (manifest, points, parameters, every run pending). The file is
+ * written under a temporary name and renamed into place once complete, so a store either holds
+ * its whole plan or does not exist: a kill during creation leaves nothing that --resume would
+ * misread. Any failure (an unwritable directory, a full disk) throws before a single run starts;
+ * the caller removes what is left of the temporary file.
  */
 export function createStore(dir: string, plan: ExperimentPlan, manifest: Record<string, string>): Db {
-  const db = new Database(storePath(dir));
-  tune(db);
-  db.exec(SCHEMA);
-  const write = db.transaction(() => {
-    const m = db.prepare('INSERT INTO manifest (key, value) VALUES (?, ?)');
-    for (const [k, v] of Object.entries(manifest)) m.run(k, v);
-    const p = db.prepare('INSERT INTO points (point, role, sample, parameter) VALUES (?, ?, ?, ?)');
-    const v = db.prepare('INSERT INTO parameters (point, parameter, value, label) VALUES (?, ?, ?, ?)');
-    for (const pt of plan.points) {
-      p.run(pt.point, pt.role, pt.sample, pt.parameter);
-      for (const [name, value] of Object.entries(pt.values)) {
-        v.run(pt.point, name, typeof value === 'number' ? value : null, JSON.stringify(value));
+  const partial = `${storePath(dir)}.partial`;
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${partial}${suffix}`, { force: true });
+  const db = new Database(partial);
+  try {
+    db.exec(SCHEMA);
+    const write = db.transaction(() => {
+      const m = db.prepare('INSERT INTO manifest (key, value) VALUES (?, ?)');
+      for (const [k, v] of Object.entries(manifest)) m.run(k, v);
+      const p = db.prepare('INSERT INTO points (point, role, sample, parameter) VALUES (?, ?, ?, ?)');
+      const v = db.prepare('INSERT INTO parameters (point, parameter, value, label) VALUES (?, ?, ?, ?)');
+      for (const pt of plan.points) {
+        p.run(pt.point, pt.role, pt.sample, pt.parameter);
+        for (const [name, value] of Object.entries(pt.values)) {
+          v.run(pt.point, name, typeof value === 'number' ? value : null, JSON.stringify(value));
+        }
       }
-    }
-    const r = db.prepare('INSERT INTO runs (run, point, policy, replication, seed, target_rule) VALUES (?, ?, ?, ?, ?, ?)');
-    for (const run of plan.runs) r.run(run.run, run.point, run.policy, run.replication, run.seed, run.targetRule);
-  });
-  write();
-  return db;
+      const r = db.prepare('INSERT INTO runs (run, point, policy, replication, seed, target_rule) VALUES (?, ?, ?, ?, ?, ?)');
+      for (const run of plan.runs) r.run(run.run, run.point, run.policy, run.replication, run.seed, run.targetRule);
+    });
+    write();
+  } finally {
+    db.close();
+  }
+  renameSync(partial, storePath(dir));
+  const out = new Database(storePath(dir), { fileMustExist: true });
+  tune(out);
+  return out;
+}
+
+/** Removes a store file and its companions (WAL, shared memory, a partial creation). */
+export function removeStoreFiles(dir: string): void {
+  for (const base of [storePath(dir), `${storePath(dir)}.partial`]) {
+    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${base}${suffix}`, { force: true });
+  }
 }
 
 /** Which metrics of a run are kept: blocks, names, and every n-th year (first and last always). */
