@@ -4,7 +4,7 @@
 #
 #   bash scripts/slurm-local.sh start    # install (Debian packages) if needed, configure, start
 #   bash scripts/slurm-local.sh status   # sinfo
-#   bash scripts/slurm-local.sh stop     # stop the daemons this script started (by their pid files)
+#   bash scripts/slurm-local.sh stop     # stop slurmd, slurmctld and munged (by their pid files)
 #
 # Needs root and Debian/Ubuntu (apt-get). Works without systemd: munged, slurmctld and slurmd are
 # started directly. It replaces /etc/slurm/slurm.conf: use it on a CI or development machine, not
@@ -106,6 +106,7 @@ stop() {
   for d in slurmd slurmctld; do
     if alive "$STATE/$d.pid"; then kill "$(cat "$STATE/$d.pid")"; log "stopped $d"; fi
   done
+  if alive /run/munge/munged.pid; then kill "$(cat /run/munge/munged.pid)"; log "stopped munged"; fi
 }
 
 case "${1:-}" in

@@ -39,7 +39,7 @@ const COMMANDS: Command[] = [
   { name: 'export', synopsis: 'export <DIR> --format csv|parquet [--to PATH]', does: 'tidy tables for R, pandas, polars', available: true },
   { name: 'validate', synopsis: 'validate <file>', does: 'checks a scenario or experiment file; exit 0 or a clear error', available: true },
   { name: 'schema', synopsis: 'schema [scenario|experiment]', does: 'prints the JSON Schema', available: true },
-  { name: 'slurm', synopsis: 'slurm <spec.json> --out DIR --tasks N [--cpus-per-task C] [--time T] [--partition P] [--submit]', does: 'writes (and with --submit submits) the sbatch array + merge scripts', available: true },
+  { name: 'slurm', synopsis: 'slurm <spec.json> --out DIR --tasks N [--cpus-per-task C] [--time T] [--partition P] [--set path=value]... [--submit]', does: 'writes (and with --submit submits) the sbatch array + merge scripts', available: true },
 ];
 
 const available = () => COMMANDS.filter((c) => c.available).map((c) => c.name);

@@ -125,7 +125,7 @@ export function validateExperiment(obj: unknown, source: string): ExperimentSpec
     const key = issue.keys[0]!;
     const allowed = path.length === 0 ? TOP_KEYS : [];
     text = `unknown field "${dotted([...path, key])}"${suggest(key, allowed)}${allowed.length ? `; allowed fields: ${allowed.join(', ')}` : ''}`;
-  } else if (dotted(path) === 'design' || dotted(path) === 'design.type') {
+  } else if ((dotted(path) === 'design' && typeof valueAt(obj, path) === 'object') || dotted(path) === 'design.type') {
     text = `field "design.type": expected one of: factorial, lhs, morris, sobol, got ${describeValue(valueAt(obj, [...path, 'type']))}`;
   } else {
     const given = valueAt(obj, path);
