@@ -110,7 +110,8 @@ const variance = (xs: readonly number[]) => {
   return xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1);
 };
 
-const fmt = (v: number | null | undefined, digits = 3) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : Math.abs(v) >= 1000 ? v.toFixed(0) : v.toPrecision(digits));
+const fmt = (v: number | null | undefined, digits = 3) =>
+  v === null || v === undefined || !Number.isFinite(v) ? '–' : Number.isInteger(v) || Math.abs(v) >= 1000 ? v.toFixed(0) : v.toPrecision(digits);
 
 interface RunRow {
   run: number;
