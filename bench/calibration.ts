@@ -3,10 +3,13 @@
  * MODEL.md §7, as means over seeds with 95% intervals (t-based). The figures quoted in
  * docs/ODD.md §9 come from this script.
  *
- *   npm run calibration -- [--seeds 10] [--years 25] [--json]
+ *   npm run calibration -- [--seeds 10] [--years 25] [--set path=value]... [--json]
+ *
+ * `--set` tries a change of the baseline's parameters (validated like the CLI's) before it is
+ * made a default.
  */
 import { parseArgs } from 'node:util';
-import { scenarioSchema } from '../sim/config/schema.ts';
+import { applySet, splitSet, validateScenario } from '../sim/config/load.ts';
 import { runScenario } from '../sim/simulation.ts';
 import type { YearFrame } from '../sim/types.ts';
 import { meanInterval } from '../sim/metrics/evaluation.ts';
@@ -33,7 +36,12 @@ function runMean(series: YearFrame[], metric: string, from: number): number {
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { seeds: { type: 'string', default: '10' }, years: { type: 'string', default: '25' }, json: { type: 'boolean', default: false } },
+    options: {
+      seeds: { type: 'string', default: '10' },
+      years: { type: 'string', default: '25' },
+      set: { type: 'string', multiple: true, default: [] },
+      json: { type: 'boolean', default: false },
+    },
   });
   const seeds = Number(values.seeds);
   const years = Number(values.years);
@@ -41,7 +49,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write('calibration: --seeds must be an integer ≥ 2 and --years an integer ≥ 6\n');
     return 2;
   }
-  const config = scenarioSchema.parse({ name: 'baseline' });
+  let input: object = { name: 'baseline' };
+  for (const arg of values.set) input = applySet(input, ...splitSet(arg));
+  const config = validateScenario(input, 'baseline');
   const per: Record<string, number[]> = Object.fromEntries(REPORTED.map((m) => [m, []]));
   for (let seed = 1; seed <= seeds; seed++) {
     const t0 = performance.now();

@@ -56,8 +56,8 @@ export interface BoundaryRule {
   resource?: number | 'auto';
   /** 'hub': catchment radius in cells (distance decay over half of it). Default 3. */
   catchmentRadius?: number;
-  /** 'cells': the cells of the target. */
-  cells?: number[];
+  /** 'cells': the cells of the target, by index or (a real city) by area code. */
+  cells?: (number | string)[];
 }
 
 export interface Boundary {
@@ -380,8 +380,16 @@ function selectCells(w: World, rule: BoundaryRule): Selection {
   const n = w.geo.n;
   if (!Array.isArray(list) || list.length === 0) fail('cells', `a 'cells' rule needs a non-empty list of cells 0..${n - 1}`);
   const target = new Uint8Array(n);
-  for (const k of list) {
-    if (!Number.isInteger(k) || k < 0 || k >= n) fail('cells', `${String(k)} is not a cell; allowed: 0..${n - 1}`);
+  const codes = w.geo.codes;
+  for (const entry of list) {
+    let k = entry;
+    if (typeof entry === 'string') {
+      k = codes ? codes.indexOf(entry) : -1;
+      if (k < 0) {
+        fail('cells', codes ? `${entry} is not an area code of this city (codes such as ${codes.slice(0, 3).join(', ')})` : `${entry} is a code, but this city's areas have none; allowed: cells 0..${n - 1}`);
+      }
+    }
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k >= n) fail('cells', `${String(k)} is not a cell; allowed: 0..${n - 1}`);
     target[k] = 1;
   }
   if (rule.alignToStatUnits ?? false) {

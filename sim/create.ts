@@ -22,6 +22,7 @@ import { assignCatchments, updateResources } from './subsystems/humanCapital.ts'
 import { amenityLogRent, updateAllowanceCap, updateAllowances } from './subsystems/housing.ts';
 import { updatePoverty, updatePovertyLine } from './subsystems/neighbourhood.ts';
 import { census } from './census.ts';
+import { planSmallAreaCity } from './smallAreaCity.ts';
 
 const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
 
@@ -79,7 +80,9 @@ function placeSites(geo: Geography, weight: Float64Array, count: number): Int32A
 export function createWorld(config: ScenarioConfig, seed: number = config.run.seed): World {
   const rng = createRng(seed);
   const rs = rng.stream('init');
-  const geo = createGridGeography(config.city.width, config.city.height, config.city.statisticalUnitBlock, config.city.wardBlock);
+  // A real city (city.smallAreas) brings its own geography, character and housing (sim/smallAreaCity.ts).
+  const plan = config.city.smallAreas === undefined ? null : planSmallAreaCity(config);
+  const geo = plan ? plan.geo : createGridGeography(config.city.width, config.city.height, config.city.statisticalUnitBlock, config.city.wardBlock);
   const n = geo.n;
   const H = config.households.count;
 
@@ -125,8 +128,9 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
     cells.crime[k] = clamp01(0.15 + 0.4 * deprived[k]!);
     cells.cohesion[k] = clamp01(0.55 - 0.15 * deprived[k]!);
   }
-  const socialUnits = apportion(socialHouseholds, socialWeight);
-  const mUnits = apportion(marketUnits, density);
+  plan?.character(cells, centrality, deprived);
+  const socialUnits = plan ? plan.housing(socialHouseholds, marketUnits).social : apportion(socialHouseholds, socialWeight);
+  const mUnits = plan ? plan.housing(socialHouseholds, marketUnits).market : apportion(marketUnits, density);
   for (let k = 0; k < n; k++) {
     cells.social[k] = socialUnits[k]!;
     cells.units[k] = socialUnits[k]! + mUnits[k]!;
@@ -245,8 +249,11 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
     scratch: new Int32Array(hh.capacity),
     resourcesDirty: true,
   };
-  placeTenure(true, socialUnits);
-  placeTenure(false, mUnits);
+  if (plan) plan.place(world, status, rs);
+  else {
+    placeTenure(true, socialUnits);
+    placeTenure(false, mUnits);
+  }
   for (let s = 0; s < H; s++) {
     // Years at the address before the run (EHS medians: owners ~16, social ~12, private ~3).
     const mean = hh.tenure[s] === OWNER ? 16 : hh.tenure[s] === SOCIAL ? 12 : 3.5;
@@ -352,6 +359,7 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
   updateAllowances(world);
   updatePovertyLine(world);
   updatePoverty(world);
+  plan?.calibrate(world);
   // Children's attainment starts at the level their school and family sustain.
   for (let s = 0; s < H; s++) {
     if (hh.kids[s]! > 0) {

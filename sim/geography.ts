@@ -27,6 +27,12 @@ export interface Geography {
   readonly height: number;
   /** Optional names of the areas (real cities). */
   readonly names?: readonly string[];
+  /** Optional official codes of the areas (real cities: LSOA codes), for maps and boundaries. */
+  readonly codes?: readonly string[];
+  /** Real cities: kilometres per unit of x and y (x = (easting − origin) / kmPerUnit; y grows southward). */
+  readonly kmPerUnit?: number;
+  /** Real cities: British National Grid easting and northing (km) of the point x = 0, y = 0. */
+  readonly origin?: { readonly eastingKm: number; readonly northingKm: number };
 }
 
 export interface GeographyInput {
@@ -36,6 +42,9 @@ export interface GeographyInput {
   statUnit?: ArrayLike<number>;
   ward?: ArrayLike<number>;
   names?: readonly string[];
+  codes?: readonly string[];
+  kmPerUnit?: number;
+  origin?: { eastingKm: number; northingKm: number };
   width?: number;
   height?: number;
 }
@@ -79,6 +88,9 @@ export function createGeography(input: GeographyInput): Geography {
     width: input.width ?? 0,
     height: input.height ?? 0,
     ...(input.names ? { names: input.names } : {}),
+    ...(input.codes ? { codes: input.codes } : {}),
+    ...(input.kmPerUnit !== undefined ? { kmPerUnit: input.kmPerUnit } : {}),
+    ...(input.origin ? { origin: input.origin } : {}),
   };
 }
 

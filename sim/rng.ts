@@ -37,6 +37,14 @@ export interface Rng {
    * `rng.keyed(name, a, b)` without a lookup per draw.
    */
   keyBase(name: string): number;
+  /** Where every stream opened so far stands: `createRng(seed, state)` resumes from here. */
+  state(): RngState;
+}
+
+/** A snapshot of an Rng's streams (plain data: it can be cloned or sent to another thread). */
+export interface RngState {
+  seed: number;
+  streams: Record<string, StreamState>;
 }
 
 /** The keyed uniform for a base from `Rng.keyBase`: two rounds of murmur3's finaliser. */
@@ -66,10 +74,15 @@ export function mix32(h: number): number {
   return h >>> 0;
 }
 
-function makeStream(seed: number, name: string): Stream {
-  const prng = seedrandom.alea(`${seed}:${name}`);
+/** The internal state of one alea generator (seedrandom's `state()`): plain numbers. */
+export type StreamState = seedrandom.State.Alea;
+
+function makeStream(seed: number, name: string, saved?: StreamState): { stream: Stream; state: () => StreamState } {
+  // `state: true` only adds a `state()` method; the sequence is the same. A saved state resumes
+  // the generator exactly where another one stopped.
+  const prng = seedrandom.alea(`${seed}:${name}`, { state: saved ?? true });
   const next = (): number => prng();
-  return {
+  const stream: Stream = {
     next,
     int: (n) => Math.floor(prng() * n),
     normal: () => {
@@ -96,11 +109,23 @@ function makeStream(seed: number, name: string): Stream {
       return k - 1;
     },
   };
+  return { stream, state: () => prng.state() };
 }
 
-export function createRng(seed: number): Rng {
+export function createRng(seed: number, saved?: RngState): Rng {
   if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
   const streams = new Map<string, Stream>();
+  const states = new Map<string, () => StreamState>();
+  const open = (name: string, from?: StreamState): Stream => {
+    const made = makeStream(seed, name, from);
+    streams.set(name, made.stream);
+    states.set(name, made.state);
+    return made.stream;
+  };
+  if (saved) {
+    if (saved.seed !== seed) throw new RangeError(`rng state of seed ${saved.seed} restored under seed ${seed}`);
+    for (const name of Object.keys(saved.streams).sort()) open(name, saved.streams[name]!);
+  }
   // Name hashes are cached: keyed draws run per household per tick, and hashing the name each
   // time cost more than the draw itself.
   const nameHashes = new Map<string, number>();
@@ -108,12 +133,12 @@ export function createRng(seed: number): Rng {
   return {
     seed,
     stream(name) {
-      let s = streams.get(name);
-      if (!s) {
-        s = makeStream(seed, name);
-        streams.set(name, s);
-      }
-      return s;
+      return streams.get(name) ?? open(name);
+    },
+    state() {
+      const out: Record<string, StreamState> = {};
+      for (const [name, get] of states) out[name] = get();
+      return { seed, streams: out };
     },
     keyBase(name) {
       // The (seed, name) part is mixed once and cached; each draw then mixes in a and b.

@@ -11,13 +11,41 @@ import { createMetrics } from './metrics/reporters.ts';
 import { startProgramme, startTickOf } from './policies/index.ts';
 import { step as stepWorld } from './step.ts';
 import type { RunResult, Snapshot, YearFrame } from './types.ts';
-import type { World } from './world.ts';
+import { originTickOf, yearOfTick, type World } from './world.ts';
 
 /** The engine's version, reported in every result (kept equal to package.json by a test). */
 export const VERSION = '0.1.0';
 
 export interface SimulationOptions {
   seed?: number;
+  /**
+   * A world already spun up for this configuration's city and this seed (from `spinUp`, or a
+   * `cloneWorld` of one): the simulation takes it over as is instead of spinning up its own.
+   */
+  world?: World;
+}
+
+/**
+ * Creates the city and runs its spin-up (`run.spinUpYears` with no programme), so that year 0
+ * is a city in rough balance. What happens here depends only on the city's configuration and
+ * the seed, never on the policy: the policy acts from year `policy.startYear` on.
+ */
+export function spinUp(config: ScenarioConfig, seed: number = config.run.seed): World {
+  const world = createWorld(config, seed);
+  const origin = originTickOf(config);
+  while (world.city.tick < origin) stepWorld(world);
+  return world;
+}
+
+/**
+ * The key under which a spun-up world can be shared: the configuration without its policy, and
+ * the seed. Two runs with equal keys have identical worlds at year 0.
+ */
+export function spinUpKey(config: ScenarioConfig, seed: number): string {
+  // Names, notes, the policy and the run's length do not change the spin-up; the rest may.
+  const { policy: _policy, name: _name, title: _title, description: _description, run, ...city } = config;
+  void _policy, _name, _title, _description;
+  return `${seed}:${run.spinUpYears}:${configHash({ ...city, run: { spinUpYears: run.spinUpYears } } as unknown as ScenarioConfig)}`;
 }
 
 export interface Simulation {
@@ -38,17 +66,22 @@ export interface Simulation {
 }
 
 export function createSimulation(config: ScenarioConfig, opts: SimulationOptions = {}): Simulation {
-  const world = createWorld(config, opts.seed ?? config.run.seed);
+  const seed = opts.seed ?? config.run.seed;
+  const world = opts.world ?? spinUp(config, seed);
+  if (world.city.tick !== originTickOf(config) || world.rng.seed !== seed) {
+    throw new RangeError(`createSimulation: the world given is at tick ${world.city.tick} with seed ${world.rng.seed}, not at year 0 (tick ${originTickOf(config)}) with seed ${seed}`);
+  }
+  const origin = originTickOf(config);
   const metrics = createMetrics(world);
   const series: YearFrame[] = [metrics.frame()];
   let baseline: Omit<YearFrame, 'year'> | null = null;
   const sim: Simulation = {
     world,
     get tick() {
-      return world.city.tick;
+      return world.city.tick - origin;
     },
     get year() {
-      return Math.floor(world.city.tick / 4);
+      return yearOfTick(config, world.city.tick);
     },
     series,
     get baseline() {
@@ -83,7 +116,7 @@ export function createSimulation(config: ScenarioConfig, opts: SimulationOptions
       const rate = (a: Int32Array, b: Int32Array) => layer((k) => (b[k]! > 0 ? a[k]! / b[k]! : 0));
       return {
         year: sim.year,
-        tick: world.city.tick,
+        tick: world.city.tick - origin,
         n,
         layers: {
           households: layer((k) => c.households[k]!),
@@ -108,9 +141,9 @@ export function createSimulation(config: ScenarioConfig, opts: SimulationOptions
 /** One whole run, as `regensim run --json` prints it. */
 export function runScenario(
   config: ScenarioConfig,
-  opts: { seed: number; years: number; onYear?: (f: YearFrame) => void },
+  opts: { seed: number; years: number; onYear?: (f: YearFrame) => void; world?: World },
 ): RunResult {
-  const sim = createSimulation(config, { seed: opts.seed });
+  const sim = createSimulation(config, { seed: opts.seed, ...(opts.world ? { world: opts.world } : {}) });
   opts.onYear?.(sim.frame());
   for (let y = 0; y < opts.years; y++) {
     sim.step(4);

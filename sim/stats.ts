@@ -102,3 +102,37 @@ export function quantile(values: Float64Array | Float32Array, count: number, q: 
   const rank = Math.floor(Math.min(1, Math.max(0, q)) * (count - 1));
   return select(a, count, rank);
 }
+
+/**
+ * Weighted quantile: the smallest value v such that the weights of values ≤ v reach q of the
+ * total weight (the "lower" weighted quantile, no interpolation). Used where the population is
+ * the weight and the value a per-area figure, e.g. the rent a given share of homes lets at or
+ * below. Ties are broken by index, so the result does not depend on the sort's stability.
+ *
+ * @param order Working index array reused when it holds at least `count` entries.
+ * @returns the quantile, or NaN when `count` is 0 or every weight is 0.
+ */
+export function weightedQuantile(
+  values: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  count: number,
+  q: number,
+  order?: Int32Array,
+): number {
+  checkCount(values.length, count, 'weightedQuantile');
+  checkCount(weights.length, count, 'weightedQuantile');
+  if (Number.isNaN(q)) throw new RangeError('weightedQuantile: q must be a number in [0, 1], got NaN');
+  let total = 0;
+  for (let i = 0; i < count; i++) total += Math.max(0, weights[i]!);
+  if (count === 0 || total <= 0) return NaN;
+  const idx = order && order.length >= count ? order : new Int32Array(count);
+  for (let i = 0; i < count; i++) idx[i] = i;
+  const sorted = idx.subarray(0, count).sort((a, b) => values[a]! - values[b]! || a - b);
+  const goal = Math.min(1, Math.max(0, q)) * total;
+  let acc = 0;
+  for (let j = 0; j < count; j++) {
+    acc += Math.max(0, weights[sorted[j]!]!);
+    if (acc >= goal && acc > 0) return values[sorted[j]!]!;
+  }
+  return values[sorted[count - 1]!]!;
+}

@@ -8,7 +8,7 @@
  */
 import type { ScenarioConfig } from './config/schema.ts';
 import type { Geography, RadiusLists } from './geography.ts';
-import type { Rng } from './rng.ts';
+import { createRng, type Rng } from './rng.ts';
 
 /** Tenure codes. */
 export const OWNER = 0;
@@ -107,6 +107,12 @@ export interface Firms {
   partner: Uint8Array;
   free: Int32Array;
   freeCount: number;
+  /**
+   * Slots of firms that exited this tick: they join the free list next tick, once the labour
+   * step has released their workers (a slot reused at once would hand them a new employer).
+   */
+  pending: Int32Array;
+  pendingCount: number;
 }
 
 export const SCHOOL = 0;
@@ -506,6 +512,8 @@ export function allocFirms(capacity: number): Firms {
     partner: new Uint8Array(capacity),
     free: new Int32Array(capacity),
     freeCount: 0,
+    pending: new Int32Array(capacity),
+    pendingCount: 0,
   };
 }
 
@@ -572,3 +580,30 @@ export function allocMoveLog(): MoveLog {
     poor: new Uint8Array(cap),
   };
 }
+
+/**
+ * The tick at which year 0 begins: the spin-up years (run with no programme, not reported) come
+ * first, so the engine's tick counter runs from 0 through the spin-up and the reported years.
+ */
+export function originTickOf(config: ScenarioConfig): number {
+  return config.run.spinUpYears * 4;
+}
+
+/** The reported year of an engine tick (negative during the spin-up). */
+export function yearOfTick(config: ScenarioConfig, tick: number): number {
+  return Math.floor((tick - originTickOf(config)) / 4);
+}
+
+/**
+ * An exact, independent copy of a world, optionally under another configuration that differs
+ * only in its policy (the copy's future then follows that policy). Every store is copied, and
+ * each random stream resumes where the original's stands, so stepping the copy gives exactly
+ * what stepping the original would. Hosts use it to reuse one spin-up for the several runs
+ * (policies and their counterfactual) that share a seed.
+ */
+export function cloneWorld(w: World, config: ScenarioConfig = w.config): World {
+  const { rng, config: _config, ...stores } = w;
+  void _config;
+  return { ...structuredClone(stores), config, rng: createRng(rng.seed, rng.state()) };
+}
+

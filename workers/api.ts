@@ -13,7 +13,8 @@
  */
 import { validateScenario } from '../sim/config/load.ts';
 import type { ScenarioConfig } from '../sim/config/schema.ts';
-import { createSimulation, runScenario, type Simulation } from '../sim/simulation.ts';
+import { createSimulation, runScenario, spinUp, spinUpKey, type Simulation } from '../sim/simulation.ts';
+import { cloneWorld, type World } from '../sim/world.ts';
 import type { RunResult, Snapshot, YearFrame } from '../sim/types.ts';
 
 /** One run of a batch: a scenario, a seed and a length, under a caller-chosen id. */
@@ -91,6 +92,15 @@ export function createApi(hooks: ApiHooks = {}) {
   const transfer = hooks.transfer ?? identity;
   const sessions = new Map<number, Simulation>();
   let nextSession = 1;
+  // The last city spun up, kept pristine: runs that share its seed and city (a policy and its
+  // counterfactual, the policies of a comparison) start from a copy instead of spinning up again.
+  // A copy continues exactly as the original would, so results do not depend on this cache.
+  let spun: { key: string; world: World } | null = null;
+  const startWorld = (config: ScenarioConfig, seed: number): World => {
+    const key = spinUpKey(config, seed);
+    if (spun?.key !== key) spun = { key, world: spinUp(config, seed) };
+    return cloneWorld(spun.world, config);
+  };
 
   const session = (id: number): Simulation => {
     const sim = sessions.get(id);
@@ -102,10 +112,9 @@ export function createApi(hooks: ApiHooks = {}) {
     /** One whole run, as `regensim run --json` prints it. Throws on a bad config, seed or length. */
     run(config: ScenarioConfig, opts: { seed: number; years: number }): RunResult {
       const valid = validConfig(config, 'config');
-      return runScenario(valid, {
-        seed: checkInteger('seed', opts.seed, MAX_SEED),
-        years: checkInteger('years', opts.years, MAX_YEARS),
-      });
+      const seed = checkInteger('seed', opts.seed, MAX_SEED);
+      const years = checkInteger('years', opts.years, MAX_YEARS);
+      return runScenario(valid, { seed, years, world: startWorld(valid, seed) });
     },
 
     /** One task of a batch. Never throws: a failure becomes `error`, so one bad run cannot stop a pool. */
@@ -113,10 +122,9 @@ export function createApi(hooks: ApiHooks = {}) {
       const start = performance.now();
       try {
         const valid = validConfig(task.config, `task "${task.id}"`);
-        const result = runScenario(valid, {
-          seed: checkInteger('seed', task.seed, MAX_SEED),
-          years: checkInteger('years', task.years, MAX_YEARS),
-        });
+        const seed = checkInteger('seed', task.seed, MAX_SEED);
+        const years = checkInteger('years', task.years, MAX_YEARS);
+        const result = runScenario(valid, { seed, years, world: startWorld(valid, seed) });
         return { id: task.id, result, ms: performance.now() - start };
       } catch (err) {
         return { id: task.id, error: describeError(err), ms: performance.now() - start };
@@ -125,7 +133,9 @@ export function createApi(hooks: ApiHooks = {}) {
 
     /** Starts an interactive run (the browser lab) and returns its session id. */
     open(config: ScenarioConfig, seed: number): number {
-      const sim = createSimulation(validConfig(config, 'config'), { seed: checkInteger('seed', seed, MAX_SEED) });
+      const valid = validConfig(config, 'config');
+      const s = checkInteger('seed', seed, MAX_SEED);
+      const sim = createSimulation(valid, { seed: s, world: startWorld(valid, s) });
       const id = nextSession++;
       sessions.set(id, sim);
       return id;

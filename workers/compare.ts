@@ -135,7 +135,16 @@ export function planComparison(config: ScenarioConfig, kinds: readonly string[],
       counterfactual: seeds.map((s) => add(counterConfig, s, `none (counterfactual of ${kind})`)),
     };
   }
-  return { tasks, runs, labels };
+  // Runs of one seed go out together: a worker that has just spun up a seed's city reuses it for
+  // the next run of the same seed (workers/api.ts), so the spin-up is paid about once a worker.
+  const order = tasks.map((_, i) => i).sort((a, b) => tasks[a]!.seed - tasks[b]!.seed || a - b);
+  const moved = new Array<number>(tasks.length);
+  order.forEach((old, i) => (moved[old] = i));
+  for (const r of Object.values(runs)) {
+    r.policy = r.policy.map((i) => moved[i]!);
+    r.counterfactual = r.counterfactual.map((i) => moved[i]!);
+  }
+  return { tasks: order.map((i) => tasks[i]!), runs, labels: order.map((i) => labels[i]!) };
 }
 
 /** A run of the comparison failed for a reason other than the scenario's policy configuration. */

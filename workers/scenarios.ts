@@ -15,6 +15,7 @@ import {
   validateScenario,
 } from '../sim/config/load.ts';
 import type { ScenarioConfig } from '../sim/config/schema.ts';
+import { anchorSmallAreaPaths, readSmallAreas } from './smallAreas.ts';
 
 /** The package root: this file sits in `<root>/workers/`. */
 export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -79,7 +80,8 @@ const canonicalRef = (ref: string, fromDir: string) => (isPathRef(ref) ? display
  * (see `display`), which also makes a cycle through files show up as a repeated name.
  */
 function readScenarioFile(abs: string, shown: string): unknown {
-  const json = readJsonFile(abs, shown);
+  // Small-area files named in a scenario are relative to it, like `extends`.
+  const json = anchorSmallAreaPaths(readJsonFile(abs, shown), dirname(abs));
   if (json && typeof json === 'object' && !Array.isArray(json)) {
     const ext = (json as Record<string, unknown>).extends;
     if (typeof ext === 'string' && isPathRef(ext)) return { ...json, extends: canonicalRef(ext, dirname(abs)) };
@@ -144,7 +146,7 @@ export function loadScenario(nameOrPath: string, sets: string[] = [], flags: Fla
     }),
     ...flags,
   ];
-  if (!overrides.length) return config;
+  if (!overrides.length) return readSmallAreas(config, PACKAGE_ROOT);
   for (const o of overrides) {
     try {
       obj = applySet(obj, o.path, o.raw);
@@ -166,7 +168,7 @@ export function loadScenario(nameOrPath: string, sets: string[] = [], flags: Fla
     const by = culprit ? culprit.label : overrides.map((o) => o.label).join(' ');
     throw new ConfigError(err.message.replace(`${source}: `, `${by}: `), err.field);
   }
-  return config;
+  return readSmallAreas(config, PACKAGE_ROOT);
 }
 
 /** The bundled scenarios' one-line titles and teaching notes, as written in their files. */

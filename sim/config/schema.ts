@@ -34,6 +34,26 @@ export const POLICY_KINDS = [
 ] as const;
 export type PolicyKind = (typeof POLICY_KINDS)[number];
 
+/**
+ * A real city from small-area tables (docs/sunderland.md): a bundled data set by name, or the
+ * user's own two CSV files. The Node host reads the files and fills the two texts, so the engine
+ * (which reads no files) and a browser see the same data.
+ */
+export const smallAreasSchema = z
+  .union([
+    z.string().min(1).describe("a bundled small-area data set by name (data/<name>/): 'sunderland'"),
+    z
+      .object({
+        areas: z.string().min(1).describe('path of the area table (CSV, one row per area), relative to the scenario file'),
+        neighbours: z.string().min(1).describe('path of the neighbour pairs (CSV: lsoa11cd_a, lsoa11cd_b), relative to the scenario file'),
+        centre: z.string().min(1).optional().describe("code of the area at the city centre (most commercial floorspace); default: the area nearest the residents' mean position"),
+        areasText: z.string().optional().describe('the area table itself; filled by the host that reads the file'),
+        neighboursText: z.string().optional().describe('the neighbour pairs themselves; filled by the host that reads the file'),
+      })
+      .strict(),
+  ], { error: "expected the name of a bundled small-area data set ('sunderland') or { \"areas\": \"file.csv\", \"neighbours\": \"file.csv\" }" })
+  .describe('a real city: one neighbourhood per small area, from published data (width and height are then ignored)');
+
 export const citySchema = group(
   {
     width: int(32, 2, 1000, 'neighbourhood columns of the generated grid'),
@@ -43,8 +63,9 @@ export const citySchema = group(
     deprivedClusters: int(5, 0, 1000, 'old industrial districts with poor, dense housing and social estates, per 1,024 cells'),
     clusterRadius: pos(3, 'radius of an old industrial district (cells)'),
     centreFloorspace: pos(6, 'commercial floorspace of the city centre relative to an average cell'),
+    smallAreas: smallAreasSchema.optional(),
   },
-  'the generated city',
+  'the generated city, or a real one from small-area data (city.smallAreas)',
 );
 
 export const householdsSchema = group(
@@ -107,10 +128,10 @@ export const labourSchema = group(
   {
     separationRate: share(0.01, 'quarterly separation hazard of a healthy worker'),
     healthSeparation: share(0.02, 'extra separation hazard at the worst health'),
-    searchContacts: int(7, 1, 50, 'firms an unemployed person contacts per quarter, each in a cell drawn with probability falling with distance'),
+    searchContacts: int(10, 1, 50, 'firms an unemployed person contacts per quarter, each in a cell drawn with probability falling with distance'),
     commuteRadius: pos(8, 'farthest job a person searches (cells)'),
     distanceDecay: pos(4, 'distance at which a job contact is e times less likely (cells)'),
-    skillTolerance: pos(0.1, 'skill shortfall at which a hire is e times less likely'),
+    skillTolerance: pos(0.12, 'skill shortfall at which a hire is e times less likely'),
     networkWeight: share(0.5, 'share of job finding that runs through neighbours in work (referral networks)'),
     retirementAge: int(66, 50, 80, 'state pension age'),
   },
@@ -235,7 +256,7 @@ export const boundarySchema = z
     alignToStatUnits: z.boolean().optional().describe('areas made of whole statistical units (default true for index rules)'),
     resource: z.union([z.number().int().min(0), z.literal('auto')]).optional().describe("hub: the school's resource index, or 'auto'"),
     catchmentRadius: z.number().positive().optional().describe('hub: catchment radius in cells (default 3)'),
-    cells: z.array(z.number().int().min(0)).optional().describe("'cells': the target's cells"),
+    cells: z.array(z.union([z.number().int().min(0), z.string().min(1)])).optional().describe("'cells': the target's cells, by index or, in a real city, by area code"),
   })
   .strict()
   .describe('how the target area is drawn; default per policy kind');
@@ -290,6 +311,12 @@ export const runSchema = group(
   {
     years: int(25, 0, 200, 'simulated years'),
     seed: z.number().int().min(0).max(2 ** 53 - 1).default(1).describe('run seed'),
+    spinUpYears: int(
+      15,
+      0,
+      100,
+      'years simulated without any policy before year 0 and not reported: the generated city starts out of balance (young families with no grown children yet, tenants in homes they cannot afford), and its households, rents and vacancies take about 15 years to settle',
+    ),
   },
   'run length and seed',
 );

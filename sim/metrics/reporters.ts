@@ -9,7 +9,7 @@
  */
 import type { MetricValues, YearFrame } from '../types.ts';
 import type { World } from '../world.ts';
-import { REGION_CODES } from '../world.ts';
+import { REGION_CODES, yearOfTick } from '../world.ts';
 import { IMD_2019, deprivationIndex, deprivationIndexByGroup, domainScores, mostDeprived } from './deprivation.ts';
 import { peopleMetrics, programmeFrames } from './programme.ts';
 import { concentratedPovertyShare, dissimilarity, gini, isolation, lisaHotspots, moransI } from './concentration.ts';
@@ -142,7 +142,7 @@ export function createMetrics(w: World): Metrics {
       }
       city.povertyLine = w.city.povertyLine;
       city.meanIncome = w.city.meanIncome;
-      const frame: YearFrame = { year: Math.floor(w.city.tick / 4), city };
+      const frame: YearFrame = { year: yearOfTick(w.config, w.city.tick), city };
       if (w.region.hasTarget) Object.assign(frame, regionFrames(w, flows, scratch), programmeFrames(w, scratch));
       flows.movesIn.set(c.movesIn);
       flows.movesOut.set(c.movesOut);

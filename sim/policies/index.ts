@@ -13,7 +13,7 @@
 import type { ScenarioConfig } from '../config/schema.ts';
 import type { Boundary, BoundaryRule } from '../boundaries.ts';
 import { applyBoundary, drawBoundary } from '../boundaries.ts';
-import type { World } from '../world.ts';
+import { originTickOf, type World } from '../world.ts';
 import { clearPlaceLevers } from './levers.ts';
 import { hubBased } from './hubBased.ts';
 import { integrated } from './integrated.ts';
@@ -65,7 +65,7 @@ export function boundaryOf(w: World): Boundary | null {
 
 /** The tick the programme starts. */
 export function startTickOf(config: ScenarioConfig): number {
-  return config.policy.startYear * 4;
+  return originTickOf(config) + config.policy.startYear * 4;
 }
 
 /**

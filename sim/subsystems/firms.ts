@@ -149,8 +149,6 @@ function gumbel(rs: Stream): number {
   return -Math.log(-Math.log(rs.next() * (1 - 2e-12) + 1e-12));
 }
 
-const pendingFree: WeakMap<World, number[]> = new WeakMap();
-
 export const firms = {
   name: 'firms',
   /** Calibrates the local demand scale so that the average local firm starts with A = 1. */
@@ -173,10 +171,8 @@ export const firms = {
     const rs = w.rng.stream('firms');
     const tick = w.city.tick;
     // Slots of firms that exited last tick are reusable now that workers have been released.
-    const freed = pendingFree.get(w) ?? [];
-    for (const i of freed) f.free[f.freeCount++] = i;
-    freed.length = 0;
-    pendingFree.set(w, freed);
+    for (let j = 0; j < f.pendingCount; j++) f.free[f.freeCount++] = f.pending[j]!;
+    f.pendingCount = 0;
 
     updateAccess(w);
     let alive = 0;
@@ -192,7 +188,7 @@ export const firms = {
       } else f.lossQuarters[i] = 0;
       const hazard = cfg.baseExitRate + (f.lossQuarters[i]! >= cfg.lossQuarters ? cfg.lossExitRate : 0);
       if (rs.next() < hazard || f.jobs[i]! <= 0) {
-        exitFirm(w, i, freed);
+        exitFirm(w, i);
         continue;
       }
       // Grow when profitable and nearly full (floorspace permitting); shrink when losing money.
@@ -277,11 +273,11 @@ export function initFirmJobs(w: World, i: number, jobs: number, rs: Stream): voi
   f.lossQuarters[i] = 0;
 }
 
-function exitFirm(w: World, i: number, freed: number[]): void {
+function exitFirm(w: World, i: number): void {
   const f = w.firms;
   w.cells.floorUsed[f.cell[i]!]! -= f.floorspace[i]!;
   f.alive[i] = 0;
   f.jobs[i] = 0;
   // Workers are released by the labour step this tick (their employer is no longer alive).
-  freed.push(i);
+  f.pending[f.pendingCount++] = i;
 }

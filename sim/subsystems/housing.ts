@@ -17,7 +17,7 @@
  */
 import type { World } from '../world.ts';
 import { DEMOLITION, PRIVATE, SOCIAL, addSeeker, vacate } from '../world.ts';
-import { quantile } from '../stats.ts';
+import { weightedQuantile } from '../stats.ts';
 
 /** Rents stay within these multiples of the base rent (the dearest and cheapest English LSOAs differ ~4×). */
 const RENT_MIN = 0.3;
@@ -40,12 +40,19 @@ export function amenityLogRent(w: World, k: number): number {
   );
 }
 
-/** Recomputes the housing allowance cap (a quantile of market rents over units) once a year. */
+/**
+ * Recomputes the housing allowance cap once a year: the rent at or below which the chosen share
+ * of the city's market homes let (the Local Housing Allowance is the 30th percentile of private
+ * rents in the market area, counted over lettings, not over neighbourhoods). Weighting by market
+ * units matters: the cheapest areas are the densest, so a per-neighbourhood quantile would set
+ * the cap well above what most cheap homes let for, and rent rises in a deprived area would
+ * stay covered in full.
+ */
 export function updateAllowanceCap(w: World): void {
   const c = w.cells;
-  const rents = new Float64Array(c.n);
-  for (let k = 0; k < c.n; k++) rents[k] = c.rent[k]!;
-  w.city.allowanceCap = quantile(rents, c.n, w.config.economy.housingAllowanceCap);
+  const market = new Float64Array(c.n);
+  for (let k = 0; k < c.n; k++) market[k] = Math.max(0, c.units[k]! - c.social[k]!);
+  w.city.allowanceCap = weightedQuantile(c.rent, market, c.n, w.config.economy.housingAllowanceCap);
 }
 
 /**

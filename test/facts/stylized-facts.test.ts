@@ -53,7 +53,8 @@ const pool = createPool();
 
 beforeAll(async () => {
   const names = [...configs.keys()];
-  const tasks = names.flatMap((name) => SEEDS.map((seed) => ({ id: `${name}#${seed}`, config: configs.get(name)!, seed, years: YEARS })));
+  // Seed by seed, so that a worker reuses a seed's spin-up for the runs that follow it.
+  const tasks = SEEDS.flatMap((seed) => names.map((name) => ({ id: `${name}#${seed}`, config: configs.get(name)!, seed, years: YEARS })));
   const done = await pool.runAll(tasks);
   for (let i = 0; i < tasks.length; i++) {
     const r = done[i]!;

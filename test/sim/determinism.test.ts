@@ -4,7 +4,8 @@
  * in alternation match the same two run one after the other (no state shared between worlds).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createSimulation, runScenario } from '../../sim/simulation.ts';
+import { createSimulation, runScenario, spinUp, spinUpKey } from '../../sim/simulation.ts';
+import { cloneWorld } from '../../sim/world.ts';
 import type { Simulation } from '../../sim/simulation.ts';
 import { smallConfig } from './helpers.ts';
 
@@ -79,6 +80,35 @@ describe('determinism', () => {
     b.step(2);
     expect(a.tick).toBe(b.tick);
     expect(fingerprint(a)).toBe(fingerprint(b));
+  });
+
+  it('a run from a copy of a shared spin-up equals a run that spun up on its own', () => {
+    // Two spin-up years on the small city; a place-based run and its counterfactual share them.
+    const spun = smallConfig({ run: { spinUpYears: 2 }, policy: { kind: 'place-based', startYear: 1, durationYears: 2 } });
+    const none = smallConfig({ run: { spinUpYears: 2 }, policy: { kind: 'none', startYear: 1 } });
+    expect(spinUpKey(spun, 8)).toBe(spinUpKey(none, 8));
+    expect(spinUpKey(spun, 8)).not.toBe(spinUpKey(spun, 9));
+    expect(spinUpKey(spun, 8)).not.toBe(spinUpKey(smallConfig({ run: { spinUpYears: 3 } }), 8));
+    const shared = spinUp(none, 8);
+    expect(shared.city.tick).toBe(8);
+    const own = JSON.stringify(runScenario(spun, { seed: 8, years: 4 }));
+    const fromCopy = JSON.stringify(runScenario(spun, { seed: 8, years: 4, world: cloneWorld(shared, spun) }));
+    const again = JSON.stringify(runScenario(spun, { seed: 8, years: 4, world: cloneWorld(shared, spun) }));
+    expect(fromCopy).toBe(own);
+    expect(again).toBe(own);
+    // The copies left the shared world untouched.
+    expect(shared.city.tick).toBe(8);
+    // Year 0 of the report is the end of the spin-up, and the programme starts after it.
+    const r = JSON.parse(own) as { series: { year: number; target?: unknown }[] };
+    expect(r.series.map((f) => f.year)).toEqual([0, 1, 2, 3, 4]);
+    expect(r.series[0]!.target).toBeUndefined();
+    expect(r.series[2]!.target).toBeDefined();
+  });
+
+  it('refuses a world that is not at year 0 of this configuration and seed', () => {
+    const none = smallConfig({ run: { spinUpYears: 1 } });
+    expect(() => createSimulation(none, { seed: 8, world: spinUp(smallConfig(), 8) })).toThrow(/not at year 0/);
+    expect(() => createSimulation(none, { seed: 9, world: spinUp(none, 8) })).toThrow(/seed/);
   });
 
   it('draws no randomness or time from the host (Math.random, Date.now, performance.now)', () => {

@@ -177,7 +177,7 @@ describe('bundled scenarios', () => {
     expect(c.city).toMatchObject({ width: 32, height: 32 });
     expect(c.households.count).toBe(50000);
     expect(c.policy.kind).toBe('none');
-    expect(c.run).toEqual({ years: 25, seed: 1 });
+    expect(c.run).toEqual({ years: 25, seed: 1, spinUpYears: 15 });
   });
 });
 

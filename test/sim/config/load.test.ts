@@ -31,7 +31,7 @@ describe('validateScenario', () => {
     expect(typeof c.mobility.beta.rent).toBe('number');
     expect(c.mobility.beta.rent).toBeGreaterThan(0);
     expect(c.policy.kind).toBe('none');
-    expect(c.run).toEqual({ years: 25, seed: 1 });
+    expect(c.run).toEqual({ years: 25, seed: 1, spinUpYears: 15 });
   });
 
   it('keeps given values and fills the rest of a group', () => {

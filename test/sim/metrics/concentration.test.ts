@@ -11,6 +11,7 @@ import {
   quantile,
 } from '../../../sim/metrics/concentration.ts';
 import { createRng, shuffle } from '../../../sim/rng.ts';
+import { weightedQuantile } from '../../../sim/stats.ts';
 
 describe('dissimilarity', () => {
   it('is 0 when every cell has the same poverty rate', () => {
@@ -313,6 +314,23 @@ describe('median and quantile', () => {
         expect(quantile(v, count, 2)).toBe(sorted[count - 1]!);
       }
     }
+  });
+
+  it('weighted quantile: the value below which a share q of the weight lies', () => {
+    // Cheap areas with many homes pull the homes' 30th percentile below the areas' own.
+    const rents = new Float64Array([3000, 9000, 4000, 12000, 10000]);
+    const homes = new Float64Array([400, 50, 300, 50, 200]);
+    expect(weightedQuantile(rents, homes, 5, 0.3)).toBe(3000); // 400 of 1,000 homes let at 3,000
+    expect(weightedQuantile(rents, homes, 5, 0.5)).toBe(4000);
+    expect(weightedQuantile(rents, homes, 5, 0.95)).toBe(10000);
+    expect(weightedQuantile(rents, homes, 5, 1)).toBe(12000);
+    expect(quantile(rents, 5, 0.3)).toBe(4000);
+    // Equal weights give the order statistic of rank ceil(q n) − 1; zero weights are skipped.
+    const ones = new Float64Array(5).fill(1);
+    expect(weightedQuantile(rents, ones, 5, 0.4)).toBe(4000);
+    expect(weightedQuantile(rents, new Float64Array([0, 0, 0, 0, 1]), 5, 0.1)).toBe(10000);
+    expect(weightedQuantile(rents, new Float64Array(5), 5, 0.5)).toBeNaN();
+    expect(() => weightedQuantile(rents, homes, 5, NaN)).toThrow(RangeError);
   });
 
   it('handles empty input and bad counts', () => {

@@ -26,6 +26,8 @@ function config(kind: string, policy: Record<string, unknown> = {}, extra: Recor
   return scenarioSchema.parse({
     city: { width: 16, height: 16 },
     households: { count: 8000 },
+    // The mechanisms are checked tick by tick from the generated city: no spin-up.
+    run: { spinUpYears: 0 },
     ...extra,
     // City-wide reach, so that eligibility alone decides who is paid (the 'residents' default is
     // tested below on its own).
