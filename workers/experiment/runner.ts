@@ -173,7 +173,11 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunnerOptions): 
       .map((r) => r.run)
       .filter(inShard),
   );
-  const todo = mine.filter((r) => pendingIds.has(r.run));
+  // Dispatched replication by replication, then point and policy: runs with one seed and city go
+  // out together, so a worker that has just spun up that city starts the next run from a copy of
+  // it (workers/api.ts) instead of spinning it up again. Rows are keyed by run id and do not
+  // depend on this order.
+  const todo = mine.filter((r) => pendingIds.has(r.run)).sort((a, b) => a.replication - b.replication || a.run - b.run);
   const skipped = mine.length - todo.length;
   const size = Math.max(1, Math.min(opts.workers ?? defaultPoolSize(), Math.max(1, todo.length)));
   const record = createRecorder(db, plan.spec.metrics);

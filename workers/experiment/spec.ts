@@ -204,8 +204,11 @@ export function checkScenarioPath(path: string, field: string, source: string): 
       );
     }
   }
-  if (keys[0] === 'extends' || keys[0] === 'name' || keys[0] === 'run') {
-    throw new ConfigError(`${source}: ${field}: "${path}" cannot vary in an experiment (name, extends and run are set by the experiment itself).`, field);
+  if (keys[0] === 'extends' || keys[0] === 'name' || path === 'run' || path === 'run.years' || path === 'run.seed') {
+    throw new ConfigError(
+      `${source}: ${field}: "${path}" cannot vary in an experiment (the name, extends, run.years and run.seed are set by the experiment itself).`,
+      field,
+    );
   }
   if (path === 'policy.kind') {
     throw new ConfigError(`${source}: ${field}: vary the policy with "policies", not with "policy.kind".`, field);
