@@ -13,8 +13,9 @@
 import { accessSync, constants, mkdirSync, statfsSync } from 'node:fs';
 import { ConfigError } from '../../sim/config/load.ts';
 import type { RunTask } from '../api.ts';
-import { createPool, defaultPoolSize } from '../pool.ts';
-import { runConfig, shardRuns, type ExperimentPlan } from './spec.ts';
+import { createPool, defaultPoolSize, type Pool } from '../pool.ts';
+import { spinUpKey } from '../../sim/simulation.ts';
+import { runConfig, shardRuns, type ExperimentPlan, type PlannedRun } from './spec.ts';
 import {
   STORE_FILE,
   closeStore,
@@ -211,70 +212,84 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunnerOptions): 
     }
   };
 
-  const pool = todo.length ? createPool(size) : null;
+  // Lanes: one single-worker pool each. A lane takes a group of runs that share a seed and a
+  // city and runs them one after another on its worker, so the worker spins that city up once and
+  // starts the group's other runs from a copy of it (workers/api.ts keeps the last one). With one
+  // shared pool, the runs of a seed would be split between workers and each would spin it up.
+  // Groups are capped so that every lane has work until the end; a lane that finishes takes the
+  // next group. One run per worker is in flight, and a result is written as soon as it arrives.
+  const groups: PlannedRun[][] = [];
+  {
+    const cap = Math.max(1, Math.floor(todo.length / (size * 4)));
+    const cityKey = new Map<number, string>();
+    const open = new Map<string, PlannedRun[]>();
+    for (const run of todo) {
+      let city = cityKey.get(run.point);
+      if (city === undefined) {
+        // The spin-up does not depend on the policy: one key per design point.
+        city = spinUpKey(runConfig(plan, points.get(run.point)!, plan.spec.policies[0]!), 0);
+        cityKey.set(run.point, city);
+      }
+      const key = `${run.seed}|${city}`;
+      let g = open.get(key);
+      if (!g || g.length >= cap) {
+        g = [];
+        open.set(key, g);
+        groups.push(g);
+      }
+      g.push(run);
+    }
+  }
+  const lanes = todo.length ? Array.from({ length: size }, () => createPool(1)) : [];
+  let nextGroup = 0;
+  const runOne = async (pool: Pool, run: PlannedRun): Promise<void> => {
+    const task: RunTask = { id: String(run.run), config: runConfig(plan, points.get(run.point)!, run.policy), seed: run.seed, years: plan.years };
+    const [r] = await pool.runAll([task]);
+    if (stopped) return;
+    const startedAt = new Date(Date.now() - r!.ms).toISOString();
+    try {
+      record({ run: run.run, result: r!.result, error: r!.error, startedAt, ms: r!.ms });
+    } catch (err) {
+      throw new Error(`cannot record run ${run.run} in ${storePath(opts.out)}: ${(err as Error).message}`);
+    }
+    ran++;
+    if (r!.error !== undefined) {
+      failedNow++;
+      log(`run ${run.run} (point ${run.point}, ${run.policy}, seed ${run.seed}) failed: ${r!.error}`);
+    }
+    report();
+    opts.onRun?.(ran, todo.length);
+  };
+  const lane = async (pool: Pool): Promise<void> => {
+    while (!stopped) {
+      const group = groups[nextGroup++];
+      if (!group) return;
+      for (const run of group) {
+        if (stopped) return;
+        await runOne(pool, run);
+      }
+    }
+  };
   let finalCounts: StoreCounts;
   try {
-    if (pool) {
-      // A bounded window of runs in flight: enough to keep every worker busy, few enough that
-      // queued configurations and unwritten results never pile up.
-      const window = size * 2;
-      let next = 0;
-      await new Promise<void>((resolve, reject) => {
-        let inFlight = 0;
-        let failed = false;
-        // Stopping drops the runs in flight (closing the pool ends them): they stay pending, and
-        // --resume runs them again from the start.
+    if (lanes.length) {
+      // Stopping drops the runs in flight (closing the pools ends them): they stay pending, and
+      // --resume runs them again from the start.
+      const aborted = new Promise<void>((resolve) => {
         const onAbort = () => {
           stopped = true;
           resolve();
         };
-        opts.signal?.addEventListener('abort', onAbort, { once: true });
-        const pump = () => {
-          while (!stopped && !failed && inFlight < window && next < todo.length) {
-            const run = todo[next++]!;
-            const task: RunTask = {
-              id: String(run.run),
-              config: runConfig(plan, points.get(run.point)!, run.policy),
-              seed: run.seed,
-              years: plan.years,
-            };
-            inFlight++;
-            pool.runAll([task]).then(
-              ([r]) => {
-                inFlight--;
-                if (stopped) return;
-                // The run started its `ms` before now (it may have waited in the pool's queue before that).
-                const startedAt = new Date(Date.now() - r!.ms).toISOString();
-                try {
-                  record({ run: run.run, result: r!.result, error: r!.error, startedAt, ms: r!.ms });
-                } catch (err) {
-                  failed = true;
-                  reject(new Error(`cannot record run ${run.run} in ${storePath(opts.out)}: ${(err as Error).message}`));
-                  return;
-                }
-                ran++;
-                if (r!.error !== undefined) {
-                  failedNow++;
-                  log(`run ${run.run} (point ${run.point}, ${run.policy}, seed ${run.seed}) failed: ${r!.error}`);
-                }
-                report();
-                opts.onRun?.(ran, todo.length);
-                if (ran === todo.length) resolve();
-                else pump();
-              },
-              (err: unknown) => {
-                failed = true;
-                reject(err);
-              },
-            );
-          }
-        };
         if (opts.signal?.aborted) onAbort();
-        pump();
+        else opts.signal?.addEventListener('abort', onAbort, { once: true });
       });
+      const work = Promise.all(lanes.map(lane));
+      // If one lane fails (the store cannot be written), the others stop taking runs.
+      work.catch(() => (stopped = true));
+      await Promise.race([work, aborted]);
     }
   } finally {
-    await pool?.close();
+    await Promise.all(lanes.map((p) => p.close()));
     finalCounts = countRuns(db, inShard);
     closeStore(db);
     opts.progress?.('');
