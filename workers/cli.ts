@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, scenarioJsonSchema, suggest } from '../sim/config/load.ts';
 import { POLICY_KINDS } from '../sim/config/schema.ts';
 import type { RunResult, YearFrame } from '../sim/types.ts';
-import { PACKAGE_ROOT, listScenarios, loadScenario, type FlagOverride } from './scenarios.ts';
+import { PACKAGE_ROOT, listScenarios, loadScenario, readJsonFile, type FlagOverride } from './scenarios.ts';
 
 /** A bad command line: unknown command or flag, missing or malformed argument. */
 export class UsageError extends Error {
@@ -33,13 +33,13 @@ const COMMANDS: Command[] = [
   { name: 'scenarios', synopsis: 'scenarios [--describe NAME]', does: "lists the bundled scenarios; or one scenario's teaching note", available: true },
   { name: 'run', synopsis: 'run <scenario|file> [--policy P] [--seed N] [--years Y] [--set path=value]... [--json]', does: 'one run; a readable summary, or JSON', available: true },
   { name: 'compare', synopsis: 'compare <scenario|file> [--policies a,b,...] [--seeds N] [--seed S] [--years Y] [--workers W] [--set path=value]... [--json]', does: 'every policy against the paired counterfactual over N seeds (default: every implemented policy, 5 seeds)', available: true },
-  { name: 'experiment', synopsis: 'experiment <spec.json> --out DIR [--workers N] [--shard i/n] [--resume]', does: 'a seeded batch experiment', available: false },
-  { name: 'merge', synopsis: 'merge <DIR...> --out DIR', does: 'joins shards', available: false },
-  { name: 'summarize', synopsis: 'summarize <DIR> [--json]', does: 'means, intervals, paired differences, sensitivity indices', available: false },
-  { name: 'export', synopsis: 'export <DIR> --format csv|parquet [--to PATH]', does: 'tidy tables for R, pandas, polars', available: false },
-  { name: 'validate', synopsis: 'validate <file>', does: 'checks a scenario file; exit 0 or a clear error', available: true },
-  { name: 'schema', synopsis: 'schema [scenario]', does: 'prints the JSON Schema', available: true },
-  { name: 'slurm', synopsis: 'slurm <spec.json> --out DIR --tasks N', does: 'writes (and with --submit submits) the sbatch array + merge scripts', available: false },
+  { name: 'experiment', synopsis: 'experiment <spec.json> --out DIR [--workers N] [--shard i/n] [--set path=value]... [--resume]', does: 'a seeded batch experiment (docs/experiments.md)', available: true },
+  { name: 'merge', synopsis: 'merge <DIR...> --out DIR', does: 'joins shards', available: true },
+  { name: 'summarize', synopsis: 'summarize <DIR> [--json]', does: 'means, intervals, paired differences, sensitivity indices', available: true },
+  { name: 'export', synopsis: 'export <DIR> --format csv|parquet [--to PATH]', does: 'tidy tables for R, pandas, polars', available: true },
+  { name: 'validate', synopsis: 'validate <file>', does: 'checks a scenario or experiment file; exit 0 or a clear error', available: true },
+  { name: 'schema', synopsis: 'schema [scenario|experiment]', does: 'prints the JSON Schema', available: true },
+  { name: 'slurm', synopsis: 'slurm <spec.json> --out DIR --tasks N [--cpus-per-task C] [--time T] [--partition P] [--set path=value]... [--submit]', does: 'writes (and with --submit submits) the sbatch array + merge scripts', available: true },
 ];
 
 const available = () => COMMANDS.filter((c) => c.available).map((c) => c.name);
@@ -65,7 +65,7 @@ function usage(): string {
   ].join('\n');
 }
 
-const commandHelp = (name: string) => {
+export const commandHelp = (name: string) => {
   const c = COMMANDS.find((x) => x.name === name)!;
   return `usage: regensim ${c.synopsis}\n  ${c.does}\n`;
 };
@@ -74,7 +74,7 @@ const commandHelp = (name: string) => {
 // output
 
 /** Writes and waits until the stream has taken the data, so a large JSON is whole in a pipe. */
-function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
+export function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
   return new Promise((done, fail) => {
     stream.write(text, (err) => {
       // A reader that stopped early (`| head`) is not an error of ours.
@@ -83,7 +83,7 @@ function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
     });
   });
 }
-const out = (text: string) => write(process.stdout, text);
+export const out = (text: string) => write(process.stdout, text);
 
 // ---------------------------------------------------------------------------------------------
 // argument parsing
@@ -96,7 +96,7 @@ const HELP = { help: { type: 'boolean', short: 'h' } } as const;
  * a string option (`--years -1`) is taken as its value, so that the value check, not the parser's
  * "ambiguous" message, explains what is wrong.
  */
-function parse<O extends OptionSpec>(command: string, args: string[], options: O) {
+export function parse<O extends OptionSpec>(command: string, args: string[], options: O) {
   const joined: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -129,7 +129,7 @@ function parse<O extends OptionSpec>(command: string, args: string[], options: O
   }
 }
 
-function onePositional(command: string, positionals: string[], what: string): string {
+export function onePositional(command: string, positionals: string[], what: string): string {
   if (positionals.length === 0) throw new UsageError(`"${command}" needs ${what}: ${commandHelp(command).split('\n')[0]}.`);
   if (positionals.length > 1) {
     throw new UsageError(`"${command}" takes one ${what}, got ${positionals.length}: ${positionals.join(' ')}.`);
@@ -299,7 +299,7 @@ async function cmdRun(args: string[]): Promise<number> {
 const DEFAULT_COMPARE_SEEDS = 5;
 
 /** A positive integer flag value (at least `min`), or a UsageError naming the flag. */
-function intAtLeast(flag: string, raw: string, min: number, why = ''): number {
+export function intAtLeast(flag: string, raw: string, min: number, why = ''): number {
   const v = Number(nonNegativeInt(flag, raw));
   if (v < min) throw new UsageError(`${flag} must be an integer ≥ ${min}${why}, got ${raw}.`);
   return v;
@@ -396,12 +396,21 @@ async function cmdValidate(args: string[]): Promise<number> {
   const { values, positionals } = parse('validate', args, {});
   if (values.help) return out(commandHelp('validate')).then(() => 0);
   const file = onePositional('validate', positionals, 'a file');
+  const { looksLikeExperiment, loadExperiment } = await import('./experiment/load.ts');
+  if (looksLikeExperiment(readJsonFile(file))) {
+    const plan = loadExperiment(file);
+    await out(
+      `${file}: valid experiment (${plan.name}: ${plan.runs.length} runs = ${plan.points.length} design points × ` +
+        `${plan.spec.policies.length} policies × ${plan.seeds.length} replications, ${plan.years} years)\n`,
+    );
+    return 0;
+  }
   const config = loadScenario(file);
   await out(`${file}: valid scenario (${config.name})\n`);
   return 0;
 }
 
-const SCHEMAS = ['scenario'] as const;
+const SCHEMAS = ['scenario', 'experiment'] as const;
 
 async function cmdSchema(args: string[]): Promise<number> {
   const { values, positionals } = parse('schema', args, {});
@@ -411,7 +420,8 @@ async function cmdSchema(args: string[]): Promise<number> {
   if (!(SCHEMAS as readonly string[]).includes(which)) {
     throw new UsageError(`schema: unknown schema "${which}"; allowed: ${SCHEMAS.join(', ')}.`);
   }
-  await out(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+  const schema = which === 'experiment' ? (await import('./experiment/spec.ts')).experimentJsonSchema() : scenarioJsonSchema();
+  await out(`${JSON.stringify(schema, null, 2)}\n`);
   return 0;
 }
 
@@ -426,6 +436,12 @@ const HANDLERS: Record<string, (args: string[]) => Promise<number>> = {
   compare: cmdCompare,
   validate: cmdValidate,
   schema: cmdSchema,
+  // The batch commands live in workers/experiment/ and load only when called.
+  experiment: (a) => import('./experiment/cli.ts').then((m) => m.cmdExperiment(a)),
+  merge: (a) => import('./experiment/cli.ts').then((m) => m.cmdMerge(a)),
+  summarize: (a) => import('./experiment/cli.ts').then((m) => m.cmdSummarize(a)),
+  export: (a) => import('./experiment/cli.ts').then((m) => m.cmdExport(a)),
+  slurm: (a) => import('./experiment/cli.ts').then((m) => m.cmdSlurm(a)),
 };
 
 async function dispatch(argv: string[]): Promise<number> {

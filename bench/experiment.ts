@@ -1,0 +1,160 @@
+/**
+ * `npm run bench:experiment`: figures of the batch experiment runner (docs/experiments.md quotes
+ * them). Measured, never asserted: the machines are shared and noisy.
+ *
+ * - throughput: runs per hour of the reference experiment (below) with 1 and with 2 workers, and
+ *   the scaling efficiency (runs/h with 2) / (2 × runs/h with 1), goal ≥ 0.9;
+ * - memory: resident set size of the process (main thread and worker threads together) at the
+ *   start, middle and end of a long experiment of short runs, which should stay flat.
+ *
+ *   npm run bench:experiment -- [--json] [--memory-runs N] [--skip-memory] [--skip-throughput]
+ *
+ * With `node --expose-gc` (NODE_OPTIONS=--expose-gc) the heap figures are taken after a collection.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { loadScenario } from '../workers/scenarios.ts';
+import { runExperiment } from '../workers/experiment/runner.ts';
+import { planExperiment, validateExperiment } from '../workers/experiment/spec.ts';
+import { gitCommit } from '../workers/experiment/store.ts';
+
+/** The reference experiment of the throughput figure: 2 policies × 2 points × 10 seeds = 40 runs. */
+export const REFERENCE = {
+  scenario: 'baseline',
+  set: { 'city.width': 16, 'city.height': 16, 'households.count': 8000, 'policy.startYear': 1 },
+  policies: ['none', 'place-based'],
+  years: 5,
+  seeds: { master: 1, replications: 10 },
+  design: { type: 'factorial', parameters: { 'policy.budgetPerYear': [2_000_000, 5_000_000] } },
+};
+
+/** The long experiment of the memory figure: short runs on a small city. */
+const memorySpec = (runs: number) => ({
+  scenario: 'baseline',
+  set: { 'city.width': 8, 'city.height': 8, 'households.count': 1500, 'policy.startYear': 1 },
+  policies: ['none'],
+  years: 1,
+  seeds: { master: 1, replications: runs },
+});
+
+function plan(spec: unknown, name: string) {
+  const s = validateExperiment(spec, name);
+  const base = loadScenario(s.scenario, Object.entries(s.set).map(([k, v]) => `${k}=${JSON.stringify(v)}`));
+  return planExperiment(s, base, name, name);
+}
+
+/**
+ * Wall-clock throughput, and the CPU time (all threads of the process) per run. On a machine
+ * where other processes take the cores, the wall clock understates what a second worker gains;
+ * CPU seconds per run with 1 and 2 workers still show whether parallel runs cost extra work.
+ */
+async function timed(spec: unknown, workers: number): Promise<{ runs: number; seconds: number; runsPerHour: number; cpuSecondsPerRun: number }> {
+  const dir = mkdtempSync(join(os.tmpdir(), 'regensim-bench-'));
+  try {
+    const p = plan(spec, 'reference');
+    const cpu0 = process.cpuUsage();
+    const r = await runExperiment(p, { out: dir, workers });
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSecondsPerRun = (cpu.user + cpu.system) / 1e6 / r.ran;
+    return { runs: r.ran, seconds: r.seconds, runsPerHour: (r.ran / r.seconds) * 3600, cpuSecondsPerRun };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
+
+interface Memory {
+  runs: number;
+  /** Resident set size of the whole process (worker threads included). */
+  rssMB: { start: number; middle: number; end: number };
+  /** V8 heap in use in the main thread, after a collection when --expose-gc is on. */
+  heapMB: { start: number; middle: number; end: number };
+  seconds: number;
+}
+
+async function memory(runs: number): Promise<Memory> {
+  const dir = mkdtempSync(join(os.tmpdir(), 'regensim-bench-'));
+  try {
+    const p = plan(memorySpec(runs), 'memory');
+    const rss = [0, 0, 0];
+    const heap = [0, 0, 0];
+    const sample = (i: number) => {
+      (globalThis as { gc?: () => void }).gc?.();
+      rss[i] = mb(process.memoryUsage().rss);
+      heap[i] = mb(process.memoryUsage().heapUsed);
+    };
+    // "Start" is taken after the first 5% of runs, once the workers and the store are warm.
+    const r = await runExperiment(p, {
+      out: dir,
+      onRun: (done, total) => {
+        if (done === Math.ceil(total * 0.05)) sample(0);
+        if (done === Math.ceil(total / 2)) sample(1);
+        if (done === total) sample(2);
+      },
+    });
+    const at = (a: number[]) => ({ start: a[0]!, middle: a[1]!, end: a[2]! });
+    return { runs: r.ran, rssMB: at(rss), heapMB: at(heap), seconds: r.seconds };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
+  const skipMemory = argv.includes('--skip-memory');
+  const skipThroughput = argv.includes('--skip-throughput');
+  const i = argv.indexOf('--memory-runs');
+  const memoryRuns = i >= 0 ? Number(argv[i + 1]) : 1000;
+  if (!Number.isInteger(memoryRuns) || memoryRuns < 20) {
+    process.stderr.write('bench:experiment: --memory-runs needs a whole number ≥ 20\n');
+    return 2;
+  }
+  const cores = os.availableParallelism();
+  // Other processes on a shared machine take cores from the workers: the load is printed with the figures.
+  const load = () => os.loadavg()[0]!.toFixed(1);
+  process.stderr.write(`load average before: ${load()}\n`);
+  let one;
+  let two;
+  let efficiency;
+  if (!skipThroughput) {
+    process.stderr.write(`reference experiment: 40 runs (16×16 city, 8,000 households, 5 years), ${cores} cores\n`);
+    one = await timed(REFERENCE, 1);
+    process.stderr.write(`  1 worker:  ${one.runsPerHour.toFixed(0)} runs/h (${one.seconds.toFixed(1)} s, ${one.cpuSecondsPerRun.toFixed(2)} CPU s/run)\n`);
+    two = await timed(REFERENCE, 2);
+    process.stderr.write(`  2 workers: ${two.runsPerHour.toFixed(0)} runs/h (${two.seconds.toFixed(1)} s, ${two.cpuSecondsPerRun.toFixed(2)} CPU s/run)\n`);
+    efficiency = two.runsPerHour / (2 * one.runsPerHour);
+    process.stderr.write(`  scaling efficiency 1→2 workers: ${efficiency.toFixed(2)} (goal ≥ 0.9)\n`);
+  }
+  let mem;
+  if (!skipMemory) {
+    process.stderr.write(`memory: ${memoryRuns} runs (8×8 city, 1,500 households, 1 year), all cores\n`);
+    mem = await memory(memoryRuns);
+    process.stderr.write(`  RSS start ${mem.rssMB.start} MB, middle ${mem.rssMB.middle} MB, end ${mem.rssMB.end} MB (${mem.seconds.toFixed(0)} s)\n`);
+    process.stderr.write(`  main-thread heap start ${mem.heapMB.start} MB, middle ${mem.heapMB.middle} MB, end ${mem.heapMB.end} MB\n`);
+  }
+  process.stderr.write(`load average after: ${load()}\n`);
+  if (json) {
+    process.stdout.write(
+      `${JSON.stringify({
+        runsPerHour1: one ? Math.round(one.runsPerHour) : null,
+        runsPerHour2: two ? Math.round(two.runsPerHour) : null,
+        scalingEfficiency: efficiency === undefined ? null : Math.round(efficiency * 100) / 100,
+        cpuSecondsPerRun1: one ? Math.round(one.cpuSecondsPerRun * 100) / 100 : null,
+        cpuSecondsPerRun2: two ? Math.round(two.cpuSecondsPerRun * 100) / 100 : null,
+        memory: mem ?? null,
+        cores,
+        loadAverage: os.loadavg().map((x) => Math.round(x * 10) / 10),
+        node: process.version,
+        commit: gitCommit(),
+      })}\n`,
+    );
+  }
+  return 0;
+}
+
+// Run directly (`tsx bench/experiment.ts`), not when imported.
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}
