@@ -253,7 +253,7 @@ async function cmdScenarios(args: string[]): Promise<number> {
       );
     }
     const sections = s.note.map((n) => `${n.heading}\n${wrap(n.text, 78)}`);
-    await out(`${s.name}: ${s.title}\n\n${[wrap(s.description || '(no teaching note)', 78), ...sections].join('\n\n')}\n`);
+    await out(`${wrap(`${s.name}: ${s.title}`, 78)}\n\n${[wrap(s.description || '(no teaching note)', 78), ...sections].join('\n\n')}\n`);
     return 0;
   }
   const width = Math.max(0, ...list.map((s) => s.name.length));
