@@ -13,6 +13,7 @@ import { NOTE_SECTIONS } from '../../sim/config/schema.ts';
 import { runScenario } from '../../sim/simulation.ts';
 import type { RunResult } from '../../sim/types.ts';
 import { main } from '../../workers/cli.ts';
+import { aggregate, formatComparison, planComparison } from '../../workers/compare.ts';
 import { listScenarios, loadScenario } from '../../workers/scenarios.ts';
 import { captureCli } from '../workers/capture.ts';
 import { SMALL_CITY } from './helpers.ts';
@@ -193,5 +194,20 @@ describe('programme reports in the readable summary', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Boundaries (target rule vs policy.compareBoundary):');
     expect(r.stdout).toContain('targetOverlap');
+  });
+});
+
+describe('index-switch in a comparison', () => {
+  it('averages the boundaries report over seeds and prints it before the evaluation', () => {
+    const quotas = ['policy.boundary.quotaHouseholds=1000', 'policy.compareBoundary.quotaHouseholds=1000'];
+    const config = loadScenario('index-switch', [...SMALL_CITY, ...quotas]);
+    const plan = planComparison(config, ['none'], [1, 2], 3);
+    const runs = plan.tasks.map((t) => runScenario(t.config, { seed: t.seed, years: t.years }));
+    const c = aggregate(config, plan, runs, [1, 2], 3);
+    const mean = (runs[0]!.final.boundaries!.targetOverlap! + runs[1]!.final.boundaries!.targetOverlap!) / 2;
+    expect(c.policies.none!.final.boundaries!.targetOverlap).toBeCloseTo(mean, 12);
+    const text = formatComparison(c, 2);
+    expect(text).toMatch(/Boundaries: each policy's target rule against policy\.compareBoundary[^\n]*\n  none  target overlap /);
+    expect(text.indexOf('Boundaries:')).toBeLessThan(text.indexOf('Evaluation (NDC-style)'));
   });
 });
