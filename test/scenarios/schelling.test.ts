@@ -5,6 +5,7 @@
  * grid take well under a second.
  */
 import { describe, expect, it } from 'vitest';
+import { configHash } from '../../sim/config/load.ts';
 import { scenarioSchema } from '../../sim/config/schema.ts';
 import { createSchelling } from '../../sim/schelling.ts';
 import { createSimulation, runScenario } from '../../sim/simulation.ts';
@@ -108,5 +109,16 @@ describe('the Schelling model', () => {
     expect(snap.n).toBe(400);
     expect(snap.layers.group!.length).toBe(400);
     expect(() => sim.world).toThrow(/no city world/);
+  });
+});
+
+describe('configuration hashes', () => {
+  it('a city hashes without the Schelling group; a Schelling run hashes by what it reads', () => {
+    const city = configHash(scenarioSchema.parse({}));
+    expect(configHash(scenarioSchema.parse({ schelling: { threshold: 0.5 } }))).toBe(city);
+    const a = configHash(scenarioSchema.parse({ model: 'schelling' }));
+    expect(a).not.toBe(city);
+    expect(configHash(scenarioSchema.parse({ model: 'schelling', schelling: { threshold: 0.5 } }))).not.toBe(a);
+    expect(configHash(scenarioSchema.parse({ model: 'schelling', households: { count: 999 } }))).toBe(a);
   });
 });
