@@ -6,8 +6,10 @@
  * the figures and their commands).
  */
 import { meanInterval } from '../../sim/metrics/evaluation.ts';
-import { runScenario } from '../../sim/simulation.ts';
+import type { ScenarioConfig } from '../../sim/config/schema.ts';
+import { runScenario, spinUp, spinUpKey } from '../../sim/simulation.ts';
 import type { RunResult } from '../../sim/types.ts';
+import { cloneWorld, type World } from '../../sim/world.ts';
 import { planComparison } from '../../workers/compare.ts';
 import { loadScenario } from '../../workers/scenarios.ts';
 
@@ -22,10 +24,27 @@ export function scenario(name: string, sets: string[] = []) {
   return loadScenario(name, [...SMALL_CITY, ...sets]);
 }
 
+/**
+ * Spun-up cities by their key (the city's configuration and the seed): runs of one city and seed
+ * start from exact copies of one spin-up, as `regensim compare` does, instead of repeating it.
+ */
+const spun = new Map<string, World>();
+
+/** One run from a copy of the shared spin-up of its city and seed. */
+export function run(config: ScenarioConfig, seed: number, years: number): RunResult {
+  const key = spinUpKey(config, seed);
+  let world = spun.get(key);
+  if (!world) {
+    world = spinUp(config, seed);
+    spun.set(key, world);
+  }
+  return runScenario(config, { seed, years, world: cloneWorld(world, config) });
+}
+
 /** The scenario's runs over the seeds. */
 export function runSeeds(name: string, sets: string[] = [], years?: number): RunResult[] {
   const config = scenario(name, sets);
-  return SEEDS.map((seed) => runScenario(config, { seed, years: years ?? config.run.years }));
+  return SEEDS.map((seed) => run(config, seed, years ?? config.run.years));
 }
 
 /**
@@ -36,7 +55,7 @@ export function pairedSeeds(name: string, sets: string[], years: number): { poli
   const config = scenario(name, sets);
   const kind = config.policy.kind;
   const plan = planComparison(config, [kind], SEEDS, years);
-  const results = plan.tasks.map((t) => runScenario(t.config, { seed: t.seed, years: t.years }));
+  const results = plan.tasks.map((t) => run(t.config, t.seed, t.years));
   return {
     policy: plan.runs[kind]!.policy.map((i) => results[i]!),
     none: plan.runs[kind]!.counterfactual.map((i) => results[i]!),

@@ -24,23 +24,23 @@ const metric = (k: string) => (r: RunResult) => at(r, k);
 
 describe('weston over 10 seeds', () => {
   it('raises the skills, children\'s attainment and employment of the people it started with', () => {
-    // Measured against the counterfactual: skill +0.057 (0.054-0.061), attainment +0.041,
-    // unemployment -3.2 points, poverty -2.2 points.
-    expect(diff(hub, none, metric('originalResidents.meanSkill')).lo).toBeGreaterThan(0.03);
+    // Measured against the counterfactual: skill +0.036 (0.033-0.039), attainment +0.037,
+    // unemployment -1.9 points (-3.2 to -0.6), poverty -1.0 points (-1.9 to -0.1).
+    expect(diff(hub, none, metric('originalResidents.meanSkill')).lo).toBeGreaterThan(0.02);
     expect(diff(hub, none, metric('originalResidents.childAttainment')).lo).toBeGreaterThan(0.02);
     expect(diff(hub, none, metric('originalResidents.unemploymentRate')).hi).toBeLessThan(0);
     expect(diff(hub, none, metric('originalResidents.povertyRate')).hi).toBeLessThan(0);
   });
 
   it('spends nothing on places, so rents barely move and the catchment\'s poverty falls', () => {
-    // Measured: environment +0.006, rents +£159, target poverty -2.4 points.
+    // Measured: environment +0.006, rents +£203, target poverty -1.4 points (-2.2 to -0.6).
     expect(diff(hub, none, metric('target.environment')).mean).toBeLessThan(0.02);
     expect(diff(hub, none, metric('target.povertyRate')).hi).toBeLessThan(0);
   });
 
   it.fails('removing the friction and bringing in every department raises the gains (study: the two difficulties)', () => {
-    // Measured (no friction, full coverage minus the scenario): skill -0.0002 (-0.0017 to
-    // +0.0013), unemployment +0.3 points (-0.5 to +1.1), attainment -0.0024. Adult education
+    // Measured (no friction, full coverage minus the scenario): skill -0.0008 (-0.0020 to
+    // +0.0004), unemployment +1.3 points (+0.5 to +2.1), attainment -0.005. Adult education
     // already reaches every adult who can take part, so the money friction diverts costs no
     // skill; it buys school quality instead, which is why attainment is a little higher with it.
     expect(diff(frictionless, hub, metric('originalResidents.meanSkill')).lo).toBeGreaterThan(0);
@@ -55,19 +55,19 @@ describe('integrated over 10 seeds, against weston', () => {
   });
 
   it('raises its original residents\' skills further', () => {
-    // Measured: +0.016 (0.014-0.017) over weston.
+    // Measured: +0.009 (0.007-0.012) over weston.
     expect(diff(integrated, hub, metric('originalResidents.meanSkill')).lo).toBeGreaterThan(0);
   });
 
-  it('keeps more of those who escape poverty in the area', () => {
-    // Measured: the share of poverty exiters who left falls by 8 points (4-12).
+  it.fails('keeps more of those who escape poverty in the area (study: a hub that improves core resources holds them)', () => {
+    // Measured: the share of poverty exiters who left changes by -0.8 points (-4.6 to +2.9).
     expect(diff(integrated, hub, metric('churn.exitedPovertyLeftShare')).hi).toBeLessThan(0);
   });
 
   it.fails('leaves its original residents less poor (study: people and place together serve the poor best)', () => {
-    // Measured: +6.7 points (5.2-8.2) of poverty after housing costs against weston. The parks
-    // (15% of the budget) raise rents in the catchment by about £2,100 a year; tenure security
-    // keeps tenants in place, but they pay the higher rent.
+    // Measured: +1.3 points (-0.2 to +2.8) of poverty after housing costs against weston. The
+    // parks (15% of the budget) raise rents in the catchment by about £2,000 a year; tenure
+    // security keeps tenants in place, but they pay the higher rent.
     expect(diff(integrated, hub, metric('originalResidents.povertyRate')).hi).toBeLessThan(0);
   });
 });
