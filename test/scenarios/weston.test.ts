@@ -40,9 +40,9 @@ describe('weston over 10 seeds', () => {
 
   it.fails('removing the friction and bringing in every department raises the gains (study: the two difficulties)', () => {
     // Measured (no friction, full coverage minus the scenario): skill -0.0008 (-0.0020 to
-    // +0.0004), unemployment +1.3 points (+0.5 to +2.1), attainment -0.005. Adult education
-    // already reaches every adult who can take part, so the money friction diverts costs no
-    // skill; it buys school quality instead, which is why attainment is a little higher with it.
+    // +0.0004), unemployment +1.3 points (+0.5 to +2.1), attainment -0.005. Our reading: adult
+    // education may already reach everyone who can take part, and the money friction diverts
+    // buys school quality instead (hence the attainment); the unemployment result is not traced.
     expect(diff(frictionless, hub, metric('originalResidents.meanSkill')).lo).toBeGreaterThan(0);
   });
 });
