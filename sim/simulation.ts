@@ -8,7 +8,10 @@ import { configHash } from './config/load.ts';
 import { createWorld } from './create.ts';
 import { runDid } from './metrics/evaluation.ts';
 import { createMetrics } from './metrics/reporters.ts';
-import { boundaryOf, startProgramme, startTickOf } from './policies/index.ts';
+import { indexSwitch } from './boundaries.ts';
+import { schellingSimulation } from './schelling.ts';
+import { boundaryOf, boundaryRuleOf, startProgramme, startTickOf } from './policies/index.ts';
+import type { BoundaryRule } from './boundaries.ts';
 import { step as stepWorld } from './step.ts';
 import type { RunResult, Snapshot, YearFrame } from './types.ts';
 import { originTickOf, yearOfTick, type World } from './world.ts';
@@ -49,6 +52,7 @@ export function spinUpKey(config: ScenarioConfig, seed: number): string {
 }
 
 export interface Simulation {
+  /** The city's live stores (tests inspect them); a Schelling run has none and throws. */
   readonly world: World;
   readonly tick: number;
   readonly year: number;
@@ -66,6 +70,7 @@ export interface Simulation {
 }
 
 export function createSimulation(config: ScenarioConfig, opts: SimulationOptions = {}): Simulation {
+  if (config.model === 'schelling') return createSchellingFacade(config, opts.seed ?? config.run.seed);
   const seed = opts.seed ?? config.run.seed;
   const world = opts.world ?? spinUp(config, seed);
   if (world.city.tick !== originTickOf(config) || world.rng.seed !== seed) {
@@ -75,6 +80,8 @@ export function createSimulation(config: ScenarioConfig, opts: SimulationOptions
   const metrics = createMetrics(world);
   const series: YearFrame[] = [metrics.frame()];
   let baseline: Omit<YearFrame, 'year'> | null = null;
+  /** The comparison of the target's rule with `policy.compareBoundary`, once drawn. */
+  let boundaries: YearFrame['boundaries'];
   const sim: Simulation = {
     world,
     get tick() {
@@ -94,9 +101,16 @@ export function createSimulation(config: ScenarioConfig, opts: SimulationOptions
         if (world.city.tick === startTickOf(config)) {
           startProgramme(world);
           if (world.region.hasTarget) baseline = metrics.baseline();
+          const alt = config.policy.compareBoundary;
+          const rule = boundaryRuleOf(config);
+          // Drawn on the same state as the target, before the programme's first quarter.
+          if (alt && rule) boundaries = indexSwitch(world, rule, alt as BoundaryRule);
         }
         stepWorld(world);
-        if (world.city.tick % 4 === 0) series.push(metrics.frame());
+        if (world.city.tick % 4 === 0) {
+          const f = metrics.frame();
+          series.push(boundaries ? { ...f, boundaries } : f);
+        }
       }
     },
     runYears(years) {
@@ -145,6 +159,40 @@ export function createSimulation(config: ScenarioConfig, opts: SimulationOptions
           hub: boundaryOf(world)?.resource ?? -1,
         },
       };
+    },
+  };
+  return sim;
+}
+
+/**
+ * The Schelling model behind the same facade: `step` plays rounds (four a yearly frame), frames
+ * carry its metrics under `city`, and there is no world, target or baseline.
+ */
+function createSchellingFacade(config: ScenarioConfig, seed: number): Simulation {
+  const inner = schellingSimulation(config, seed);
+  const sim: Simulation = {
+    get world(): World {
+      throw new RangeError('model "schelling": a Schelling run has no city world; read its frames and snapshots');
+    },
+    get tick() {
+      return inner.model.tick;
+    },
+    get year() {
+      return Math.floor(inner.model.tick / 4);
+    },
+    series: inner.series,
+    baseline: null,
+    step(ticks = 1) {
+      inner.step(ticks);
+    },
+    runYears(years) {
+      inner.step(years * 4);
+    },
+    frame() {
+      return inner.series[inner.series.length - 1]!;
+    },
+    snapshot() {
+      return inner.snapshot();
     },
   };
   return sim;

@@ -29,6 +29,11 @@ export interface YearFrame {
   outputs?: MetricValues;
   spending?: MetricValues;
   churn?: MetricValues;
+  /**
+   * The target's rule against `policy.compareBoundary`, drawn at the start: overlap, units that
+   * change status, where the deprived units lie under each (constant once drawn).
+   */
+  boundaries?: MetricValues;
 }
 
 /** The JSON of `regensim run --json` (INTERFACE.md). */

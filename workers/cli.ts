@@ -169,7 +169,7 @@ function table(rows: string[][], rightAlign: boolean[]): string {
     .join('\n');
 }
 
-const SERIES_METRICS = ['povertyRate', 'unemploymentRate', 'medianIncome'];
+const SERIES_METRICS = ['povertyRate', 'unemploymentRate', 'medianIncome', 'similarNeighbourShare'];
 
 /** Up to about six years, evenly spaced, always with the first and the last. */
 function sampleYears(series: YearFrame[]): YearFrame[] {
@@ -207,6 +207,32 @@ export function summary(r: RunResult): string {
     ]);
     lines.push('City by year:', table([['year', ...cols], ...rows], [true, ...cols.map(() => true)]), '');
   }
+  // Outputs against the programme's targets, beside what happened to the people it was for.
+  const o = r.final.outputs ?? {};
+  const targets = Object.keys(o).filter((k) => k.startsWith('target.')).map((k) => k.slice('target.'.length));
+  if (targets.length) {
+    const rows = targets.map((t) => [t, formatMetric(t, o[t] ?? 0), formatMetric(t, o[`target.${t}`]!), `${Math.round(o[`completion.${t}`] ?? 0)}%`]);
+    lines.push('Outputs against targets:', table([['output', 'achieved', 'target', 'completion'], ...rows], [false, true, true, true]), '');
+  }
+  const start = r.baseline?.target;
+  const orig = r.final.originalResidents;
+  if (start && orig) {
+    lines.push(
+      'Original residents of the target (wherever they live now), at the start → now:',
+      table(
+        [
+          ['metric', 'start', 'now'],
+          ...['povertyRate', 'unemploymentRate', 'medianIncome'].map((m) => [m, formatMetric(m, start[m] ?? 0), formatMetric(m, orig[m] ?? 0)]),
+        ],
+        [false, true, true],
+      ),
+      '',
+    );
+  }
+  const b = r.final.boundaries;
+  if (b) {
+    lines.push('Boundaries (target rule vs policy.compareBoundary):', table([['metric', 'value'], ...Object.keys(b).map((m) => [m, formatMetric(m, b[m]!)])], [false, true]), '');
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -226,7 +252,8 @@ async function cmdScenarios(args: string[]): Promise<number> {
         `--describe: unknown scenario "${values.describe}"${suggest(values.describe, names)}; bundled scenarios: ${names.join(', ')}.`,
       );
     }
-    await out(`${s.name}: ${s.title}\n\n${wrap(s.description || '(no teaching note)', 78)}\n`);
+    const sections = s.note.map((n) => `${n.heading}\n${wrap(n.text, 78)}`);
+    await out(`${wrap(`${s.name}: ${s.title}`, 78)}\n\n${[wrap(s.description || '(no teaching note)', 78), ...sections].join('\n\n')}\n`);
     return 0;
   }
   const width = Math.max(0, ...list.map((s) => s.name.length));
@@ -353,6 +380,12 @@ async function cmdCompare(args: string[]): Promise<number> {
     flags.push({ label: `--years ${values.years}`, path: 'run.years', raw: nonNegativeInt('--years', values.years) });
   }
   const config = loadScenario(ref, values.set ?? [], flags);
+  if (config.model !== 'city') {
+    throw new UsageError(
+      `compare ${ref}: this scenario runs the ${config.model} model, which has no policies to compare; ` +
+        `use "regensim run ${ref}" (and --set ${config.model}.<field>=<value> to vary it).`,
+    );
+  }
   const years = config.run.years;
   const start = config.policy.startYear;
   if (years < start + 1) {

@@ -14,6 +14,8 @@ import type { RunTask, RunTaskResult } from './api.ts';
 
 /** Blocks averaged in `final`: every region and people view, and the programme reporters. */
 export const FINAL_BLOCKS = [...REGIONS, ...VIEWS, 'outputs', 'spending', 'churn'] as const;
+/** Blocks averaged in `final` when the runs report them: the index-switch report of `policy.compareBoundary`. */
+export const OPTIONAL_BLOCKS = ['boundaries'] as const;
 /**
  * Blocks whose paired difference is reported in `vsNone`. Outputs and spending are left out: the
  * counterfactual has none, so "policy minus none" would only repeat the policy's own figures.
@@ -192,7 +194,7 @@ function metricNames(runs: readonly RunResult[], block: string): string[] {
 function aggregatePolicy(own: RunResult[], counter: RunResult[]): PolicyComparison {
   // Means over the seeds that report a value: a block exists only once a target is drawn.
   const final: Record<string, MetricValues> = {};
-  for (const block of FINAL_BLOCKS) {
+  for (const block of [...FINAL_BLOCKS, ...OPTIONAL_BLOCKS]) {
     const names = metricNames(own, block);
     if (!names.length) continue;
     const means: MetricValues = {};

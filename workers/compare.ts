@@ -249,9 +249,25 @@ export function formatComparison(c: Comparison, startYear?: number): string {
       LINES.map((l) => ('section' in l ? { section: l.section } : { label: l.label, cells: kinds.map((k) => l.cell(c.policies[k]!)) })),
     ),
     '',
+  ];
+  // The index-switch report (policy.compareBoundary): the same for every policy drawing the same rule.
+  const switched = kinds.filter((k) => c.policies[k]!.final.boundaries);
+  if (switched.length) {
+    out.push('Boundaries: each policy\'s target rule against policy.compareBoundary (means over seeds)');
+    const w = Math.max(...switched.map((k) => k.length));
+    for (const k of switched) {
+      const b = c.policies[k]!.final.boundaries!;
+      out.push(
+        `  ${k.padEnd(w)}  target overlap ${level('', b.targetOverlap)}, deprived units changing status ${level('', b.unitsChangingStatus)} ` +
+          `of ${level('', b.deprivedUnits)}, change of those in the north and middle thirds ${signed(`${((b.northMiddleChange ?? 0) * 100).toFixed(1)}%`, b.northMiddleChange ?? 0)}`,
+      );
+    }
+    out.push('');
+  }
+  out.push(
     'Evaluation (NDC-style): change in the target minus change in the comparison areas, start to end',
     'of the programme, over seeds; + better, * significant (95% interval excludes 0).',
-  ];
+  );
   const width = Math.max(...kinds.map((k) => k.length));
   for (const k of kinds) {
     const e = c.policies[k]!.evaluation;

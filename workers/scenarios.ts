@@ -9,12 +9,13 @@ import { fileURLToPath } from 'node:url';
 import {
   ConfigError,
   applySet,
+  kindFieldProblem,
   resolveExtends,
   splitSet,
   suggest,
   validateScenario,
 } from '../sim/config/load.ts';
-import type { ScenarioConfig } from '../sim/config/schema.ts';
+import { NOTE_SECTIONS, type ScenarioConfig } from '../sim/config/schema.ts';
 import { anchorSmallAreaPaths, readSmallAreas } from './smallAreas.ts';
 
 /** The package root: this file sits in `<root>/workers/`. */
@@ -168,18 +169,34 @@ export function loadScenario(nameOrPath: string, sets: string[] = [], flags: Fla
     const by = culprit ? culprit.label : overrides.map((o) => o.label).join(' ');
     throw new ConfigError(err.message.replace(`${source}: `, `${by}: `), err.field);
   }
+  // An override of a field the final model or policy kind does not read would change nothing.
+  for (const o of overrides) {
+    const why = kindFieldProblem(o.path.split('.'), config.model, config.policy.kind);
+    if (why) throw new ConfigError(`${o.label}: field "${o.path}": ${why}.`, o.path);
+  }
   return readSmallAreas(config, PACKAGE_ROOT);
 }
 
+/** A bundled scenario's teaching note: its sections in order, with their headings. */
+export interface NoteSection {
+  key: string;
+  heading: string;
+  text: string;
+}
+
 /** The bundled scenarios' one-line titles and teaching notes, as written in their files. */
-export function listScenarios(): { name: string; title: string; description: string }[] {
+export function listScenarios(): { name: string; title: string; description: string; note: NoteSection[] }[] {
   return bundledNames().map((name) => {
     const json = readJsonFile(bundledFile(name), `scenarios/${name}.json`);
     const o = (json && typeof json === 'object' ? json : {}) as Record<string, unknown>;
+    const note = (o.note && typeof o.note === 'object' ? o.note : {}) as Record<string, unknown>;
     return {
       name,
       title: typeof o.title === 'string' ? o.title : '',
       description: typeof o.description === 'string' ? o.description : '',
+      note: NOTE_SECTIONS.flatMap(([key, heading]) =>
+        typeof note[key] === 'string' ? [{ key, heading, text: note[key] as string }] : [],
+      ),
     };
   });
 }

@@ -9,7 +9,14 @@
  * (Observable Plot's `keyword(input, name, allowed)` style), never a raw zod dump.
  */
 import { z } from 'zod';
-import { scenarioSchema, type ScenarioConfig } from './schema.ts';
+import {
+  CITY_GROUPS,
+  INTEGRATED_FIXED_HUB_FIELDS,
+  POLICY_FIELD_KINDS,
+  POLICY_KINDS,
+  scenarioSchema,
+  type ScenarioConfig,
+} from './schema.ts';
 
 /** A user error in a scenario, an override or a scenario reference. */
 export class ConfigError extends Error {
@@ -175,12 +182,13 @@ function deepMerge(base: Plain, child: Plain): Plain {
  * These describe a file, not the city it sets up: a scenario that extends `baseline` is not
  * called "baseline" and does not carry baseline's teaching note.
  */
-const OWN_FIELDS = ['name', 'title', 'description', '$schema', 'extends'] as const;
+const OWN_FIELDS = ['name', 'title', 'description', 'note', '$schema', 'extends'] as const;
 
 /**
  * Resolves `"extends": "<name>"`: the base (itself resolved, recursively) is deep-merged under the
- * scenario's own fields. `name`, `title` and `description` are the scenario's own, never
- * inherited; `extends` is dropped from the result. `lookup` returns a base's plain JSON, or
+ * scenario's own fields. `name`, `title`, `description` and `note` are the scenario's own, never
+ * inherited; `extends` is dropped from the result. Each file in the chain may write only fields
+ * its model and policy kind read (`checkKindFields`). `lookup` returns a base's plain JSON, or
  * undefined if there is no such base; `known` lists the names it can supply, for the message.
  */
 export function resolveExtends(
@@ -202,7 +210,10 @@ function resolveChain(
   if (!isPlain(input)) {
     throw new ConfigError(`${source}: a scenario must be a JSON object, got ${describeValue(input)}.`);
   }
-  if (!('extends' in input)) return { ...input };
+  if (!('extends' in input)) {
+    checkKindFields(input, input, source);
+    return { ...input };
+  }
   const { extends: baseName, ...own } = input;
   if (typeof baseName !== 'string' || baseName === '') {
     throw new ConfigError(
@@ -227,7 +238,68 @@ function resolveChain(
   }
   const resolvedBase = resolveChain(base, baseName, lookup, known, [...chain, baseName]);
   for (const k of OWN_FIELDS) delete resolvedBase[k];
-  return deepMerge(resolvedBase, own);
+  const merged = deepMerge(resolvedBase, own);
+  checkKindFields(own, merged, source);
+  return merged;
+}
+
+// ---------------------------------------------------------------------------------------------
+// fields the model or the policy kind does not read
+
+/**
+ * Why the field at `path` is not read by the scenario's model and policy kind, or undefined when
+ * it is (or when the model or kind is itself invalid: validation reports that).
+ */
+export function kindFieldProblem(path: readonly string[], model: unknown, kind: unknown): string | undefined {
+  const [top, field, sub] = path;
+  if (top === undefined) return undefined;
+  const m = model ?? 'city';
+  if (m === 'schelling' && (CITY_GROUPS as readonly string[]).includes(top)) {
+    return 'the Schelling model does not read it (it has no city, households or policy); it reads name, title, description, note, extends, model, schelling and run';
+  }
+  if (m === 'city' && top === 'schelling') {
+    return 'only the Schelling model reads it; add "model": "schelling" or remove the field';
+  }
+  if (top !== 'policy' || field === undefined || m !== 'city') return undefined;
+  const k = kind ?? 'none';
+  if (typeof k !== 'string' || !(POLICY_KINDS as readonly string[]).includes(k)) return undefined;
+  const takers = POLICY_FIELD_KINDS[field];
+  if (takers && !(takers as readonly string[]).includes(k)) {
+    return `policy kind "${k}" does not read it; it is read by ${quoteList(takers)}`;
+  }
+  if (k === 'integrated' && field === 'hub' && sub !== undefined && (INTEGRATED_FIXED_HUB_FIELDS as readonly string[]).includes(sub)) {
+    return 'the integrated policy is a multi-department partnership with no institutional friction and full departmental coverage, so it does not read it; set it under policy kind "hub-based"';
+  }
+  return undefined;
+}
+
+/** The dotted paths of a plain object's leaves and empty objects (`policy.hub.friction`). */
+function leafPaths(o: Plain, prefix: string[] = []): string[][] {
+  const out: string[][] = [];
+  for (const [k, v] of Object.entries(o)) {
+    if (isPlain(v) && Object.keys(v).length > 0) out.push(...leafPaths(v, [...prefix, k]));
+    else out.push([...prefix, k]);
+  }
+  return out;
+}
+
+/**
+ * Refuses fields a file writes that its model or policy kind does not read, judged by the model
+ * and kind in force once the file is merged over its base: a file that extends `weston` and
+ * switches to place-based may leave weston's hub settings behind, but may not write new ones.
+ */
+export function checkKindFields(own: Plain, resolved: Plain, source: string): void {
+  const policy = resolved.policy;
+  const kind = isPlain(policy) ? policy.kind : undefined;
+  for (const path of leafPaths(own)) {
+    const why = kindFieldProblem(path, resolved.model, kind);
+    if (why) {
+      // Name the field at the depth that matters (policy.hub.friction, or a whole group).
+      const depth = path[0] === 'policy' ? (path[1] === 'hub' && kind === 'integrated' ? 3 : 2) : 1;
+      const field = dotted(path.slice(0, depth));
+      throw new ConfigError(`${source}: field "${field}": ${why}.`, field);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -392,9 +464,12 @@ const MASK64 = (1n << 64n) - 1n;
  * over many seeds, or under two names, share a hash.
  */
 export function configHash(config: ScenarioConfig): string {
-  const { name: _n, title: _t, description: _d, $schema: _s, extends: _e, ...rest } = config;
+  const { name: _n, title: _t, description: _d, note: _note, $schema: _s, extends: _e, model, schelling, ...rest } = config;
   const { seed: _seed, ...run } = rest.run;
-  const bytes = new TextEncoder().encode(canonical({ ...rest, run }));
+  // The city model's hash leaves out the model switch and the Schelling group, so that adding
+  // them changed no city configuration's hash; a Schelling run's hash is of what it reads.
+  const shaped = model === 'city' ? { ...rest, run } : { model, schelling, run };
+  const bytes = new TextEncoder().encode(canonical(shaped));
   let h = FNV_OFFSET;
   for (const b of bytes) h = ((h ^ BigInt(b)) * FNV_PRIME) & MASK64;
   return h.toString(16).padStart(16, '0');

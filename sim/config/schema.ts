@@ -268,6 +268,9 @@ export const policySchema = z
     startYear: int(2, 0, 100, 'year the policy starts (its target is drawn then)'),
     durationYears: int(10, 1, 100, 'years the policy runs'),
     boundary: boundarySchema.optional(),
+    compareBoundary: boundarySchema
+      .optional()
+      .describe('a second rule drawn at the start for comparison only (for example another deprivation index): the overlap of the two targets, the statistical units that change status and where the deprived units lie under each, reported as `boundaries`'),
     ringDistance: pos(2, 'cells within this distance of the target, outside it, form the adjacent ring'),
     mix: group(
       {
@@ -329,13 +332,83 @@ export const metricsSchema = group(
   'metrics options',
 );
 
+/**
+ * The Schelling (1971) segregation model, a different and minimal model that runs through the
+ * same facade (`model: "schelling"`, sim/schelling.ts). Defaults follow NetLogo's Segregation
+ * model (Wilensky 1997): a wrapped grid, two equal groups, 8 neighbours, a 30% threshold.
+ */
+export const schellingSchema = group(
+  {
+    width: int(50, 4, 2000, "columns of the grid (it wraps around at the edges, as NetLogo's Segregation model does)"),
+    height: int(50, 4, 2000, 'rows of the grid'),
+    density: z.number().gt(0).lt(1).default(0.9).describe('share of the cells occupied by an agent'),
+    groupShare: z.number().gt(0).lt(1).default(0.5).describe('share of the agents in the first of the two groups'),
+    threshold: share(0.3, 'threshold rule: an agent is unhappy, and moves to a random empty cell, when fewer than this share of its occupied neighbours belong to its group'),
+    rule: z
+      .enum(['threshold', 'continuous'])
+      .default('threshold')
+      .describe("'threshold': Schelling's rule (unhappy agents move to a random empty cell); 'continuous': every agent compares staying with a few empty cells by a logit choice whose utility rises linearly with the share of similar neighbours (Bruch & Mare 2006)"),
+    preferenceWeight: nonneg(2, 'continuous rule: utility per unit share of similar neighbours (a cell of only similar neighbours is e^2 ≈ 7 times as attractive as one of none, other things equal)'),
+    candidates: int(5, 1, 1000, 'continuous rule: empty cells an agent compares with staying each round'),
+  },
+  'the Schelling segregation model (read when model is "schelling")',
+);
+
+export const MODELS = ['city', 'schelling'] as const;
+export type ModelName = (typeof MODELS)[number];
+
+/**
+ * Headings of a teaching note's sections, in the order they are shown (the CLI's `--describe`
+ * and the lab render the same plain text).
+ */
+export const NOTE_SECTIONS = [
+  ['question', 'The question'],
+  ['lookAt', 'What to look at'],
+  ['modelShows', 'What the model shows'],
+  ['studyClaims', 'What the study claims, and on what evidence'],
+  ['settings', 'What was set, and why'],
+  ['limits', 'What the model does not show'],
+] as const;
+
+const noteText = (what: string) => z.string().min(1).optional().describe(what);
+export const noteSchema = z
+  .object({
+    question: noteText('the question the scenario asks'),
+    lookAt: noteText('what to look at: commands and output fields'),
+    modelShows: noteText('what the model shows, with measured figures and the command that measured them'),
+    studyClaims: noteText('what the source study claims and on what evidence'),
+    settings: noteText('parameters set for this scenario and why'),
+    limits: noteText('what the model does not show or does not reproduce, and why we think so'),
+  })
+  .strict()
+  .describe('teaching note in sections (plain text), shown by `regensim scenarios --describe`');
+
+/**
+ * Kind-specific policy fields and the kinds that read them; a scenario file that writes one for
+ * another kind is refused (sim/config/load.ts), because a setting nothing reads is a silent
+ * mistake. Fields not listed (budget, years, boundaries, ring) apply to every kind.
+ */
+export const POLICY_FIELD_KINDS: Readonly<Record<string, readonly PolicyKind[]>> = {
+  mix: ['place-based'],
+  performancePressure: ['place-based'],
+  people: ['people-based', 'integrated'],
+  hub: ['hub-based', 'integrated'],
+  tenureSecurity: ['hub-based', 'integrated'],
+};
+/** Hub fields the integrated policy fixes (a multi-department partnership: no friction, full coverage). */
+export const INTEGRATED_FIXED_HUB_FIELDS = ['friction', 'coverage'] as const;
+/** Top-level groups only the city model reads. */
+export const CITY_GROUPS = ['city', 'households', 'economy', 'firms', 'labour', 'humanCapital', 'demography', 'housing', 'mobility', 'neighbourhood', 'policy', 'metrics'] as const;
+
 export const scenarioSchema = z
   .object({
     $schema: z.string().optional(),
     name: z.string().min(1).default('custom').describe('scenario name'),
     title: z.string().default('').describe('one line shown by `regensim scenarios`'),
-    description: z.string().default('').describe('teaching note: the question, what to look at, what the model shows'),
+    description: z.string().default('').describe('a short paragraph on what the scenario sets up; the teaching note\'s sections are in `note`'),
     extends: z.string().optional().describe('bundled scenario (or file) this one overrides'),
+    note: noteSchema.optional(),
+    model: z.enum(MODELS).default('city').describe("which model runs: 'city' (the regeneration model) or 'schelling' (the minimal segregation model of sim/schelling.ts)"),
     city: citySchema,
     households: householdsSchema,
     economy: economySchema,
@@ -349,6 +422,7 @@ export const scenarioSchema = z
     policy: policySchema,
     run: runSchema,
     metrics: metricsSchema,
+    schelling: schellingSchema,
   })
   .strict()
   .superRefine((s, ctx) => {

@@ -1,0 +1,73 @@
+/**
+ * weston and integrated: a school as community hub over its soft catchment, with the
+ * institutional friction and partial departmental coverage the study reports, the same with both
+ * removed, and the study's recommendation (integrated) on the same catchment and budget (both
+ * draw the school serving the most deprived area). Ten seeds on the quarter-size city (a
+ * catchment of radius 3 holds as many households as in the default city: the density is the
+ * same), 8 years (six of the programme): 40 runs, paired by seed. One file, so that the weston
+ * runs serve both scenarios.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../sim/types.ts';
+import { at, diff, pairedSeeds, runSeeds } from './helpers.ts';
+
+let hub: RunResult[];
+let none: RunResult[];
+let frictionless: RunResult[];
+let integrated: RunResult[];
+beforeAll(() => {
+  ({ policy: hub, none } = pairedSeeds('weston', [], 8));
+  frictionless = runSeeds('weston', ['policy.hub.friction=0', 'policy.hub.coverage=1'], 8);
+  integrated = runSeeds('integrated', [], 8);
+});
+const metric = (k: string) => (r: RunResult) => at(r, k);
+
+describe('weston over 10 seeds', () => {
+  it('raises the skills, children\'s attainment and employment of the people it started with', () => {
+    // Measured against the counterfactual: skill +0.036 (0.033-0.039), attainment +0.037,
+    // unemployment -1.9 points (-3.2 to -0.6), poverty -1.0 points (-1.9 to -0.1).
+    expect(diff(hub, none, metric('originalResidents.meanSkill')).lo).toBeGreaterThan(0.02);
+    expect(diff(hub, none, metric('originalResidents.childAttainment')).lo).toBeGreaterThan(0.02);
+    expect(diff(hub, none, metric('originalResidents.unemploymentRate')).hi).toBeLessThan(0);
+    expect(diff(hub, none, metric('originalResidents.povertyRate')).hi).toBeLessThan(0);
+  });
+
+  it('spends nothing on places, so rents barely move and the catchment\'s poverty falls', () => {
+    // Measured: environment +0.006, rents +£203, target poverty -1.4 points (-2.2 to -0.6).
+    expect(diff(hub, none, metric('target.environment')).mean).toBeLessThan(0.02);
+    expect(diff(hub, none, metric('target.povertyRate')).hi).toBeLessThan(0);
+  });
+
+  it.fails('removing the friction and bringing in every department raises the gains (study: the two difficulties)', () => {
+    // Measured (no friction, full coverage minus the scenario): skill -0.0008 (-0.0020 to
+    // +0.0004), unemployment +1.3 points (+0.5 to +2.1), attainment -0.005. Our reading: adult
+    // education may already reach everyone who can take part, and the money friction diverts
+    // buys school quality instead (hence the attainment); the unemployment result is not traced.
+    expect(diff(frictionless, hub, metric('originalResidents.meanSkill')).lo).toBeGreaterThan(0);
+  });
+});
+
+describe('integrated over 10 seeds, against weston', () => {
+  it('serves the same people', () => {
+    for (let i = 0; i < integrated.length; i++) {
+      expect(at(integrated[i]!, 'originalResidents.atStart')).toBe(at(hub[i]!, 'originalResidents.atStart'));
+    }
+  });
+
+  it('raises its original residents\' skills further', () => {
+    // Measured: +0.009 (0.007-0.012) over weston.
+    expect(diff(integrated, hub, metric('originalResidents.meanSkill')).lo).toBeGreaterThan(0);
+  });
+
+  it.fails('keeps more of those who escape poverty in the area (study: a hub that improves core resources holds them)', () => {
+    // Measured: the share of poverty exiters who left changes by -0.8 points (-4.6 to +2.9).
+    expect(diff(integrated, hub, metric('churn.exitedPovertyLeftShare')).hi).toBeLessThan(0);
+  });
+
+  it.fails('leaves its original residents less poor (study: people and place together serve the poor best)', () => {
+    // Measured: +1.3 points (-0.2 to +2.8) of poverty after housing costs against weston. The
+    // parks (15% of the budget) raise rents in the catchment by about £2,000 a year; tenure
+    // security keeps tenants in place, but they pay the higher rent.
+    expect(diff(integrated, hub, metric('originalResidents.povertyRate')).hi).toBeLessThan(0);
+  });
+});
