@@ -11,7 +11,7 @@
  * `[data-testid=run]`, `policy-<kind>`, `scenario`, `map`, `error`.
  */
 import { produce } from 'immer';
-import { POLICY_KINDS, type PolicyKind, type ScenarioConfig } from '../sim/config/schema.ts';
+import { NOTE_SECTIONS, POLICY_KINDS, type PolicyKind, type ScenarioConfig } from '../sim/config/schema.ts';
 import type { Displacement, HouseholdHistory } from '../sim/inspect.ts';
 import type { Snapshot, YearFrame } from '../sim/types.ts';
 import { aggregate, planComparison, type ComparePlan, type Comparison } from '../workers/compare-plan.ts';
@@ -700,9 +700,15 @@ function renderControls(): void {
   sel.value = state.upload ? '__upload' : state.scenario;
   const b = state.upload ? null : bundled(state.scenario);
   const title = state.upload ? String(state.upload.title ?? '') : (b?.title ?? '');
-  const note = state.upload ? String(state.upload.description ?? '') : (b?.description ?? '');
+  const raw = state.upload ?? b?.raw ?? {};
+  const note = typeof raw.description === 'string' ? raw.description : '';
   $('scenario-title').textContent = title;
-  $('scenario-note').textContent = note || 'This scenario has no teaching note.';
+  // The note's sections (question, what to look at, …) follow the summary, as text only.
+  const sections = typeof raw.note === 'object' && raw.note !== null ? (raw.note as Record<string, unknown>) : {};
+  const parts = NOTE_SECTIONS.flatMap(([key, heading]) =>
+    typeof sections[key] === 'string' && sections[key] ? [el('h4', {}, heading), el('p', {}, sections[key] as string)] : [],
+  );
+  $('scenario-note').replaceChildren(el('p', {}, note || 'This scenario has no teaching note.'), ...parts);
   for (const k of POLICY_KINDS) $<HTMLInputElement>(`policy-${k}`).checked = state.policies.includes(k);
   $<HTMLInputElement>('seed').value = String(state.seed);
   $<HTMLInputElement>('seeds').value = String(state.seeds);

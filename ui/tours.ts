@@ -121,7 +121,7 @@ export const TOURS: Tour[] = [
   {
     id: 'tabula-rasa',
     title: 'Tabula rasa: where do the cleared households go?',
-    setup: { scenarios: ['tabula-rasa', 'clearance'], policies: ['tabula-rasa', 'micro-regeneration'], sets: {}, withScenario: ['tabula-rasa', 'micro-regeneration'], years: 15 },
+    setup: { scenarios: ['tabula-rasa-1980s', 'tabula-rasa', 'clearance'], policies: ['tabula-rasa', 'micro-regeneration'], sets: {}, withScenario: ['tabula-rasa', 'micro-regeneration'], years: 15 },
     steps: [
       {
         title: 'Clearance',
