@@ -94,7 +94,8 @@ function baseIncome(w: World, s: number): number {
 export function netRent(w: World, s: number, k: number, t: number): number {
   const rent = t === SOCIAL ? w.city.socialRent : w.cells.rent[k]!;
   if (t === OWNER) return rent;
-  if (baseIncome(w, s) < w.city.meansTestLine) {
+  // The allowance's means test, as in housing.ts's setAllowance (programme transfers disregarded).
+  if (baseIncome(w, s) - w.households.transfer[s]! < w.city.meansTestLine) {
     return t === SOCIAL ? 0 : Math.max(0, rent - Math.min(rent, w.city.allowanceCap));
   }
   return rent;

@@ -139,11 +139,17 @@ describe('stylized facts (MODEL.md §7), 20 seeds × 25 years, default city', ()
     expect(share.lo).toBeGreaterThan(0.5);
   });
 
-  it("6a. at equal budget, hub-based gives original residents larger gains in skills and children's attainment than place-based", () => {
-    const skill = report('original residents skill effect, hub − place-based', paired('hub', 'originalResidents', 'meanSkill').map((v, i) => v - paired('place', 'originalResidents', 'meanSkill')[i]!));
+  it("6a. at equal budget, hub-based gives original residents' children larger gains in attainment than place-based", () => {
     const att = report('original residents attainment effect, hub − place-based', paired('hub', 'originalResidents', 'childAttainment').map((v, i) => v - paired('place', 'originalResidents', 'childAttainment')[i]!));
-    expect(skill.lo).toBeGreaterThan(0);
     expect(att.lo).toBeGreaterThan(0);
+  });
+
+  // Measured on the spun-up city: +0.000 (−0.003 to +0.004). Read from the generated city's own
+  // state (no spin-up) the hub's lead was +0.035; in the settled city, with fewer long-unemployed
+  // adults losing skill, place-based's area programmes train as much as the hub's adult education.
+  it.fails("6a'. at equal budget, hub-based gives original residents larger gains in adult skills than place-based", () => {
+    const skill = report('original residents skill effect, hub − place-based', paired('hub', 'originalResidents', 'meanSkill').map((v, i) => v - paired('place', 'originalResidents', 'meanSkill')[i]!));
+    expect(skill.lo).toBeGreaterThan(0);
   });
 
   // Measured: hub target turnover no different from place-based's (−1.0 to +1.0 points); ring
@@ -210,12 +216,12 @@ describe('stylized facts (MODEL.md §7), 20 seeds × 25 years, default city', ()
     expect(pov.hi).toBeLessThan(0);
   });
 
-  // Measured: ring poverty −0.8 points (−1.4 to −0.2) with people-heavy support and tenure
-  // security, against −1.0 (−1.5 to −0.4) under the default mix: a halo, but no larger than the
-  // default's, since the default mix already shows one (fact 1).
-  it.fails('11. displacement depends on the mix: people-heavy support with tenure security gives the ring a halo', () => {
+  // The halo's mean lies below the default mix's, but their paired difference is not significant
+  // over 20 seeds (reported below): the parameter region shows a halo, not yet a sharp contrast.
+  it('11. displacement depends on the mix: people-heavy support with tenure security gives the ring a halo', () => {
     const halo = report('ring poverty, people-heavy place-based with tenure security − none', paired('halo', 'ring', 'povertyRate', END));
     const place = report('ring poverty, place-based − none', paired('place', 'ring', 'povertyRate', END));
+    report('ring poverty effect, people-heavy with security − default mix', paired('halo', 'ring', 'povertyRate', END).map((v, i) => v - paired('place', 'ring', 'povertyRate', END)[i]!));
     expect(halo.mean).toBeLessThan(place.mean);
     expect(halo.mean).toBeLessThanOrEqual(0);
   });
