@@ -381,7 +381,8 @@ export function applySet(obj: object, path: string, raw: string): Plain {
 // ---------------------------------------------------------------------------------------------
 // validation
 
-function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
+/** The value at a path of keys in plain data; undefined where the path leaves the data. */
+export function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
   let cur = obj;
   for (const k of path) {
     if (typeof cur !== 'object' || cur === null) return undefined;

@@ -9,7 +9,7 @@
  * starts, so a bad path or value stops the experiment with a message naming it.
  */
 import { z } from 'zod';
-import { ConfigError, allowedKeys, configHash, describeValue, schemaAt, suggest, validateScenario } from '../../sim/config/load.ts';
+import { ConfigError, allowedKeys, configHash, describeValue, schemaAt, suggest, validateScenario, valueAt } from '../../sim/config/load.ts';
 import { POLICY_KINDS, type ScenarioConfig } from '../../sim/config/schema.ts';
 import { boundaryRuleOf } from '../../sim/policies/index.ts';
 import { mix32 } from '../../sim/rng.ts';
@@ -103,14 +103,6 @@ export function experimentJsonSchema(): Record<string, unknown> {
 
 const dotted = (path: readonly PropertyKey[]) => path.map(String).join('.');
 
-function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
-  let cur = obj;
-  for (const k of path) {
-    if (typeof cur !== 'object' || cur === null) return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[k];
-  }
-  return cur;
-}
 
 const TOP_KEYS = Object.keys(experimentSchema.shape);
 
