@@ -188,9 +188,11 @@ test('a bad URL state shows a message naming the parameter and opens the default
 test('a crashed worker shows a message, restarts, and the run ends with the same result', async ({ page }) => {
   await page.goto(smallUrl());
   const reference = await runToDone(page);
-  await page.locator('#speed').selectOption('150');
+  // The slow speed (0.6 s a year) leaves time to crash a worker mid-run on a fast machine; any
+  // year before the last will do (the progress line may skip one between two polls).
+  await page.locator('#speed').selectOption('600');
   await page.getByTestId('run').click();
-  await expect(page.locator('#progress')).toContainText('Year 2 of 5');
+  await expect(page.locator('#progress')).toContainText(/Year [1-3] of 5/);
   const workers = page.workers();
   expect(workers.length).toBeGreaterThan(0);
   await workers[0]!.evaluate(() => {
