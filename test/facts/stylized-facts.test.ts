@@ -76,11 +76,13 @@ function values(name: string, block: Block, metric: string, year?: number): numb
     return ((f as Record<string, Record<string, number> | undefined>)[block]?.[metric]) ?? NaN;
   });
 }
+/** Per seed: a minus b (both lists in seed order). */
+function minus(a: number[], b: number[]): number[] {
+  return a.map((v, i) => v - b[i]!);
+}
 /** Per seed: policy minus its counterfactual. */
 function paired(name: string, block: Block, metric: string, year?: number): number[] {
-  const p = values(name, block, metric, year);
-  const c = values(counterfactualOf.get(name)!, block, metric, year);
-  return p.map((v, i) => v - c[i]!);
+  return minus(values(name, block, metric, year), values(counterfactualOf.get(name)!, block, metric, year));
 }
 function report(label: string, xs: number[]): { mean: number; lo: number; hi: number } {
   const m = meanInterval(xs);
@@ -119,7 +121,7 @@ describe('stylized facts (MODEL.md §7), 20 seeds × 25 years, default city', ()
   // Measured: in-movers' poverty rate is 12.5 points below out-movers' (−14.7 to −10.3): the poor
   // who leave the most deprived area are pushed by rents and decanting; those who come can pay.
   it.fails('3b. in-movers are poorer than out-movers', () => {
-    const inOut = values('place', 'churn', 'inMoverPovertyRate', END).map((v, i) => v - values('place', 'churn', 'outMoverPovertyRate', END)[i]!);
+    const inOut = minus(values('place', 'churn', 'inMoverPovertyRate', END), values('place', 'churn', 'outMoverPovertyRate', END));
     const gap = report('in-mover − out-mover poverty rate', inOut);
     expect(gap.lo).toBeGreaterThan(0);
   });
@@ -141,7 +143,7 @@ describe('stylized facts (MODEL.md §7), 20 seeds × 25 years, default city', ()
   });
 
   it("6a. at equal budget, hub-based gives original residents' children larger gains in attainment than place-based", () => {
-    const att = report('original residents attainment effect, hub − place-based', paired('hub', 'originalResidents', 'childAttainment').map((v, i) => v - paired('place', 'originalResidents', 'childAttainment')[i]!));
+    const att = report('original residents attainment effect, hub − place-based', minus(paired('hub', 'originalResidents', 'childAttainment'), paired('place', 'originalResidents', 'childAttainment')));
     expect(att.lo).toBeGreaterThan(0);
   });
 
@@ -149,7 +151,7 @@ describe('stylized facts (MODEL.md §7), 20 seeds × 25 years, default city', ()
   // state (no spin-up) the hub's lead was +0.035; in the settled city, with fewer long-unemployed
   // adults losing skill, place-based's area programmes train as much as the hub's adult education.
   it.fails("6a'. at equal budget, hub-based gives original residents larger gains in adult skills than place-based", () => {
-    const skill = report('original residents skill effect, hub − place-based', paired('hub', 'originalResidents', 'meanSkill').map((v, i) => v - paired('place', 'originalResidents', 'meanSkill')[i]!));
+    const skill = report('original residents skill effect, hub − place-based', minus(paired('hub', 'originalResidents', 'meanSkill'), paired('place', 'originalResidents', 'meanSkill')));
     expect(skill.lo).toBeGreaterThan(0);
   });
 
@@ -157,11 +159,11 @@ describe('stylized facts (MODEL.md §7), 20 seeds × 25 years, default city', ()
   // poverty effect +0.1 points (−1.1 to +1.4); the hub's skill effect shrinks by 1.0 point from
   // year 12 to 25.
   it.fails('6b. hub-based shows less churn and displacement than place-based, and its gains grow over 20–25 years', () => {
-    const turnover = report('target turnover, hub − place-based', values('hub', 'target', 'turnover').map((v, i) => v - values('place', 'target', 'turnover')[i]!));
-    const ring = report('ring poverty effect, hub − place-based', paired('hub', 'ring', 'povertyRate').map((v, i) => v - paired('place', 'ring', 'povertyRate')[i]!));
+    const turnover = report('target turnover, hub − place-based', minus(values('hub', 'target', 'turnover'), values('place', 'target', 'turnover')));
+    const ring = report('ring poverty effect, hub − place-based', minus(paired('hub', 'ring', 'povertyRate'), paired('place', 'ring', 'povertyRate')));
     const early = paired('hub', 'originalResidents', 'meanSkill', END);
     const late = paired('hub', 'originalResidents', 'meanSkill', YEARS);
-    const growth = report('hub skill effect, year 25 − programme end', late.map((v, i) => v - early[i]!));
+    const growth = report('hub skill effect, year 25 − programme end', minus(late, early));
     expect(turnover.hi).toBeLessThan(0);
     expect(ring.hi).toBeLessThan(0);
     expect(growth.lo).toBeGreaterThan(0);
@@ -222,7 +224,7 @@ describe('stylized facts (MODEL.md §7), 20 seeds × 25 years, default city', ()
   it('11. displacement depends on the mix: people-heavy support with tenure security gives the ring a halo', () => {
     const halo = report('ring poverty, people-heavy place-based with tenure security − none', paired('halo', 'ring', 'povertyRate', END));
     const place = report('ring poverty, place-based − none', paired('place', 'ring', 'povertyRate', END));
-    report('ring poverty effect, people-heavy with security − default mix', paired('halo', 'ring', 'povertyRate', END).map((v, i) => v - paired('place', 'ring', 'povertyRate', END)[i]!));
+    report('ring poverty effect, people-heavy with security − default mix', minus(paired('halo', 'ring', 'povertyRate', END), paired('place', 'ring', 'povertyRate', END)));
     expect(halo.mean).toBeLessThan(place.mean);
     expect(halo.mean).toBeLessThanOrEqual(0);
   });

@@ -178,15 +178,15 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunnerOptions): 
   // out together, so a worker that has just spun up that city starts the next run from a copy of
   // it (workers/api.ts) instead of spinning it up again. Rows are keyed by run id and do not
   // depend on this order.
-  const todo = mine.filter((r) => pendingIds.has(r.run)).sort((a, b) => a.replication - b.replication || a.run - b.run);
-  const skipped = mine.length - todo.length;
-  const size = Math.max(1, Math.min(opts.workers ?? defaultPoolSize(), Math.max(1, todo.length)));
+  const toRun = mine.filter((r) => pendingIds.has(r.run)).sort((a, b) => a.replication - b.replication || a.run - b.run);
+  const skipped = mine.length - toRun.length;
+  const size = Math.max(1, Math.min(opts.workers ?? defaultPoolSize(), Math.max(1, toRun.length)));
   const record = createRecorder(db, plan.spec.metrics);
   const points = new Map(plan.points.map((p) => [p.point, p]));
 
   log(
     `experiment ${plan.name}: ${mine.length} runs${shard ? ` in shard ${shardLabel(shard)} of ${plan.runs.length}` : ''}` +
-      `${skipped ? `, ${skipped} already recorded` : ''}, ${todo.length} to run on ${size} worker${size > 1 ? 's' : ''} → ${storePath(opts.out)}`,
+      `${skipped ? `, ${skipped} already recorded` : ''}, ${toRun.length} to run on ${size} worker${size > 1 ? 's' : ''} → ${storePath(opts.out)}`,
   );
 
   let ran = 0;
@@ -197,15 +197,15 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunnerOptions): 
   const report = () => {
     const elapsed = (performance.now() - t0) / 1000;
     const rate = ran / Math.max(elapsed, 1e-9);
-    const eta = ran ? (todo.length - ran) / rate : Infinity;
+    const eta = ran ? (toRun.length - ran) / rate : Infinity;
     const line = `runs ${skipped + ran}/${mine.length} done, ${failedNow} failed, ${(rate * 3600).toFixed(0)} runs/h, ETA ${duration(eta)}`;
     if (opts.progress) {
       opts.progress(line);
     } else {
       // Plain lines for logs and batch jobs: every tenth of the way, or every 30 s.
       const now = performance.now();
-      if (ran >= (nextMark * todo.length) / 10 || now - lastLog > 30_000 || ran === todo.length) {
-        while (ran >= (nextMark * todo.length) / 10) nextMark++;
+      if (ran >= (nextMark * toRun.length) / 10 || now - lastLog > 30_000 || ran === toRun.length) {
+        while (ran >= (nextMark * toRun.length) / 10) nextMark++;
         lastLog = now;
         log(line);
       }
@@ -220,10 +220,10 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunnerOptions): 
   // next group. One run per worker is in flight, and a result is written as soon as it arrives.
   const groups: PlannedRun[][] = [];
   {
-    const cap = Math.max(1, Math.floor(todo.length / (size * 4)));
+    const cap = Math.max(1, Math.floor(toRun.length / (size * 4)));
     const cityKey = new Map<number, string>();
     const open = new Map<string, PlannedRun[]>();
-    for (const run of todo) {
+    for (const run of toRun) {
       let city = cityKey.get(run.point);
       if (city === undefined) {
         // The spin-up does not depend on the policy: one key per design point.
@@ -240,7 +240,7 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunnerOptions): 
       g.push(run);
     }
   }
-  const lanes = todo.length ? Array.from({ length: size }, () => createPool(1)) : [];
+  const lanes = toRun.length ? Array.from({ length: size }, () => createPool(1)) : [];
   let nextGroup = 0;
   const runOne = async (pool: Pool, run: PlannedRun): Promise<void> => {
     const task: RunTask = { id: String(run.run), config: runConfig(plan, points.get(run.point)!, run.policy), seed: run.seed, years: plan.years };
@@ -258,7 +258,7 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunnerOptions): 
       log(`run ${run.run} (point ${run.point}, ${run.policy}, seed ${run.seed}) failed: ${r!.error}`);
     }
     report();
-    opts.onRun?.(ran, todo.length);
+    opts.onRun?.(ran, toRun.length);
   };
   const lane = async (pool: Pool): Promise<void> => {
     while (!stopped) {
