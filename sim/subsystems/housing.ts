@@ -56,18 +56,26 @@ export function updateAllowanceCap(w: World): void {
 }
 
 /**
- * Housing allowance of one household, and its income with it. Means test on income before
- * allowance: below the means-test line, rent is met up to the cap (all of a social rent).
- * A portable programme transfer is disregarded by the test (as discretionary and charitable
- * payments are in the UK): without the disregard a transfer that lifted a claimant over the line
- * took away a whole allowance several times its size, so the support made its recipients poorer.
+ * The allowance's means test: income before allowance under the means-test line. A portable
+ * programme transfer is disregarded (as discretionary and charitable payments are in the UK):
+ * without the disregard a transfer that lifted a claimant over the line took away a whole
+ * allowance several times its size, so the support made its recipients poorer.
+ */
+export function allowanceEligible(w: World, s: number): boolean {
+  const h = w.households;
+  return h.income[s]! - h.allowance[s]! - h.transfer[s]! < w.city.meansTestLine;
+}
+
+/**
+ * Housing allowance of one household, and its income with it: for those who pass the means test,
+ * rent is met up to the cap (all of a social rent).
  */
 export function setAllowance(w: World, s: number): void {
   const h = w.households;
   const k = h.cell[s]!;
   const before = h.income[s]! - h.allowance[s]!;
   let a = 0;
-  if (k >= 0 && before - h.transfer[s]! < w.city.meansTestLine) {
+  if (k >= 0 && allowanceEligible(w, s)) {
     if (h.tenure[s] === SOCIAL) a = w.city.socialRent;
     else if (h.tenure[s] === PRIVATE) a = Math.min(w.cells.rent[k]!, w.city.allowanceCap);
   }

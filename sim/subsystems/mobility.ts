@@ -25,7 +25,7 @@ import type { Fenwick } from '../fenwick.ts';
 import { keyedDraw, shuffle } from '../rng.ts';
 import type { Stream } from '../rng.ts';
 import type { World } from '../world.ts';
-import { setAllowance } from './housing.ts';
+import { allowanceEligible, setAllowance } from './housing.ts';
 import {
   ARRIVED, DEMOLITION, FORMED, LEFT, OUTSIDE, OWNER, PRIVATE, RENT, SOCIAL, VOLUNTARY,
   logMove, occupy, removeHousehold, vacate,
@@ -94,8 +94,7 @@ function baseIncome(w: World, s: number): number {
 export function netRent(w: World, s: number, k: number, t: number): number {
   const rent = t === SOCIAL ? w.city.socialRent : w.cells.rent[k]!;
   if (t === OWNER) return rent;
-  // The allowance's means test, as in housing.ts's setAllowance (programme transfers disregarded).
-  if (baseIncome(w, s) - w.households.transfer[s]! < w.city.meansTestLine) {
+  if (allowanceEligible(w, s)) {
     return t === SOCIAL ? 0 : Math.max(0, rent - Math.min(rent, w.city.allowanceCap));
   }
   return rent;
