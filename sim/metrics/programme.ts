@@ -23,59 +23,146 @@ import { median } from '../stats.ts';
 const SCHOOL_START = 16;
 const SCHOOL_END = 72;
 
-/** Aggregates over the households (alive and housed) for which `include(slot)` holds. */
-export function peopleMetrics(w: World, include: (s: number) => boolean, scratch: Float64Array): MetricValues {
-  const h = w.households;
-  const c = w.cells;
-  const retire = w.config.labour.retirementAge;
-  let n = 0, poor = 0, lf = 0, unemployed = 0, skill = 0, pupils = 0, attainment = 0, health = 0, burden = 0, renters = 0, inTarget = 0;
-  for (let s = 0; s < h.count; s++) {
-    if (!h.alive[s] || h.cell[s]! < 0 || !include(s)) continue;
-    const k = h.cell[s]!;
-    scratch[n++] = h.income[s]!;
-    if (h.poor[s]) poor++;
-    if (h.age[s]! < retire) {
-      lf++;
-      skill += h.skill[s]!;
-      if (h.employer[s]! < 0) unemployed++;
-    }
-    if (h.kids[s]! > 0 && h.kidAge[s]! >= SCHOOL_START && h.kidAge[s]! < SCHOOL_END) {
-      pupils++;
-      attainment += h.attainment[s]!;
-    }
-    health += h.health[s]!;
-    if (h.tenure[s] === PRIVATE) {
-      renters++;
-      burden += Math.max(0, c.rent[k]! - h.allowance[s]!) / Math.max(1000, h.income[s]! - h.allowance[s]!);
-    }
-    if (w.region.code[k] === REGION_CODES.target) inTarget++;
-  }
-  const div = (a: number, b: number): number => (b > 0 ? a / b : 0);
-  return {
-    households: n,
-    povertyRate: div(poor, n),
-    unemploymentRate: div(unemployed, lf),
-    medianIncome: n > 0 ? median(scratch, n) : 0,
-    meanSkill: div(skill, lf),
-    childAttainment: div(attainment, pupils),
-    health: div(health, n),
-    rentBurden: div(burden, renters),
-    inTargetShare: div(inTarget, n),
-  };
-}
+/** Bits of a household's groups in `peopleMetricsByGroup`. */
+export const GROUP = {
+  city: 0,
+  target: 1,
+  ring: 2,
+  comparison: 3,
+  rest: 4,
+  originalResidents: 5,
+  stayers: 6,
+  leavers: 7,
+  inMovers: 8,
+} as const;
+export const GROUP_COUNT = 9;
 
-/** The people views, churn, outputs and spending of the programme now. */
-export function programmeFrames(w: World, scratch: Float64Array): Pick<YearFrame, 'originalResidents' | 'stayers' | 'leavers' | 'inMovers' | 'churn' | 'outputs' | 'spending'> {
+/** Bit of each region code in a household's group mask. */
+const REGION_BIT: Record<number, number> = {
+  [REGION_CODES.target]: 1 << GROUP.target,
+  [REGION_CODES.ring]: 1 << GROUP.ring,
+  [REGION_CODES.comparison]: 1 << GROUP.comparison,
+  [REGION_CODES.rest]: 1 << GROUP.rest,
+};
+
+/**
+ * The group mask of every household slot (0: dead or homeless): the city, its region, and — once a
+ * programme has drawn its target — the people views (original residents, stayers, leavers,
+ * in-movers since the start).
+ */
+export function householdGroups(w: World): Uint16Array {
   const h = w.households;
   const code = w.region.code;
+  const views = w.region.hasTarget;
   const start = w.region.startTick;
   const target = REGION_CODES.target;
+  const regionBit = new Uint16Array(4);
+  for (const [c, bit] of Object.entries(REGION_BIT)) regionBit[Number(c)] = bit;
+  const mask = new Uint16Array(h.count);
+  for (let s = 0; s < h.count; s++) {
+    const k = h.cell[s]!;
+    if (!h.alive[s] || k < 0) continue;
+    let m = (1 << GROUP.city) | regionBit[code[k]!]!;
+    if (views) {
+      const inTarget = code[k] === target;
+      if (h.startCell[s]! >= 0) m |= (1 << GROUP.originalResidents) | (1 << (inTarget ? GROUP.stayers : GROUP.leavers));
+      else if (inTarget && h.movedTick[s]! >= start) m |= 1 << GROUP.inMovers;
+    }
+    mask[s] = m;
+  }
+  return mask;
+}
+
+/**
+ * Aggregates over the households of each group, all groups in one pass over the households (a
+ * household counts in every group whose bit its mask has). Group g's incomes are left in
+ * `incomes` at `offsets[g] .. offsets[g + 1]`, in slot order (the Gini reads the city's).
+ */
+export function peopleMetricsByGroup(
+  w: World,
+  mask: Uint16Array,
+  groups: number,
+): { values: MetricValues[]; incomes: Float64Array; offsets: Int32Array } {
+  const h = w.households;
+  const c = w.cells;
+  const code = w.region.code;
+  const retire = w.config.labour.retirementAge;
+  const offsets = new Int32Array(groups + 1);
+  for (let s = 0; s < mask.length; s++) {
+    for (let m = mask[s]!; m !== 0; m &= m - 1) offsets[32 - Math.clz32(m & -m)]!++;
+  }
+  for (let g = 0; g < groups; g++) offsets[g + 1]! += offsets[g]!;
+  const incomes = new Float64Array(offsets[groups]!);
+  const fill = offsets.slice(0, groups);
+  // One column per sum, one entry per group.
+  const nPoor = new Float64Array(groups), nLf = new Float64Array(groups), nUnemployed = new Float64Array(groups);
+  const sSkill = new Float64Array(groups), nPupils = new Float64Array(groups), sAttainment = new Float64Array(groups);
+  const sHealth = new Float64Array(groups), sBurden = new Float64Array(groups), nRenters = new Float64Array(groups);
+  const nInTarget = new Float64Array(groups);
+  for (let s = 0; s < mask.length; s++) {
+    const m0 = mask[s]!;
+    if (m0 === 0) continue;
+    const k = h.cell[s]!;
+    const y = h.income[s]!;
+    const poor = h.poor[s] ? 1 : 0;
+    const working = h.age[s]! < retire ? 1 : 0;
+    const skill = working ? h.skill[s]! : 0;
+    const unemployed = working && h.employer[s]! < 0 ? 1 : 0;
+    const pupil = h.kids[s]! > 0 && h.kidAge[s]! >= SCHOOL_START && h.kidAge[s]! < SCHOOL_END ? 1 : 0;
+    const attainment = pupil ? h.attainment[s]! : 0;
+    const renter = h.tenure[s] === PRIVATE ? 1 : 0;
+    const burden = renter ? Math.max(0, c.rent[k]! - h.allowance[s]!) / Math.max(1000, y - h.allowance[s]!) : 0;
+    const inTarget = code[k] === REGION_CODES.target ? 1 : 0;
+    const health = h.health[s]!;
+    for (let m = m0; m !== 0; m &= m - 1) {
+      const g = 31 - Math.clz32(m & -m);
+      incomes[fill[g]!++] = y;
+      nPoor[g]! += poor;
+      nLf[g]! += working;
+      nUnemployed[g]! += unemployed;
+      sSkill[g]! += skill;
+      nPupils[g]! += pupil;
+      sAttainment[g]! += attainment;
+      sHealth[g]! += health;
+      sBurden[g]! += burden;
+      nRenters[g]! += renter;
+      nInTarget[g]! += inTarget;
+    }
+  }
+  const div = (a: number, b: number): number => (b > 0 ? a / b : 0);
+  const scratch = new Float64Array(offsets[1]! - offsets[0]!);
+  const values: MetricValues[] = [];
+  for (let g = 0; g < groups; g++) {
+    const n = offsets[g + 1]! - offsets[g]!;
+    const lf = nLf[g]!;
+    values.push({
+      households: n,
+      povertyRate: div(nPoor[g]!, n),
+      unemploymentRate: div(nUnemployed[g]!, lf),
+      medianIncome: n > 0 ? median(incomes.subarray(offsets[g]!, offsets[g + 1]!), n, scratch) : 0,
+      meanSkill: div(sSkill[g]!, lf),
+      childAttainment: div(sAttainment[g]!, nPupils[g]!),
+      health: div(sHealth[g]!, n),
+      rentBurden: div(sBurden[g]!, nRenters[g]!),
+      inTargetShare: div(nInTarget[g]!, n),
+    });
+  }
+  return { values, incomes, offsets };
+}
+
+/**
+ * The people views, churn, outputs and spending of the programme now; `people` holds the groups'
+ * aggregates from `peopleMetricsByGroup` over `householdGroups`.
+ */
+export function programmeFrames(w: World, people: readonly MetricValues[]): Pick<YearFrame, 'originalResidents' | 'stayers' | 'leavers' | 'inMovers' | 'churn' | 'outputs' | 'spending'> {
+  const h = w.households;
+  const code = w.region.code;
+  const target = REGION_CODES.target;
   const inTarget = (s: number): boolean => code[h.cell[s]!] === target;
-  const original = (s: number): boolean => h.startCell[s]! >= 0;
-  const originalResidents = peopleMetrics(w, original, scratch);
-  const stayers = peopleMetrics(w, (s) => original(s) && inTarget(s), scratch);
-  const leavers = peopleMetrics(w, (s) => original(s) && !inTarget(s), scratch);
-  const inMovers = peopleMetrics(w, (s) => !original(s) && inTarget(s) && h.movedTick[s]! >= start, scratch);
+  const originalResidents = people[GROUP.originalResidents]!;
+  const stayers = people[GROUP.stayers]!;
+  const leavers = people[GROUP.leavers]!;
+  const inMovers = people[GROUP.inMovers]!;
   originalResidents.atStart = w.region.originals;
   originalResidents.goneFromCity = w.region.originalsGone;
 
@@ -111,13 +198,7 @@ export function programmeFrames(w: World, scratch: Float64Array): Pick<YearFrame
   }
   // Decomposition: the target's poverty change = the change for those who stayed (people) + the rest
   // (composition: who left and who came).
-  let targetN = 0, targetPoor = 0;
-  for (let s = 0; s < h.count; s++) {
-    if (!h.alive[s] || h.cell[s]! < 0 || !inTarget(s)) continue;
-    targetN++;
-    targetPoor += h.poor[s]!;
-  }
-  const targetChange = (targetN > 0 ? targetPoor / targetN : 0) - w.region.startPoverty;
+  const targetChange = people[GROUP.target]!.povertyRate! - w.region.startPoverty;
   const peopleChange = stayersN > 0 ? stayers.povertyRate! - stayersStartPoor / stayersN : 0;
   const compositionChange = targetChange - peopleChange;
   const churn: MetricValues = {

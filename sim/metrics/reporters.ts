@@ -11,7 +11,7 @@ import type { MetricValues, YearFrame } from '../types.ts';
 import type { World } from '../world.ts';
 import { REGION_CODES, yearOfTick } from '../world.ts';
 import { IMD_2019, deprivationIndex, deprivationIndexByGroup, domainScores, mostDeprived } from './deprivation.ts';
-import { peopleMetrics, programmeFrames } from './programme.ts';
+import { GROUP, GROUP_COUNT, householdGroups, peopleMetricsByGroup, programmeFrames } from './programme.ts';
 import { concentratedPovertyShare, dissimilarity, gini, isolation, lisaHotspots, moransI } from './concentration.ts';
 
 export { REGION_CODES };
@@ -26,12 +26,13 @@ export interface Metrics {
   baseline(): Omit<YearFrame, 'year'>;
 }
 
-/** Aggregates over the households of the cells where `inRegion(cell)` holds. */
-export function regionMetrics(w: World, inRegion: (k: number) => boolean, flows: Flows, scratch: Float64Array): MetricValues {
-  const h = w.households;
+/**
+ * A region's metrics: `people`, the aggregates of the households living in it (from
+ * `peopleMetricsByGroup`), with those of its cells and firms, where `inRegion(cell)` holds.
+ */
+export function regionMetrics(w: World, inRegion: (k: number) => boolean, people: MetricValues, flows: Flows): MetricValues {
   const c = w.cells;
   const f = w.firms;
-  const people = peopleMetrics(w, (s) => inRegion(h.cell[s]!), scratch);
   const households = people.households!;
   let crime = 0, cohesion = 0, rent = 0, units = 0, movesIn = 0, movesOut = 0, forced = 0, cellsN = 0;
   let quality = 0, environment = 0;
@@ -94,9 +95,9 @@ export function createMetrics(w: World): Metrics {
   return {
     frame(): YearFrame {
       const c = w.cells;
-      const h = w.households;
-      const scratch = new Float64Array(h.count);
-      const city = regionMetrics(w, () => true, flows, scratch);
+      // Every group's household aggregates in one pass; the city's incomes are kept for the Gini.
+      const { values: people, incomes, offsets } = peopleMetricsByGroup(w, householdGroups(w), GROUP_COUNT);
+      const city = regionMetrics(w, () => true, people[GROUP.city]!, flows);
       // Concentration over neighbourhoods with residents.
       const rate = new Float64Array(n);
       const include = new Uint8Array(n);
@@ -104,14 +105,12 @@ export function createMetrics(w: World): Metrics {
         include[k] = c.households[k]! > 0 ? 1 : 0;
         rate[k] = include[k] ? c.poor[k]! / c.households[k]! : 0;
       }
-      let incomes = 0;
-      for (let s = 0; s < h.count; s++) if (h.alive[s] && h.cell[s]! >= 0) scratch[incomes++] = h.income[s]!;
       city.dissimilarity = dissimilarity(c.poor, c.households);
       city.isolation = isolation(c.poor, c.households);
       city.concentratedPovertyShare = concentratedPovertyShare(c.poor, c.households, 0.4);
       city.moransI = moransI(rate, w.geo, include);
       city.lisaHotspots = lisaHotspots(rate, w.geo, lisaStream, w.config.metrics.lisaPermutations, w.config.metrics.lisaAlpha, include).count;
-      city.gini = gini(scratch, incomes);
+      city.gini = gini(incomes.subarray(offsets[GROUP.city]!, offsets[GROUP.city + 1]!));
       // Yearly residential mobility: homes taken in the city (moves within and arrivals) per household.
       let moved = 0;
       const m = w.moves;
@@ -143,7 +142,7 @@ export function createMetrics(w: World): Metrics {
       city.povertyLine = w.city.povertyLine;
       city.meanIncome = w.city.meanIncome;
       const frame: YearFrame = { year: yearOfTick(w.config, w.city.tick), city };
-      if (w.region.hasTarget) Object.assign(frame, regionFrames(w, flows, scratch), programmeFrames(w, scratch));
+      if (w.region.hasTarget) Object.assign(frame, regionFrames(w, people, flows), programmeFrames(w, people));
       flows.movesIn.set(c.movesIn);
       flows.movesOut.set(c.movesOut);
       flows.forcedOut.set(c.forcedOut);
@@ -151,23 +150,23 @@ export function createMetrics(w: World): Metrics {
       return frame;
     },
     baseline() {
-      const scratch = new Float64Array(w.households.count);
+      const { values: people } = peopleMetricsByGroup(w, householdGroups(w), GROUP_COUNT);
       // Flows over a zero-length period: the baseline holds levels, not yearly flows.
       const now: Flows = {
         movesIn: w.cells.movesIn.slice(), movesOut: w.cells.movesOut.slice(), forcedOut: w.cells.forcedOut.slice(), moveLogAt: w.moves.length,
       };
-      return { city: regionMetrics(w, () => true, now, scratch), ...regionFrames(w, now, scratch), ...programmeFrames(w, scratch) };
+      return { city: regionMetrics(w, () => true, people[GROUP.city]!, now), ...regionFrames(w, people, now), ...programmeFrames(w, people) };
     },
   };
 }
 
 /** Target, ring, comparison and rest. */
-function regionFrames(w: World, flows: Flows, scratch: Float64Array): Pick<YearFrame, 'target' | 'ring' | 'comparison' | 'rest'> {
+function regionFrames(w: World, people: readonly MetricValues[], flows: Flows): Pick<YearFrame, 'target' | 'ring' | 'comparison' | 'rest'> {
   const code = w.region.code;
   return {
-    target: regionMetrics(w, (k) => code[k] === REGION_CODES.target, flows, scratch),
-    ring: regionMetrics(w, (k) => code[k] === REGION_CODES.ring, flows, scratch),
-    comparison: regionMetrics(w, (k) => code[k] === REGION_CODES.comparison, flows, scratch),
-    rest: regionMetrics(w, (k) => code[k] === REGION_CODES.rest, flows, scratch),
+    target: regionMetrics(w, (k) => code[k] === REGION_CODES.target, people[GROUP.target]!, flows),
+    ring: regionMetrics(w, (k) => code[k] === REGION_CODES.ring, people[GROUP.ring]!, flows),
+    comparison: regionMetrics(w, (k) => code[k] === REGION_CODES.comparison, people[GROUP.comparison]!, flows),
+    rest: regionMetrics(w, (k) => code[k] === REGION_CODES.rest, people[GROUP.rest]!, flows),
   };
 }
