@@ -42,6 +42,8 @@ interface Scratch {
   /** A mover's options: a cell, STAY or LEAVE, and its utility. */
   optCell: Int32Array;
   optU: Float64Array;
+  /** Per cell: residents' mean log income this quarter. */
+  meanLog: Float64Array;
 }
 
 const STAY = -2;
@@ -60,6 +62,7 @@ function scratch(w: World): Scratch {
       housed: new Uint8Array(cap),
       optCell: new Int32Array(w.config.mobility.sampleSize + 2),
       optU: new Float64Array(w.config.mobility.sampleSize + 2),
+      meanLog: new Float64Array(w.cells.n),
     };
     cache.set(w, s);
   }
@@ -90,32 +93,40 @@ function baseIncome(w: World, s: number): number {
   return Math.max(1000, w.households.income[s]! - w.households.allowance[s]!);
 }
 
-/** Rent a household would pay itself at cell k under tenure t, after any housing allowance. */
-export function netRent(w: World, s: number, k: number, t: number): number {
+/** Rent a household would pay itself at cell k under tenure t, after any housing allowance (if `eligible`). */
+function netRentOf(w: World, k: number, t: number, eligible: boolean): number {
   const rent = t === SOCIAL ? w.city.socialRent : w.cells.rent[k]!;
   if (t === OWNER) return rent;
-  if (allowanceEligible(w, s)) {
+  if (eligible) {
     return t === SOCIAL ? 0 : Math.max(0, rent - Math.min(rent, w.city.allowanceCap));
   }
   return rent;
 }
 
-/** Systematic utility of living at cell k with tenure t. */
-export function cellUtility(w: World, s: number, k: number, t: number, lnIncome = Math.log(Math.max(1000, w.households.income[s]!))): number {
-  const h = w.households;
+/** Mean log income of a cell's residents (the city's mean income for an empty cell). */
+function meanLogIncome(w: World, k: number): number {
+  const c = w.cells;
+  return c.households[k]! > 0 ? c.logIncomeSum[k]! / c.households[k]! : Math.log(Math.max(1000, w.city.meanIncome));
+}
+
+/**
+ * Systematic utility of living at cell k with tenure t, for a household with log income
+ * `lnIncome`, income before allowance `inc`, `working` (1, or 0.3 when retired), `kids` and the
+ * means test `eligible`: a mover weighs a dozen cells and brings the same to each.
+ */
+function utilityOf(
+  w: World, k: number, t: number, meanLog: number, lnIncome: number, inc: number, working: number, kids: boolean, eligible: boolean,
+): number {
   const c = w.cells;
   const b = w.config.mobility.beta;
-  const inc = baseIncome(w, s);
-  const meanLog = c.households[k]! > 0 ? c.logIncomeSum[k]! / c.households[k]! : Math.log(Math.max(1000, w.city.meanIncome));
-  const working = h.age[s]! < w.config.labour.retirementAge ? 1 : 0.3;
   return (
     b.quality * c.quality[k]! +
     b.environment * c.environment[k]! +
-    (h.kids[s]! > 0 ? b.school * c.schoolQuality[k]! : 0) +
+    (kids ? b.school * c.schoolQuality[k]! : 0) +
     b.jobs * Math.min(2, c.jobAccess[k]!) * working -
     b.safety * c.crime[k]! -
     b.similarity * Math.abs(lnIncome - meanLog) -
-    b.rent * (netRent(w, s, k, t) / inc)
+    b.rent * (netRentOf(w, k, t, eligible) / inc)
   );
 }
 
@@ -176,6 +187,11 @@ export const mobility = {
     fenwickBuild(sc.market, (k) => c.units[k]! - c.social[k]! - c.occMarket[k]!);
     fenwickBuild(sc.social, (k) => c.social[k]! - c.occSocial[k]!);
 
+    // Residents' mean log income per cell (the census does not change while people move).
+    const meanLog = sc.meanLog;
+    for (let k = 0; k < c.n; k++) meanLog[k] = meanLogIncome(w, k);
+    const retire = w.config.labour.retirementAge;
+
     // 3. Random order, then social allocation by need (lowest income first).
     const order = sc.order;
     for (let i = 0; i < count; i++) order[i] = i;
@@ -197,14 +213,19 @@ export const mobility = {
       // Offers: a sample of social vacancies; a voluntary mover may also stay put.
       let n = 0;
       const socialTotal = fenwickTotal(sc.social);
+      const lnIncome = Math.log(Math.max(1000, h.income[s]!));
+      const inc = baseIncome(w, s);
+      const working = h.age[s]! < retire ? 1 : 0.3;
+      const kids = h.kids[s]! > 0;
+      const eligible = allowanceEligible(w, s);
       for (let t = 0; t < m.sampleSize; t++) {
         const k = fenwickFind(sc.social, rs.next() * socialTotal);
         sc.optCell[n] = k;
-        sc.optU[n++] = cellUtility(w, s, k, SOCIAL);
+        sc.optU[n++] = utilityOf(w, k, SOCIAL, meanLog[k]!, lnIncome, inc, working, kids, eligible);
       }
       if (sc.reason[e] === VOLUNTARY && h.cell[s]! >= 0) {
         sc.optCell[n] = STAY;
-        sc.optU[n++] = cellUtility(w, s, h.cell[s]!, h.tenure[s]!) + m.moveCost + m.tiesWeight * h.ties[s]!;
+        sc.optU[n++] = utilityOf(w, h.cell[s]!, h.tenure[s]!, meanLog[h.cell[s]!]!, lnIncome, inc, working, kids, eligible) + m.moveCost + m.tiesWeight * h.ties[s]!;
       }
       const pick = sc.optCell[logitChoice(sc.optU, n, rs)]!;
       housed[e] = 1;
@@ -227,6 +248,10 @@ export const mobility = {
       const tenure = h.tenure[s] === OWNER || buyer ? OWNER : PRIVATE;
       const limit = m.affordability * baseIncome(w, s);
       const lnIncome = Math.log(Math.max(1000, h.income[s]!));
+      const inc = baseIncome(w, s);
+      const working = h.age[s]! < retire ? 1 : 0.3;
+      const kids = h.kids[s]! > 0;
+      const eligible = allowanceEligible(w, s);
       let n = 0;
       const total = fenwickTotal(sc.market);
       if (total >= 0.5) {
@@ -243,16 +268,16 @@ export const mobility = {
             k = fenwickFind(sc.market, rs.next() * total);
           }
           // A move within the same neighbourhood changes nothing the model sees: look elsewhere.
-          if (k === current || netRent(w, s, k, tenure) > limit) continue;
+          if (k === current || netRentOf(w, k, tenure, eligible) > limit) continue;
           sc.optCell[n] = k;
-          sc.optU[n++] = cellUtility(w, s, k, tenure, lnIncome) - (from >= 0 ? m.beta.distance * distance(w, from, k) : 0);
+          sc.optU[n++] = utilityOf(w, k, tenure, meanLog[k]!, lnIncome, inc, working, kids, eligible) - (from >= 0 ? m.beta.distance * distance(w, from, k) : 0);
         }
       }
       sc.optCell[n] = LEAVE;
       sc.optU[n++] = leaveBase - m.beta.rent * (ref.rent / baseIncome(w, s));
       if (reason === VOLUNTARY && current >= 0) {
         sc.optCell[n] = STAY;
-        sc.optU[n++] = cellUtility(w, s, current, h.tenure[s]!, lnIncome) + m.moveCost + m.tiesWeight * h.ties[s]!;
+        sc.optU[n++] = utilityOf(w, current, h.tenure[s]!, meanLog[current]!, lnIncome, inc, working, kids, eligible) + m.moveCost + m.tiesWeight * h.ties[s]!;
       }
       const pick = sc.optCell[logitChoice(sc.optU, n, rs)]!;
       if (pick === STAY) continue;
