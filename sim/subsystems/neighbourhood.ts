@@ -48,10 +48,11 @@ export function updatePovertyLine(w: World): void {
     incomes[n] = h.income[s]!;
     measured[n++] = povertyIncome(w, s);
   }
-  w.city.medianIncome = n > 0 ? median(incomes, n) : 0;
+  // Each array is its own scratch: the selection reorders it in place, and nothing reads it after.
+  w.city.medianIncome = n > 0 ? median(incomes, n, incomes) : 0;
   // Means tests (housing allowance, social housing need) use income before housing costs.
   w.city.meansTestLine = w.config.economy.povertyLine * w.city.medianIncome;
-  w.city.povertyLine = n > 0 ? w.config.economy.povertyLine * median(measured, n) : 0;
+  w.city.povertyLine = n > 0 ? w.config.economy.povertyLine * median(measured, n, measured) : 0;
 }
 
 /**
