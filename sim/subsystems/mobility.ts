@@ -26,6 +26,7 @@ import { keyedDraw, shuffle } from '../rng.ts';
 import type { Stream } from '../rng.ts';
 import type { World } from '../world.ts';
 import { allowanceEligible, setAllowance } from './housing.ts';
+import { povertyIncome } from './neighbourhood.ts';
 import {
   ARRIVED, DEMOLITION, FORMED, LEFT, OUTSIDE, OWNER, PRIVATE, RENT, SOCIAL, VOLUNTARY,
   logMove, occupy, removeHousehold, vacate,
@@ -287,6 +288,7 @@ export const mobility = {
         // Nothing affordable or attractive: the household never comes.
         removeHousehold(w, s);
       } else {
+        if (reason === FORMED) assessNewcomer(w, s);
         logMove(w, s, from, OUTSIDE, reason === VOLUNTARY ? LEFT : reason);
         if (current >= 0) releaseVacancy(w, sc, s, current);
         removeHousehold(w, s);
@@ -340,11 +342,22 @@ function relocate(w: World, sc: Scratch, s: number, from: number, to: number, te
     releaseVacancy(w, sc, s, current);
     vacate(w, s);
   }
-  logMove(w, s, from, to, reason);
   occupy(w, s, to, tenure);
   // The new home's allowance applies from the day of the move, not from next quarter.
   setAllowance(w, s);
+  if (reason === FORMED || reason === ARRIVED) assessNewcomer(w, s);
+  logMove(w, s, from, to, reason);
   if (tenure === SOCIAL) fenwickAdd(sc.social, to, -1);
   else fenwickAdd(sc.market, to, -1);
   if (reason === ARRIVED) w.city.arrivals++;
+}
+
+/**
+ * A household new to the housing market (a grown child's, an arrival's) has not been through a
+ * poverty count yet: it is assessed as it takes its first home (or leaves without one), so that the
+ * move log's "poor then" is true of it too. The neighbourhood step recounts everyone this quarter,
+ * so this changes nothing but the log.
+ */
+function assessNewcomer(w: World, s: number): void {
+  w.households.poor[s] = povertyIncome(w, s) < w.city.povertyLine ? 1 : 0;
 }
