@@ -22,6 +22,7 @@ import { assignCatchments, updateResources } from './subsystems/humanCapital.ts'
 import { amenityLogRent, updateAllowanceCap, updateAllowances } from './subsystems/housing.ts';
 import { updatePoverty, updatePovertyLine } from './subsystems/neighbourhood.ts';
 import { census } from './census.ts';
+import { startEmploymentQuarters } from './metrics/deprivation.ts';
 import { planSmallAreaCity } from './smallAreaCity.ts';
 
 const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
@@ -372,6 +373,8 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
   }
   census(world);
   firms.init(world);
+  // The employment domain's four-quarter history starts as the city at creation.
+  startEmploymentQuarters(world);
   return world;
 }
 

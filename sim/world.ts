@@ -199,6 +199,13 @@ export interface Cells {
   /** Yearly turnover (moves in and out over households), smoothed; and the move count last seen. */
   turnover: Float32Array;
   lastMoves: Float64Array;
+  /**
+   * The census's unemployed and labour force in each of the last four quarters (cell k, tick t at
+   * 4k + t mod 4), recorded after every tick's census: the deprivation index's employment domain is
+   * their four-quarter mean, as the IoD's is (sim/metrics/deprivation.ts). Length 4n.
+   */
+  unemployedQuarters: Int32Array;
+  labourForceQuarters: Int32Array;
 }
 
 /** Append-only log of moves: who, when, from, to, why, poor at the time. */
@@ -550,6 +557,7 @@ export function allocCells(n: number): Cells {
     jobAccess: f32(), demandAccess: f32(), localJobs: f32(), schoolQuality: f32(), clinicAccess: f32(),
     movesIn: f64(), movesOut: f64(), forcedOut: f64(), jobsCreated: f64(), jobsRelocatedIn: f64(),
     jobsRelocatedOut: f64(), homesBuilt: f64(), environmentBase: f32(), turnover: f32(), lastMoves: f64(),
+    unemployedQuarters: new Int32Array(4 * n), labourForceQuarters: new Int32Array(4 * n),
   };
 }
 

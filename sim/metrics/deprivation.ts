@@ -9,10 +9,17 @@
  * 3. the weighted sum of the transformed domains.
  *
  * Domains and their simulated indicators:
- * income (poverty rate), employment (unemployment rate), education (1 − mean skill of working-age
- * residents, 1 − children's attainment), health (1 − mean health), crime (crime), barriers to
- * housing and services (rent burden of renters, distance to school and clinic), living environment
- * (1 − housing quality, 1 − environment).
+ * income (poverty rate), employment (unemployment rate over the last four quarters), education
+ * (1 − mean skill of working-age residents, 1 − children's attainment), health (1 − mean health),
+ * crime (crime), barriers to housing and services (rent burden of renters, distance to school and
+ * clinic), living environment (1 − housing quality, 1 − environment).
+ *
+ * The employment domain counts the unemployed as the IoD counts its claimants: averaged over four
+ * quarters (IoD2019 Technical Report: the employment domain's benefit counts are four-quarter
+ * averages, which takes seasonal and short-term variation out; the income domain's are taken at one
+ * time point, and so is the model's poverty count). The rate is the unemployed summed over the last
+ * four quarterly censuses over the labour force summed over the same quarters
+ * (`cells.unemployedQuarters`, `labourForceQuarters`, written by `recordEmploymentQuarter`).
  */
 import type { World } from '../world.ts';
 import { PRIVATE } from '../world.ts';
@@ -70,7 +77,12 @@ export function domainScores(w: World): Record<Domain, Float64Array> {
     const hh = c.households[k]!;
     if (hh === 0) continue;
     out.income[k] = c.poor[k]! / hh;
-    out.employment[k] = c.labourForce[k]! > 0 ? c.unemployed[k]! / c.labourForce[k]! : 0;
+    let un = 0, lf = 0;
+    for (let q = 4 * k; q < 4 * k + 4; q++) {
+      un += c.unemployedQuarters[q]!;
+      lf += c.labourForceQuarters[q]!;
+    }
+    out.employment[k] = lf > 0 ? un / lf : 0;
     out.education[k] = (adults[k]! > 0 ? 1 - skill[k]! / adults[k]! : 0.5) + (pupils[k]! > 0 ? 1 - att[k]! / pupils[k]! : 0.5);
     out.health[k] = 1 - health[k]! / hh;
     out.crime[k] = c.crime[k]!;
@@ -78,6 +90,32 @@ export function domainScores(w: World): Record<Domain, Float64Array> {
     out.environment[k] = 2 - c.quality[k]! - c.environment[k]!;
   }
   return out;
+}
+
+/**
+ * Records this quarter's census counts of the unemployed and the labour force, per cell, for the
+ * employment domain's four-quarter mean. Called after each tick's census (the neighbourhood step),
+ * so that at a year's end the four slots hold that year's four quarters.
+ */
+export function recordEmploymentQuarter(w: World): void {
+  const c = w.cells;
+  const q = w.city.tick & 3;
+  for (let k = 0; k < c.n; k++) {
+    c.unemployedQuarters[4 * k + q] = c.unemployed[k]!;
+    c.labourForceQuarters[4 * k + q] = c.labourForce[k]!;
+  }
+}
+
+/**
+ * Fills all four quarters with the current census: a new city has no history, so its employment
+ * domain starts as its state at creation (called once, at the end of `createWorld`).
+ */
+export function startEmploymentQuarters(w: World): void {
+  const c = w.cells;
+  for (let k = 0; k < c.n; k++) {
+    c.unemployedQuarters.fill(c.unemployed[k]!, 4 * k, 4 * k + 4);
+    c.labourForceQuarters.fill(c.labourForce[k]!, 4 * k, 4 * k + 4);
+  }
 }
 
 /** IMD-style exponential transformation of ranks among the included cells (most deprived → ~100). */

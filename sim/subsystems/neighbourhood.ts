@@ -12,9 +12,11 @@
  * - Households' ties grow with the cohesion of their neighbourhood.
  *
  * Reads: households, cells, city. Writes: census fields, cells.crime, cohesion, environment,
- * turnover, lastMoves; households.poor, ties, exitedPoverty; city.povertyLine, medianIncome.
+ * turnover, lastMoves, unemployedQuarters, labourForceQuarters; households.poor, ties, exitedPoverty;
+ * city.povertyLine, medianIncome.
  */
 import { census } from '../census.ts';
+import { recordEmploymentQuarter } from '../metrics/deprivation.ts';
 import { median } from '../stats.ts';
 import type { World } from '../world.ts';
 import { PRIVATE, SOCIAL } from '../world.ts';
@@ -93,6 +95,8 @@ export const neighbourhood = {
       h.ties[s]! += growth * (1 - h.ties[s]!);
     }
     census(w);
+    // This quarter's unemployed and labour force, for the deprivation index's four-quarter mean.
+    recordEmploymentQuarter(w);
     for (let k = 0; k < c.n; k++) {
       const n = c.households[k]!;
       // Yearly turnover: (moves in + out) / 2 per household, from this quarter's moves, smoothed.

@@ -53,14 +53,16 @@ describe('Sunderland against its published deprivation', () => {
     expect(rho.education).toBeGreaterThanOrEqual(0.85);
   });
 
-  // Fails: measured 0.758 (95% 0.704–0.812) over seeds 1–10, below 0.88 − 0.12. The model's
-  // employment domain is an area's unemployed at one moment — about ten workers in a Sunderland
-  // area, turning over every few quarters — so its rank order from one year to the next
-  // correlates only 0.5–0.75 and areas near the cut change places; the IoD's employment domain
-  // counts a larger, stabler stock (incapacity benefits among them). Measured from year 1 to
-  // year 6 the share is lower still (0.705), so this is churn, not the start settling.
+  // Passes at its edge: 0.768 (95% 0.728–0.809) over seeds 1–10, within 0.88 ± 0.12 by 0.008
+  // (seeds 11–20: 0.784). The employment domain is now the IoD's four-quarter mean of the
+  // unemployed (sim/metrics/deprivation.ts), which raised the year-to-year rank correlation of
+  // areas' employment domain from about 0.2 (one quarter's count, ~9 workers an area) to about
+  // 0.5; persistence rose only by about 0.01 (before: 0.758, 95% 0.714–0.802; seeds 11–20 0.774).
+  // The interval still lies below 0.88: most of the IoD's employment domain is a stable stock out
+  // of work through sickness or disability, which the model does not represent (its unemployment
+  // is 0.29 of Sunderland's employment rate), so the employment domain still churns.
   // docs/sunderland.md §5.
-  it.fails(`keeps most of its most deprived tenth of areas for five years (England 2015→2019: 88%)`, () => {
+  it(`keeps most of its most deprived tenth of areas for five years (England 2015→2019: 88%)`, () => {
     const per: number[] = [];
     for (let seed = 1; seed <= SEEDS; seed++) {
       const sim = createSimulation(config, { seed });
