@@ -24,6 +24,13 @@ import { ARRIVED, DISSOLVED, FORMED, LEFT, OUTSIDE, OWNER, PRIVATE, addHousehold
 
 const ADULT = 72; // quarters: 18 years
 
+/** 2^((a − 75) / 8) for whole ages a below MAX_TABLE_AGE: the Gompertz factor of the death hazard. */
+const MAX_TABLE_AGE = 150;
+const GOMPERTZ = Float64Array.from({ length: MAX_TABLE_AGE + 1 }, (_, a) => Math.pow(2, (a - 75) / 8));
+function gompertzAt(age: number): number {
+  return GOMPERTZ[age]!;
+}
+
 export const demography = {
   name: 'demography',
   step(w: World): void {
@@ -39,6 +46,14 @@ export const demography = {
       // One keyed draw decides the quarter's demographic event: the events are competing risks
       // (at most one a quarter), each with its own slice of [0, 1).
       const u = keyedDraw(eventKey, h.id[s]!, tick);
+      // Most quarters no event's slice can reach the draw: then only the children age. The bound
+      // takes the death hazard at the next whole year of age (it only grows with age), so the
+      // power below is computed only for the few draws that might fall under it.
+      const deathBound = age < 60 ? 0 : age < MAX_TABLE_AGE ? d.deathRate * gompertzAt(Math.ceil(age)) : Infinity;
+      if (u > (deathBound + d.outMigrationRate + d.birthRate + d.leaveHomeRate) * (1 + 1e-9)) {
+        if (h.kids[s]! > 0 && h.kidAge[s]! < 255) h.kidAge[s]!++;
+        continue;
+      }
       let edge = age >= 60 ? d.deathRate * Math.pow(2, (age - 75) / 8) : 0;
       if (u < edge) {
         logMove(w, s, h.cell[s]!, OUTSIDE, DISSOLVED);
