@@ -16,6 +16,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { loadScenario } from '../workers/scenarios.ts';
 import { runExperiment } from '../workers/experiment/runner.ts';
+import { workerBundle } from '../workers/pool.ts';
 import { planExperiment, validateExperiment } from '../workers/experiment/spec.ts';
 import { gitCommit } from '../workers/experiment/store.ts';
 
@@ -146,6 +147,11 @@ export async function main(argv: string[]): Promise<number> {
   let efficiency;
   if (!skipThroughput) {
     process.stderr.write(`reference experiment: 40 runs (16×16 city, 8,000 households, 5 years), ${cores} cores\n`);
+    // The workers' code is bundled once per process, by the first pool: done here, so that neither
+    // timing below includes it (a `regensim experiment` pays it once, before its first worker starts).
+    const b0 = performance.now();
+    const bundled = workerBundle() !== null;
+    process.stderr.write(`  worker bundle: ${bundled ? `built in ${((performance.now() - b0) / 1000).toFixed(2)} s` : 'esbuild unavailable, workers compile with tsx'}\n`);
     one = await timed(REFERENCE, 1);
     process.stderr.write(`  1 worker:  ${line(one)}\n`);
     two = await timed(REFERENCE, 2);
