@@ -16,7 +16,9 @@
  * itself runs on, installed with it — into one CommonJS script held in memory, and every worker
  * evaluates that script. No build step, no file written; a worker then starts without compiling
  * anything (about 0.35 CPU s instead of about 1 s, and no esbuild process to drive), and the
- * bundle is the same code that tsx would load, module by module.
+ * bundle is the same code that tsx would load, module by module. One cost: a stack trace from
+ * inside a worker points into `workers/node-worker.bundle.cjs` (a name only; no such file), not
+ * the `.ts` sources. What a failed task reports is its error's message, which does not change.
  *
  * Any other entry (a test's wrapper), or the default one if esbuild cannot be loaded, starts from
  * a small bootstrap (`eval: true`) that registers tsx's ESM hooks in the worker's own thread and
