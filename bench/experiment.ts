@@ -11,11 +11,12 @@
  *
  * With `node --expose-gc` (NODE_OPTIONS=--expose-gc) the heap figures are taken after a collection.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { loadScenario } from '../workers/scenarios.ts';
 import { runExperiment } from '../workers/experiment/runner.ts';
+import { workerBundle } from '../workers/pool.ts';
 import { planExperiment, validateExperiment } from '../workers/experiment/spec.ts';
 import { gitCommit } from '../workers/experiment/store.ts';
 
@@ -49,17 +50,40 @@ function plan(spec: unknown, name: string) {
  * where other processes take the cores, the wall clock understates what a second worker gains;
  * CPU seconds per run with 1 and 2 workers still show whether parallel runs cost extra work.
  */
-async function timed(spec: unknown, workers: number): Promise<{ runs: number; seconds: number; runsPerHour: number; cpuSecondsPerRun: number }> {
+async function timed(
+  spec: unknown,
+  workers: number,
+): Promise<{ runs: number; seconds: number; runsPerHour: number; cpuSecondsPerRun: number; mainThreadShare: number | null }> {
   const dir = mkdtempSync(join(os.tmpdir(), 'regensim-bench-'));
   try {
     const p = plan(spec, 'reference');
     const cpu0 = process.cpuUsage();
+    const main0 = mainThreadCpuSeconds();
     const r = await runExperiment(p, { out: dir, workers });
     const cpu = process.cpuUsage(cpu0);
-    const cpuSecondsPerRun = (cpu.user + cpu.system) / 1e6 / r.ran;
-    return { runs: r.ran, seconds: r.seconds, runsPerHour: (r.ran / r.seconds) * 3600, cpuSecondsPerRun };
+    const main1 = mainThreadCpuSeconds();
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const cpuSecondsPerRun = cpuSeconds / r.ran;
+    // The share of the process's CPU time spent on the main thread (receiving and writing results).
+    const mainThreadShare = main0 === null || main1 === null ? null : (main1 - main0) / cpuSeconds;
+    return { runs: r.ran, seconds: r.seconds, runsPerHour: (r.ran / r.seconds) * 3600, cpuSecondsPerRun, mainThreadShare };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * CPU seconds of the main thread alone (Linux: /proc/self/task/<pid>/stat, whose main thread has
+ * the process id; Node 20 has no per-thread CPU clock), or null where that file does not exist.
+ */
+function mainThreadCpuSeconds(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat (utime, stime), counted after the command name: 12 and 13 here.
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return null;
   }
 }
 
@@ -115,15 +139,23 @@ export async function main(argv: string[]): Promise<number> {
   // Other processes on a shared machine take cores from the workers: the load is printed with the figures.
   const load = () => os.loadavg()[0]!.toFixed(1);
   process.stderr.write(`load average before: ${load()}\n`);
+  const share = (x: number | null) => (x === null ? '' : `, main thread ${Math.round(x * 100)}% of it`);
+  const line = (t: Awaited<ReturnType<typeof timed>>) =>
+    `${t.runsPerHour.toFixed(0)} runs/h (${t.seconds.toFixed(1)} s, ${t.cpuSecondsPerRun.toFixed(2)} CPU s/run${share(t.mainThreadShare)})`;
   let one;
   let two;
   let efficiency;
   if (!skipThroughput) {
     process.stderr.write(`reference experiment: 40 runs (16×16 city, 8,000 households, 5 years), ${cores} cores\n`);
+    // The workers' code is bundled once per process, by the first pool: done here, so that neither
+    // timing below includes it (a `regensim experiment` pays it once, before its first worker starts).
+    const b0 = performance.now();
+    const bundled = workerBundle() !== null;
+    process.stderr.write(`  worker bundle: ${bundled ? `built in ${((performance.now() - b0) / 1000).toFixed(2)} s` : 'esbuild unavailable, workers compile with tsx'}\n`);
     one = await timed(REFERENCE, 1);
-    process.stderr.write(`  1 worker:  ${one.runsPerHour.toFixed(0)} runs/h (${one.seconds.toFixed(1)} s, ${one.cpuSecondsPerRun.toFixed(2)} CPU s/run)\n`);
+    process.stderr.write(`  1 worker:  ${line(one)}\n`);
     two = await timed(REFERENCE, 2);
-    process.stderr.write(`  2 workers: ${two.runsPerHour.toFixed(0)} runs/h (${two.seconds.toFixed(1)} s, ${two.cpuSecondsPerRun.toFixed(2)} CPU s/run)\n`);
+    process.stderr.write(`  2 workers: ${line(two)}\n`);
     efficiency = two.runsPerHour / (2 * one.runsPerHour);
     process.stderr.write(`  scaling efficiency 1→2 workers: ${efficiency.toFixed(2)} (goal ≥ 0.9)\n`);
   }
@@ -143,6 +175,8 @@ export async function main(argv: string[]): Promise<number> {
         scalingEfficiency: efficiency === undefined ? null : Math.round(efficiency * 100) / 100,
         cpuSecondsPerRun1: one ? Math.round(one.cpuSecondsPerRun * 100) / 100 : null,
         cpuSecondsPerRun2: two ? Math.round(two.cpuSecondsPerRun * 100) / 100 : null,
+        mainThreadShare1: one?.mainThreadShare == null ? null : Math.round(one.mainThreadShare * 100) / 100,
+        mainThreadShare2: two?.mainThreadShare == null ? null : Math.round(two.mainThreadShare * 100) / 100,
         memory: mem ?? null,
         cores,
         loadAverage: os.loadavg().map((x) => Math.round(x * 10) / 10),

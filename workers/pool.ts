@@ -11,12 +11,23 @@
  * - workers are referenced only while they run a task, so a pool that is never closed does not
  *   keep Node alive; `close()` terminates them all.
  *
- * Workers run the TypeScript sources. Node 20 cannot start a `.ts` file as a worker, and
- * `execArgv: ['--import', 'tsx']` is not applied inside workers, so each worker starts from a
- * small bootstrap (`eval: true`) that registers tsx's ESM hooks in its own thread and
- * then imports the entry module.
+ * Workers run the TypeScript sources, compiled once per process: the first worker bundles the
+ * default entry (workers/node-worker.ts and everything it imports) with esbuild — the compiler tsx
+ * itself runs on, installed with it — into one CommonJS script held in memory, and every worker
+ * evaluates that script. No build step, no file written; a worker then starts without compiling
+ * anything (about 0.35 CPU s instead of about 1 s, and no esbuild process to drive), and the
+ * bundle is the same code that tsx would load, module by module. One cost: a stack trace from
+ * inside a worker points into `workers/node-worker.bundle.cjs` (a name only; no such file), not
+ * the `.ts` sources. What a failed task reports is its error's message, which does not change.
+ *
+ * Any other entry (a test's wrapper), or the default one if esbuild cannot be loaded, starts from
+ * a small bootstrap (`eval: true`) that registers tsx's ESM hooks in the worker's own thread and
+ * then imports the entry module (Node 20 cannot start a `.ts` file as a worker, and
+ * `execArgv: ['--import', 'tsx']` is not applied inside workers).
  */
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { wrap, type Remote } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
@@ -55,8 +66,53 @@ import('node:worker_threads')
     .then(({ register }) => { register(); return import(workerData.entry); }));
 `;
 
+// The same for the bundle of the default entry (below): a CommonJS script, run in the worker's
+// context with a `require` of its own, so that it also runs where the worker evaluates ESM.
+const BUNDLE_BOOTSTRAP = `
+Promise.all([import('node:worker_threads'), import('node:module'), import('node:vm')])
+  .then(([{ workerData }, { createRequire }, vm]) => {
+    const module = { exports: {} };
+    const run = vm.runInThisContext('(function (exports, require, module) {' + workerData.bundle + '\\n})', { filename: workerData.filename });
+    run(module.exports, createRequire(workerData.filename), module);
+  });
+`;
+
 const TSX_API = import.meta.resolve('tsx/esm/api');
 const DEFAULT_ENTRY = new URL('./node-worker.ts', import.meta.url);
+
+/** The part of esbuild's API used here (esbuild is tsx's compiler, resolved from tsx). */
+interface Esbuild {
+  buildSync(options: Record<string, unknown>): { outputFiles: { text: string }[] };
+}
+
+let bundled: string | null | undefined;
+
+/**
+ * The default entry and everything it imports as one CommonJS script (built on first use, then
+ * kept for the life of the process), or null when esbuild cannot be loaded or the build fails:
+ * workers then load the sources through tsx, which reports a compile error as it always did.
+ */
+export function workerBundle(): string | null {
+  if (bundled !== undefined) return bundled;
+  try {
+    const esbuild = createRequire(fileURLToPath(TSX_API))('esbuild') as Esbuild;
+    bundled = esbuild.buildSync({
+      entryPoints: [fileURLToPath(DEFAULT_ENTRY)],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: `node${process.versions.node}`,
+      // The ESM builds of the dependencies, as Node picks them when tsx loads the sources.
+      mainFields: ['module', 'main'],
+      conditions: ['import'],
+      write: false,
+      logLevel: 'silent',
+    }).outputFiles[0]!.text;
+  } catch {
+    bundled = null;
+  }
+  return bundled;
+}
 
 const positiveInt = (raw: string | undefined): number | undefined =>
   raw !== undefined && /^\s*\d+\s*$/.test(raw) && Number(raw) > 0 ? Number(raw) : undefined;
@@ -75,7 +131,10 @@ export function defaultPoolSize(env: Record<string, string | undefined> = proces
  * referenced (it keeps Node alive) until it is terminated or unreferenced.
  */
 export function startWorker(entry: URL = DEFAULT_ENTRY): { worker: Worker; remote: Remote<Api> } {
-  const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { tsx: TSX_API, entry: entry.href } });
+  const bundle = entry.href === DEFAULT_ENTRY.href ? workerBundle() : null;
+  const worker = bundle
+    ? new Worker(BUNDLE_BOOTSTRAP, { eval: true, workerData: { bundle, filename: fileURLToPath(DEFAULT_ENTRY).replace(/\.ts$/, '.bundle.cjs') } })
+    : new Worker(BOOTSTRAP, { eval: true, workerData: { tsx: TSX_API, entry: entry.href } });
   return { worker, remote: wrap<Api>(nodeEndpoint(worker)) };
 }
 

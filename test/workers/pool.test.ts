@@ -10,7 +10,7 @@ import { scenarioSchema, type ScenarioConfig } from '../../sim/config/schema.ts'
 import { createSimulation, runScenario } from '../../sim/simulation.ts';
 import type { RunResult } from '../../sim/types.ts';
 import { api, createApi, type RunTask, type RunTaskResult } from '../../workers/api.ts';
-import { createPool, defaultPoolSize, runInProcess, startWorker, type Pool } from '../../workers/pool.ts';
+import { createPool, defaultPoolSize, runInProcess, startWorker, workerBundle, type Pool } from '../../workers/pool.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const config = scenarioSchema.parse({ city: { width: 8, height: 8 }, households: { count: 1500 }, run: { years: 2 } });
@@ -160,6 +160,12 @@ describe('createPool', () => {
     expect(code).toBe(0);
     expect(stdout.trim()).toBe('ok ok ok');
     expect(Date.now() - started).toBeLessThan(25_000);
+  });
+
+  it('bundles the default entry once, so workers load JavaScript instead of compiling the sources', () => {
+    const bundle = workerBundle();
+    expect(bundle).toMatch(/runTask/);
+    expect(workerBundle()).toBe(bundle);
   });
 
   it('takes its size from the argument, then Slurm, then the machine', () => {
