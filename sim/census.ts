@@ -9,9 +9,7 @@
 import type { World } from './world.ts';
 
 export function census(w: World): void {
-  const h = w.households;
   const c = w.cells;
-  const retire = w.config.labour.retirementAge;
   c.households.fill(0);
   c.poor.fill(0);
   c.unemployed.fill(0);
@@ -20,11 +18,28 @@ export function census(w: World): void {
   c.logIncomeSum.fill(0);
   c.residenceSum.fill(0);
   c.tiesSum.fill(0);
+  const totals = TOTALS;
+  totals.fill(0);
+  countResidents(w, totals);
+  const total = totals[0]!;
+  const lf = totals[2]!;
+  w.city.meanIncome = total > 0 ? totals[1]! / total : 0;
+  w.city.unemploymentRate = lf > 0 ? totals[3]! / lf : 0;
+}
+
+/** Households, income, labour force and unemployed of the whole city, as `countResidents` leaves them. */
+const TOTALS = new Float64Array(4);
+
+/**
+ * The pass over the households. It is a function of its own, with nothing after its loop, because
+ * it runs once a quarter: V8 optimises it while the loop runs (on-stack replacement), and code
+ * after the loop that had not yet run would throw the optimised code away at every call.
+ */
+function countResidents(w: World, totals: Float64Array): void {
+  const h = w.households;
+  const c = w.cells;
+  const retire = w.config.labour.retirementAge;
   const tick = w.city.tick;
-  let total = 0;
-  let income = 0;
-  let lf = 0;
-  let unemp = 0;
   for (let s = 0; s < h.count; s++) {
     if (!h.alive[s]) continue;
     const k = h.cell[s]!;
@@ -38,15 +53,13 @@ export function census(w: World): void {
     if (h.poor[s]) c.poor[k]!++;
     if (h.age[s]! < retire) {
       c.labourForce[k]!++;
-      lf++;
+      totals[2]!++;
       if (h.employer[s]! < 0) {
         c.unemployed[k]!++;
-        unemp++;
+        totals[3]!++;
       }
     }
-    total++;
-    income += y;
+    totals[0]!++;
+    totals[1]! += y;
   }
-  w.city.meanIncome = total > 0 ? income / total : 0;
-  w.city.unemploymentRate = lf > 0 ? unemp / lf : 0;
 }
