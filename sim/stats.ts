@@ -78,9 +78,17 @@ export function median(values: Float64Array | Float32Array, count: number = valu
   const upper = select(a, count, hi);
   if (count % 2 === 1) return upper;
   // After selection everything in a[0 .. hi) is ≤ the upper middle: the lower middle is its maximum.
-  let lower = a[0]!;
-  for (let i = 1; i < hi; i++) if (a[i]! > lower) lower = a[i]!;
-  return 0.5 * (lower + upper);
+  return 0.5 * (maxOf(a, hi) + upper);
+}
+
+/**
+ * The largest of a[0 .. n). A loop in a function of its own: callers run once a year, and code
+ * after a loop V8 optimised mid-run would throw the optimised code away at every call.
+ */
+function maxOf(a: Float64Array, n: number): number {
+  let m = a[0]!;
+  for (let i = 1; i < n; i++) if (a[i]! > m) m = a[i]!;
+  return m;
 }
 
 /**

@@ -362,34 +362,74 @@ export function gini(values: ArrayLike<number>, count: number = values.length): 
  * yearly Gini needs); the values returned are the original doubles, so sums keep full precision.
  */
 function sortNonNegative(values: ArrayLike<number>, n: number): Float64Array {
+  // Each loop is a function of its own: this runs once a year, and V8 optimises a loop while it
+  // runs; code after a loop that had not run yet would throw that optimised code away every year.
   const keys = new Float32Array(n);
-  for (let i = 0; i < n; i++) keys[i] = Math.max(0, values[i]!);
+  clampInto(values, keys, n);
   let ka = new Uint32Array(keys.buffer);
   let kb = new Uint32Array(n);
   let ia = new Int32Array(n);
   let ib = new Int32Array(n);
-  for (let i = 0; i < n; i++) ia[i] = i;
+  iota(ia, n);
   const counts = new Uint32Array(2048);
   for (let shift = 0; shift < 32; shift += 11) {
-    counts.fill(0);
-    for (let i = 0; i < n; i++) counts[(ka[i]! >>> shift) & 2047]!++;
-    let sum = 0;
-    for (let d = 0; d < 2048; d++) {
-      const c = counts[d]!;
-      counts[d] = sum;
-      sum += c;
-    }
-    for (let i = 0; i < n; i++) {
-      const j = counts[(ka[i]! >>> shift) & 2047]!++;
-      kb[j] = ka[i]!;
-      ib[j] = ia[i]!;
-    }
-    [ka, kb] = [kb, ka];
-    [ia, ib] = [ib, ia];
+    radixPass(ka, kb, ia, ib, n, shift, counts);
+    const k = ka;
+    ka = kb;
+    kb = k;
+    const i = ia;
+    ia = ib;
+    ib = i;
   }
   const out = new Float64Array(n);
+  gatherClamped(values, ia, out, n);
+  settle(out, n);
+  return out;
+}
+
+function clampInto(values: ArrayLike<number>, keys: Float32Array, n: number): void {
+  for (let i = 0; i < n; i++) keys[i] = Math.max(0, values[i]!);
+}
+
+function iota(a: Int32Array, n: number): void {
+  for (let i = 0; i < n; i++) a[i] = i;
+}
+
+/** One stable counting-sort pass on the 11-bit digit at `shift`: (ka, ia) → (kb, ib). */
+function radixPass(ka: Uint32Array, kb: Uint32Array, ia: Int32Array, ib: Int32Array, n: number, shift: number, counts: Uint32Array): void {
+  counts.fill(0);
+  countDigits(ka, n, shift, counts);
+  exclusiveSums(counts);
+  scatter(ka, kb, ia, ib, n, shift, counts);
+}
+
+function countDigits(ka: Uint32Array, n: number, shift: number, counts: Uint32Array): void {
+  for (let i = 0; i < n; i++) counts[(ka[i]! >>> shift) & 2047]!++;
+}
+
+function exclusiveSums(counts: Uint32Array): void {
+  let sum = 0;
+  for (let d = 0; d < counts.length; d++) {
+    const c = counts[d]!;
+    counts[d] = sum;
+    sum += c;
+  }
+}
+
+function scatter(ka: Uint32Array, kb: Uint32Array, ia: Int32Array, ib: Int32Array, n: number, shift: number, counts: Uint32Array): void {
+  for (let i = 0; i < n; i++) {
+    const j = counts[(ka[i]! >>> shift) & 2047]!++;
+    kb[j] = ka[i]!;
+    ib[j] = ia[i]!;
+  }
+}
+
+function gatherClamped(values: ArrayLike<number>, ia: Int32Array, out: Float64Array, n: number): void {
   for (let i = 0; i < n; i++) out[i] = Math.max(0, values[ia[i]!]!);
-  // Values equal as floats but not as doubles may be out of order by a rounding step: settle them.
+}
+
+/** Values equal as floats but not as doubles may be out of order by a rounding step: settle them. */
+function settle(out: Float64Array, n: number): void {
   for (let i = 1; i < n; i++) {
     const v = out[i]!;
     let j = i - 1;
@@ -399,5 +439,4 @@ function sortNonNegative(values: ArrayLike<number>, n: number): Float64Array {
     }
     out[j + 1] = v;
   }
-  return out;
 }

@@ -124,54 +124,63 @@ export const humanCapital = {
   name: 'humanCapital',
   step(w: World): void {
     updateResources(w);
-    const h = w.households;
-    const c = w.cells;
-    const hc = w.config.humanCapital;
-    const retire = w.config.labour.retirementAge;
-    const tick = w.city.tick;
-    const incomeScale = 2 * Math.max(1, w.city.medianIncome);
-    const illnessKey = w.rng.keyBase('illness');
     // This pass also counts the users the next step will see.
     const r = w.resources;
     const users = scratchFor(w, 0);
     const poorUsers = scratchFor(w, 1);
-    for (let s = 0; s < h.count; s++) {
-      if (!h.alive[s]) continue;
-      const k = h.cell[s]!;
-      if (k < 0) continue;
-      const cl = c.clinic[k]!;
-      if (cl >= 0) users[cl]!++;
-      // Children in school.
-      if (h.kids[s]! > 0 && h.kidAge[s]! >= SCHOOL_START && h.kidAge[s]! < SCHOOL_END) {
-        const sc = c.school[k]!;
-        if (sc >= 0) {
-          users[sc]!++;
-          if (h.poor[s]) poorUsers[sc]!++;
-        }
-        const support = Math.min(1, h.support[s]! + (h.poor[s] ? 0 : HOME_SUPPORT));
-        const target = 0.1 + hc.schoolEffect * c.schoolQuality[k]! + hc.parentEffect * h.skill[s]! + hc.supportEffect * support;
-        h.attainment[s]! += hc.attainmentRate * (Math.min(1, target) - h.attainment[s]!);
-      }
-      // Adult skill.
-      if (h.age[s]! < retire) {
-        let sk = h.skill[s]!;
-        if (h.employer[s]! >= 0) sk += hc.learningOnJob * (1 - sk);
-        else if (h.unempQuarters[s]! >= 4) sk -= hc.unemploymentDecay * sk;
-        sk += hc.trainingGain * h.training[s]! * (1 - sk);
-        h.skill[s] = Math.min(1, Math.max(0, sk));
-      }
-      // Health.
-      const ageLoss = Math.max(0, (h.age[s]! - 45) / 50);
-      const target =
-        0.38 + 0.25 * c.clinicAccess[k]! + 0.25 * Math.min(1, h.income[s]! / incomeScale) + 0.2 * c.environment[k]! - 0.3 * ageLoss;
-      let hl = h.health[s]! + hc.healthRate * (target - h.health[s]!);
-      if (keyedDraw(illnessKey, h.id[s]!, tick) < ILLNESS_RATE) hl -= ILLNESS_HIT;
-      h.health[s] = Math.min(1, Math.max(0, hl));
-    }
+    updatePeople(w, users, poorUsers);
     r.users.set(users);
     r.poorUsers.set(poorUsers);
   },
 };
+
+/**
+ * Children's attainment, adults' skill and everyone's health for a quarter, counting each school's
+ * and clinic's users on the way. The pass is a function of its own, with nothing after its loop, so
+ * that V8 keeps the code it optimises while the loop runs (see sim/census.ts).
+ */
+function updatePeople(w: World, users: Float32Array, poorUsers: Float32Array): void {
+  const h = w.households;
+  const c = w.cells;
+  const hc = w.config.humanCapital;
+  const retire = w.config.labour.retirementAge;
+  const tick = w.city.tick;
+  const incomeScale = 2 * Math.max(1, w.city.medianIncome);
+  const illnessKey = w.rng.keyBase('illness');
+  for (let s = 0; s < h.count; s++) {
+    if (!h.alive[s]) continue;
+    const k = h.cell[s]!;
+    if (k < 0) continue;
+    const cl = c.clinic[k]!;
+    if (cl >= 0) users[cl]!++;
+    // Children in school.
+    if (h.kids[s]! > 0 && h.kidAge[s]! >= SCHOOL_START && h.kidAge[s]! < SCHOOL_END) {
+      const sc = c.school[k]!;
+      if (sc >= 0) {
+        users[sc]!++;
+        if (h.poor[s]) poorUsers[sc]!++;
+      }
+      const support = Math.min(1, h.support[s]! + (h.poor[s] ? 0 : HOME_SUPPORT));
+      const target = 0.1 + hc.schoolEffect * c.schoolQuality[k]! + hc.parentEffect * h.skill[s]! + hc.supportEffect * support;
+      h.attainment[s]! += hc.attainmentRate * (Math.min(1, target) - h.attainment[s]!);
+    }
+    // Adult skill.
+    if (h.age[s]! < retire) {
+      let sk = h.skill[s]!;
+      if (h.employer[s]! >= 0) sk += hc.learningOnJob * (1 - sk);
+      else if (h.unempQuarters[s]! >= 4) sk -= hc.unemploymentDecay * sk;
+      sk += hc.trainingGain * h.training[s]! * (1 - sk);
+      h.skill[s] = Math.min(1, Math.max(0, sk));
+    }
+    // Health.
+    const ageLoss = Math.max(0, (h.age[s]! - 45) / 50);
+    const target =
+      0.38 + 0.25 * c.clinicAccess[k]! + 0.25 * Math.min(1, h.income[s]! / incomeScale) + 0.2 * c.environment[k]! - 0.3 * ageLoss;
+    let hl = h.health[s]! + hc.healthRate * (target - h.health[s]!);
+    if (keyedDraw(illnessKey, h.id[s]!, tick) < ILLNESS_RATE) hl -= ILLNESS_HIT;
+    h.health[s] = Math.min(1, Math.max(0, hl));
+  }
+}
 
 const scratchCache = new WeakMap<World, Float32Array[]>();
 /** A zeroed per-resource buffer, reused across ticks. */
