@@ -231,25 +231,37 @@ export const firms = {
     const slack = unemployed / (unemployed + w.city.jobVacancies / Math.max(1, totalLabour(w)) + 1e-9);
     const meanMargin = alive > 0 ? marginSum / alive : 0;
     const rate = cfg.entryRate * alive * Math.min(3, Math.max(0.2, 1 + 4 * meanMargin)) * 2 * slack;
-    const entrants = rs.poisson(rate);
-    for (let e = 0; e < entrants; e++) {
-      const i = addFirm(f);
-      if (i < 0) break;
-      f.sector[i] = rs.next() < cfg.tradableShare ? 1 : 0;
-      initFirmJobs(w, i, Math.max(1, 1 + rs.poisson(cfg.meanSize * 0.4)), rs);
-      f.bornTick[i] = tick;
-      const site = chooseSite(w, i, -1, Infinity, rs);
-      if (site < 0) {
-        f.alive[i] = 0;
-        f.free[f.freeCount++] = i;
-        continue;
-      }
-      f.cell[i] = site;
-      c.floorUsed[site]! += f.floorspace[i]!;
-      c.jobsCreated[site]! += f.jobs[i]!;
-    }
+    enterFirms(w, rs.poisson(rate), rs);
   },
 };
+
+/**
+ * New firms: each takes a site, or gives its slot back when no site has room. A function of its
+ * own: the step's loops are optimised while they run, and a rare branch after them that had never
+ * run would throw the step's optimised code away each time it is taken (see sim/census.ts).
+ */
+function enterFirms(w: World, entrants: number, rs: Stream): void {
+  const f = w.firms;
+  const c = w.cells;
+  const cfg = w.config.firms;
+  const tick = w.city.tick;
+  for (let e = 0; e < entrants; e++) {
+    const i = addFirm(f);
+    if (i < 0) break;
+    f.sector[i] = rs.next() < cfg.tradableShare ? 1 : 0;
+    initFirmJobs(w, i, Math.max(1, 1 + rs.poisson(cfg.meanSize * 0.4)), rs);
+    f.bornTick[i] = tick;
+    const site = chooseSite(w, i, -1, Infinity, rs);
+    if (site < 0) {
+      f.alive[i] = 0;
+      f.free[f.freeCount++] = i;
+      continue;
+    }
+    f.cell[i] = site;
+    c.floorUsed[site]! += f.floorspace[i]!;
+    c.jobsCreated[site]! += f.jobs[i]!;
+  }
+}
 
 function totalLabour(w: World): number {
   let s = 0;

@@ -79,21 +79,9 @@ export function updatePoverty(w: World): void {
 export const neighbourhood = {
   name: 'neighbourhood',
   step(w: World): void {
-    const h = w.households;
     const c = w.cells;
     const nb = w.config.neighbourhood;
-    // Ties grow with the cohesion the neighbourhood had at the start of this update; done in the
-    // same pass as the poverty flags to read the household arrays once.
-    const line = w.city.povertyLine;
-    const yearEnd = w.city.tick % 4 === 3;
-    for (let s = 0; s < h.count; s++) {
-      if (!h.alive[s]) continue;
-      markPoverty(w, s, line, yearEnd);
-      const k = h.cell[s]!;
-      if (k < 0) continue;
-      const growth = nb.tiesGrowth * Math.min(1, c.cohesion[k]! + c.community[k]!);
-      h.ties[s]! += growth * (1 - h.ties[s]!);
-    }
+    povertyAndTies(w);
     census(w);
     // This quarter's unemployed and labour force, for the deprivation index's four-quarter mean.
     recordEmploymentQuarter(w);
@@ -124,6 +112,27 @@ export const neighbourhood = {
     }
   },
 };
+
+/**
+ * Poverty flags against the line, and ties that grow with the cohesion the neighbourhood had at
+ * the start of this update: one pass, to read the household arrays once. A function of its own,
+ * with nothing after its loop (see sim/census.ts).
+ */
+function povertyAndTies(w: World): void {
+  const h = w.households;
+  const c = w.cells;
+  const growthRate = w.config.neighbourhood.tiesGrowth;
+  const line = w.city.povertyLine;
+  const yearEnd = w.city.tick % 4 === 3;
+  for (let s = 0; s < h.count; s++) {
+    if (!h.alive[s]) continue;
+    markPoverty(w, s, line, yearEnd);
+    const k = h.cell[s]!;
+    if (k < 0) continue;
+    const growth = growthRate * Math.min(1, c.cohesion[k]! + c.community[k]!);
+    h.ties[s]! += growth * (1 - h.ties[s]!);
+  }
+}
 
 function clamp01(x: number): number {
   return x < 0 ? 0 : x > 1 ? 1 : x;
