@@ -74,6 +74,23 @@ export function householdGroups(w: World): Uint16Array {
 }
 
 /**
+ * Where each group's incomes start in one array: offsets[g] .. offsets[g + 1] for group g. Loops in
+ * functions of their own, run once a year (see sim/census.ts).
+ */
+function groupOffsets(mask: Uint16Array, groups: number): Int32Array {
+  const offsets = new Int32Array(groups + 1);
+  countMembers(mask, offsets);
+  for (let g = 0; g < groups; g++) offsets[g + 1]! += offsets[g]!;
+  return offsets;
+}
+
+function countMembers(mask: Uint16Array, offsets: Int32Array): void {
+  for (let s = 0; s < mask.length; s++) {
+    for (let m = mask[s]!; m !== 0; m &= m - 1) offsets[32 - Math.clz32(m & -m)]!++;
+  }
+}
+
+/**
  * Aggregates over the households of each group, all groups in one pass over the households (a
  * household counts in every group whose bit its mask has). Group g's incomes are left in
  * `incomes` at `offsets[g] .. offsets[g + 1]`, in slot order (the Gini reads the city's).
@@ -87,11 +104,7 @@ export function peopleMetricsByGroup(
   const c = w.cells;
   const code = w.region.code;
   const retire = w.config.labour.retirementAge;
-  const offsets = new Int32Array(groups + 1);
-  for (let s = 0; s < mask.length; s++) {
-    for (let m = mask[s]!; m !== 0; m &= m - 1) offsets[32 - Math.clz32(m & -m)]!++;
-  }
-  for (let g = 0; g < groups; g++) offsets[g + 1]! += offsets[g]!;
+  const offsets = groupOffsets(mask, groups);
   const incomes = new Float64Array(offsets[groups]!);
   const fill = offsets.slice(0, groups);
   // One column per sum, one entry per group.

@@ -44,17 +44,27 @@ export function updatePovertyLine(w: World): void {
   const h = w.households;
   const incomes = new Float64Array(h.count);
   const measured = new Float64Array(h.count);
+  const n = collectIncomes(w, incomes, measured);
+  // Each array is its own scratch: the selection reorders it in place, and nothing reads it after.
+  w.city.medianIncome = n > 0 ? median(incomes, n, incomes) : 0;
+  // Means tests (housing allowance, social housing need) use income before housing costs.
+  w.city.meansTestLine = w.config.economy.povertyLine * w.city.medianIncome;
+  w.city.povertyLine = n > 0 ? w.config.economy.povertyLine * median(measured, n, measured) : 0;
+}
+
+/**
+ * Every housed household's income and its income for the poverty measure, in slot order; returns
+ * how many. A loop in a function of its own, run once a year (see sim/census.ts).
+ */
+function collectIncomes(w: World, incomes: Float64Array, measured: Float64Array): number {
+  const h = w.households;
   let n = 0;
   for (let s = 0; s < h.count; s++) {
     if (!h.alive[s] || h.cell[s]! < 0) continue;
     incomes[n] = h.income[s]!;
     measured[n++] = povertyIncome(w, s);
   }
-  // Each array is its own scratch: the selection reorders it in place, and nothing reads it after.
-  w.city.medianIncome = n > 0 ? median(incomes, n, incomes) : 0;
-  // Means tests (housing allowance, social housing need) use income before housing costs.
-  w.city.meansTestLine = w.config.economy.povertyLine * w.city.medianIncome;
-  w.city.povertyLine = n > 0 ? w.config.economy.povertyLine * median(measured, n, measured) : 0;
+  return n;
 }
 
 /**
