@@ -24,25 +24,43 @@ const metric = (k: string) => (r: RunResult) => at(r, k);
 
 describe('weston over 10 seeds', () => {
   it('raises the skills, children\'s attainment and employment of the people it started with', () => {
-    // Measured against the counterfactual: skill +0.036 (0.033-0.039), attainment +0.037,
-    // unemployment -1.9 points (-3.2 to -0.6), poverty -1.0 points (-1.9 to -0.1).
+    // Measured against the counterfactual: skill +0.035 (0.032-0.038), attainment +0.036,
+    // unemployment -1.3 points (-2.5 to -0.1).
+    for (const m of ['meanSkill', 'childAttainment', 'unemploymentRate', 'povertyRate']) {
+      const d = diff(hub, none, metric(`originalResidents.${m}`));
+      console.log(`original residents' ${m}, weston − none: ${d.mean.toFixed(4)} (${d.lo.toFixed(4)} to ${d.hi.toFixed(4)})`);
+    }
     expect(diff(hub, none, metric('originalResidents.meanSkill')).lo).toBeGreaterThan(0.02);
     expect(diff(hub, none, metric('originalResidents.childAttainment')).lo).toBeGreaterThan(0.02);
     expect(diff(hub, none, metric('originalResidents.unemploymentRate')).hi).toBeLessThan(0);
+  });
+
+  // Fails: measured -1.0 points (-2.1 to +0.1). The mean is what it was (-1.0, -1.9 to -0.1) before
+  // the deprivation index counted the unemployed over four quarters; with it the most deprived
+  // catchment, and so the hub's school, differs for some seeds, and the interval now takes in 0.
+  it.fails('lowers the poverty of the people it started with', () => {
     expect(diff(hub, none, metric('originalResidents.povertyRate')).hi).toBeLessThan(0);
   });
 
   it('spends nothing on places, so rents barely move and the catchment\'s poverty falls', () => {
-    // Measured: environment +0.006, rents +£203, target poverty -1.4 points (-2.2 to -0.6).
+    // Measured: environment +0.006, rents +£165, target poverty -1.8 points (-3.1 to -0.5).
+    for (const m of ['environment', 'meanRent', 'povertyRate']) {
+      const d = diff(hub, none, metric(`target.${m}`));
+      console.log(`target ${m}, weston − none: ${d.mean.toFixed(4)} (${d.lo.toFixed(4)} to ${d.hi.toFixed(4)})`);
+    }
     expect(diff(hub, none, metric('target.environment')).mean).toBeLessThan(0.02);
     expect(diff(hub, none, metric('target.povertyRate')).hi).toBeLessThan(0);
   });
 
   it.fails('removing the friction and bringing in every department raises the gains (study: the two difficulties)', () => {
-    // Measured (no friction, full coverage minus the scenario): skill -0.0008 (-0.0020 to
-    // +0.0004), unemployment +1.3 points (+0.5 to +2.1), attainment -0.005. Our reading: adult
+    // Measured (no friction, full coverage minus the scenario): skill -0.0008 (-0.0023 to
+    // +0.0008), unemployment +0.7 points (-0.0 to +1.3), attainment -0.004. Our reading: adult
     // education may already reach everyone who can take part, and the money friction diverts
     // buys school quality instead (hence the attainment); the unemployment result is not traced.
+    for (const m of ['meanSkill', 'unemploymentRate', 'childAttainment']) {
+      const d = diff(frictionless, hub, metric(`originalResidents.${m}`));
+      console.log(`original residents' ${m}, no friction − weston: ${d.mean.toFixed(4)} (${d.lo.toFixed(4)} to ${d.hi.toFixed(4)})`);
+    }
     expect(diff(frictionless, hub, metric('originalResidents.meanSkill')).lo).toBeGreaterThan(0);
   });
 });
