@@ -37,7 +37,7 @@ const b = (k: string) => (r: Report) => r[k]!;
 
 describe('index-switch over 10 seeds', () => {
   it('the two indices call different units deprived', () => {
-    // Measured: overlap of the deprived tenth 0.68 (0.57-0.79); 2-12 of 14 units change status.
+    // Measured: overlap of the deprived tenth 0.72 (0.68-0.75); 4-6 of 14 units change status.
     for (const r of runs) {
       expect(b('deprivedOverlap')(r)).toBeLessThan(1);
       expect(b('unitsChangingStatus')(r)).toBeGreaterThanOrEqual(1);
@@ -45,17 +45,17 @@ describe('index-switch over 10 seeds', () => {
   });
 
   it('and often draw a different target: overlap below 1', () => {
-    // Measured: 0.77 (0.66-0.88); from 0.50 to 1 by seed (0.69 on the default city).
+    // Measured: 0.63 (0.44-0.82); from 0 to 1 by seed (0.56 on the default city).
     const overlap = over(runs, b('targetOverlap'));
     expect(overlap.hi).toBeLessThan(1);
     expect(runs.filter((r) => b('targetOverlap')(r) < 1).length).toBeGreaterThanOrEqual(5);
   });
 
   it.fails('switching raises the deprived share of the north and middle by about 15% (study)', () => {
-    // Measured: +6% (-6% to +18%) here, +5.6% (+0.4% to +10.8%) on the default city. The
-    // generated city has no north: its old industrial districts are placed at random, so no
-    // third of it is systematically poorer on income and employment than on the other domains,
-    // which is what the English shift reflected.
+    // Measured: +14% (-1% to +29%) here, +10.1% (-0.7% to +20.9%) on the default city: on
+    // neither city does the interval exclude no change. The generated city has no north: its old
+    // industrial districts are placed at random, so no third of it is systematically poorer on
+    // income and employment than on the other domains, which is what the English shift reflected.
     const change = over(runs, b('northMiddleChange'));
     expect(change.lo).toBeGreaterThan(0.05);
   });

@@ -73,7 +73,7 @@ describe('integrated over 10 seeds, against weston', () => {
   });
 
   it('raises its original residents\' skills further', () => {
-    // Measured: +0.009 (0.007-0.012) over weston.
+    // Measured: +0.009 (0.007-0.010) over weston.
     expect(diff(integrated, hub, metric('originalResidents.meanSkill')).lo).toBeGreaterThan(0);
   });
 
