@@ -188,6 +188,19 @@ export function incentiveBill(w: World, mask: ArrayLike<number>): number {
  * the programme is tied to the place, not to the person.
  */
 export function areaProgrammes(w: World, mask: ArrayLike<number>, amount: number): number {
+  const participants = countParticipants(w, mask);
+  const intensity = participants > 0 ? Math.min(1, (amount * 4) / (participants * COSTS.programmePerHousehold)) : 0;
+  const spent = enrol(w, mask, intensity);
+  w.ledger.people += spent;
+  w.ledger.publicInvestment += spent;
+  return spent;
+}
+
+// The two passes of areaProgrammes, each a function with nothing after its loop: run once a
+// quarter, V8 would otherwise throw away the code it optimised mid-loop at every call (sim/census.ts).
+
+/** Households in the mask with a working-age adult or children. */
+function countParticipants(w: World, mask: ArrayLike<number>): number {
   const h = w.households;
   const retire = w.config.labour.retirementAge;
   let participants = 0;
@@ -196,7 +209,13 @@ export function areaProgrammes(w: World, mask: ArrayLike<number>, amount: number
     const k = h.cell[s]!;
     if (k >= 0 && mask[k] && (h.age[s]! < retire || h.kids[s]! > 0)) participants++;
   }
-  const intensity = participants > 0 ? Math.min(1, (amount * 4) / (participants * COSTS.programmePerHousehold)) : 0;
+  return participants;
+}
+
+/** Sets every household's area training and family support; returns the quarter's cost. */
+function enrol(w: World, mask: ArrayLike<number>, intensity: number): number {
+  const h = w.households;
+  const retire = w.config.labour.retirementAge;
   let spent = 0;
   for (let s = 0; s < h.count; s++) {
     if (!h.alive[s]) continue;
@@ -206,8 +225,6 @@ export function areaProgrammes(w: World, mask: ArrayLike<number>, amount: number
     h.support[s] = inside && h.kids[s]! > 0 ? 0.5 * intensity : 0;
     if (inside) spent += (intensity * COSTS.programmePerHousehold) / 4;
   }
-  w.ledger.people += spent;
-  w.ledger.publicInvestment += spent;
   return spent;
 }
 

@@ -204,26 +204,54 @@ export const labour = {
       setIncome(w, s);
     }
     // The employer pipeline, after everyone's normal search so that it does not shift their draws.
-    const partners: number[] = [];
-    for (let i = 0; i < f.count; i++) if (f.alive[i] && f.partner[i]) partners.push(i);
-    if (partners.length > 0) {
-      for (let i = 0; i < nUnemployed; i++) {
-        const s = unemployed[i]!;
-        if (!h.graduate[s] || h.employer[s]! >= 0) continue;
-        if (pipelineSearch(w, s, partners, rs)) {
-          f.skillSum[h.employer[s]!]! += h.skill[s]!;
-          setIncome(w, s);
-        }
-      }
-    } else {
-      // No pipeline to use the standing: it lapses after GRADUATE_QUARTERS (1 = graduate, counting up).
-      for (let s = 0; s < h.count; s++) {
-        const g = h.graduate[s]!;
-        if (g > 0) h.graduate[s] = g > GRADUATE_QUARTERS ? 0 : g + 1;
-      }
-    }
-    let vacancies = 0;
-    for (let i = 0; i < f.count; i++) if (f.alive[i]) vacancies += Math.max(0, f.jobs[i]! - f.filled[i]!);
-    w.city.jobVacancies = vacancies;
+    employerPipeline(w, unemployed, nUnemployed, rs);
+    w.city.jobVacancies = countVacancies(w);
   },
 };
+
+/**
+ * Unemployed graduates contact partner firms; without any partner, a graduate's standing lapses
+ * after GRADUATE_QUARTERS (1 = graduate, counting up). Functions of their own, with nothing after
+ * their loops: only hub runs take the pipeline's branch, and V8 would otherwise throw the step's
+ * optimised code away each time one did (sim/census.ts).
+ */
+function employerPipeline(w: World, unemployed: Int32Array, nUnemployed: number, rs: Stream): void {
+  const partners = partnerFirms(w);
+  if (partners.length > 0) pipelineRound(w, unemployed, nUnemployed, partners, rs);
+  else lapseGraduates(w);
+}
+
+function partnerFirms(w: World): number[] {
+  const f = w.firms;
+  const partners: number[] = [];
+  for (let i = 0; i < f.count; i++) if (f.alive[i] && f.partner[i]) partners.push(i);
+  return partners;
+}
+
+function pipelineRound(w: World, unemployed: Int32Array, nUnemployed: number, partners: readonly number[], rs: Stream): void {
+  const h = w.households;
+  const f = w.firms;
+  for (let i = 0; i < nUnemployed; i++) {
+    const s = unemployed[i]!;
+    if (!h.graduate[s] || h.employer[s]! >= 0) continue;
+    if (pipelineSearch(w, s, partners, rs)) {
+      f.skillSum[h.employer[s]!]! += h.skill[s]!;
+      setIncome(w, s);
+    }
+  }
+}
+
+function lapseGraduates(w: World): void {
+  const h = w.households;
+  for (let s = 0; s < h.count; s++) {
+    const g = h.graduate[s]!;
+    if (g > 0) h.graduate[s] = g > GRADUATE_QUARTERS ? 0 : g + 1;
+  }
+}
+
+function countVacancies(w: World): number {
+  const f = w.firms;
+  let vacancies = 0;
+  for (let i = 0; i < f.count; i++) if (f.alive[i]) vacancies += Math.max(0, f.jobs[i]! - f.filled[i]!);
+  return vacancies;
+}
