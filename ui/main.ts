@@ -384,8 +384,8 @@ let charts: ChartsView | null = null;
  * Cells recoloured in one frame, and charts redrawn in one frame: small enough that a frame's
  * script, style, layout and paint stay well under 50 ms on a loaded machine.
  */
-const CELLS_PER_FRAME = 512;
-const CHARTS_PER_FRAME = 2;
+const CELLS_PER_FRAME = 1024;
+const CHARTS_PER_FRAME = 4;
 
 /**
  * Draws over the next frames. The drawing is spread so that no frame does much: the maps'
@@ -408,18 +408,26 @@ function requestFrame(): void {
 function frame(): void {
   framePending = false;
   if (mapStale) {
+    // The maps' targets (and titles, legend, outlines); the cells follow in the next frames.
     mapStale = false;
     renderMap();
-  } else if (mapView && mapView.pending > 0) mapView.flush(CELLS_PER_FRAME);
-  else if (mapText && mapView) {
-    mapView.element.setAttribute('aria-label', mapText.label);
-    $('map-text').textContent = mapText.text;
-    mapText = null;
-  } else if (seriesStale) {
+  } else if (mapView && mapView.pending > 0) {
+    mapView.flush(CELLS_PER_FRAME);
+    // The text alternative goes with the last cells it describes.
+    if (mapView.pending === 0) writeMapText();
+  } else if (mapText) writeMapText();
+  else if (seriesStale) {
     seriesStale = false;
     renderSeries();
   } else if (charts?.pending) charts.flush(CHARTS_PER_FRAME);
   if (mapStale || seriesStale || mapText || (mapView?.pending ?? 0) > 0 || charts?.pending) requestFrame();
+}
+
+function writeMapText(): void {
+  if (!mapText || !mapView) return;
+  mapView.element.setAttribute('aria-label', mapText.label);
+  $('map-text').textContent = mapText.text;
+  mapText = null;
 }
 
 function renderMap(): void {

@@ -63,7 +63,7 @@ export interface MapView {
 }
 
 /** Colours per scale: values are drawn in one of this many steps (invisible beside a continuous scale). */
-const STEPS = 256;
+const STEPS = 64;
 const NO_DATA = '#ddd';
 
 export function createMapView(container: HTMLElement, shapes: Shapes, onPick: (panel: number, cell: number) => void): MapView {
