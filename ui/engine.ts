@@ -64,6 +64,10 @@ export interface Engine {
   /** Steps every session one year; returns each session's frame and snapshot, in task order. */
   stepYear(): Promise<{ frames: YearFrame[]; snapshots: Snapshot[] }>;
   results(): Promise<RunResult[]>;
+  /** Each session's result without its series (what `aggregate` reads), in task order. */
+  summaries(): Promise<RunResult[]>;
+  /** FNV-1a of the sessions' results as JSON, joined by newlines, computed in the workers: 8 hex digits. */
+  fingerprint(): Promise<string>;
   snapshots(): Promise<Snapshot[]>;
   geography(session: number): Promise<Geography>;
   households(session: number, cell: number): Promise<HouseholdSummary[]>;
@@ -180,6 +184,16 @@ export function createEngine(events: EngineEvents, size = defaultWorkers()): Eng
       return { frames: out.map((o) => o.frame), snapshots: out.map((o) => o.snap) };
     },
     results: () => Promise.all(sessions.map((s) => call(s, (r, id) => r.result(id)))),
+    summaries: () => Promise.all(sessions.map((s) => call(s, (r, id) => r.summary(id)))),
+    async fingerprint() {
+      let h = 0x811c9dc5;
+      for (const [i, s] of sessions.entries()) {
+        if (i > 0) h = Math.imul(h ^ 10, 0x01000193) >>> 0; // the '\n' between two results
+        const from = h;
+        h = await call(s, (r, id) => r.digest(id, from));
+      }
+      return h.toString(16).padStart(8, '0');
+    },
     snapshots: () => Promise.all(sessions.map((s) => call(s, (r, id) => r.snapshot(id)))),
     geography: (i) => call(sessions[i]!, (r, id) => r.geography(id)),
     households: (i, cell) => call(sessions[i]!, (r, id) => r.households(id, cell, 300)),

@@ -7,6 +7,11 @@
  * compare` (workers/compare-plan.ts) and aggregated with its `aggregate`, so the lab's numbers are
  * the command line's numbers.
  *
+ * The main thread only draws, and a little at a time (issue #6: no task over 50 ms while
+ * running): maps and charts are updated in place over several frames (`frame`), the tables one
+ * per frame, and the heavy reading of whole results (aggregation inputs, the fingerprint) happens
+ * in the workers.
+ *
  * Test hooks (stable): `document.body.dataset.status` is loading, ready, running, done or error;
  * `[data-testid=run]`, `policy-<kind>`, `scenario`, `map`, `error`.
  */
@@ -15,7 +20,7 @@ import { NOTE_SECTIONS, POLICY_KINDS, type PolicyKind, type ScenarioConfig } fro
 import type { Displacement, HouseholdHistory } from '../sim/inspect.ts';
 import type { Snapshot, YearFrame } from '../sim/types.ts';
 import { aggregate, planComparison, type ComparePlan, type Comparison } from '../workers/compare-plan.ts';
-import { renderCharts, type Line } from './charts.ts';
+import { createCharts, type ChartsView, type Line } from './charts.ts';
 import { el } from './dom.ts';
 import { createEngine, type Engine } from './engine.ts';
 import { download, downloadPng, downloadSvg, seriesCsv } from './export.ts';
@@ -263,15 +268,37 @@ async function fetchDisplacement(): Promise<void> {
   );
 }
 
+/**
+ * Resolves after the page has drawn a frame (or after 100 ms when it draws none, in a hidden tab):
+ * each piece of work that follows starts a task of its own, so no task does everything at once.
+ */
+const nextFrame = () =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, 100);
+    requestAnimationFrame(() => {
+      clearTimeout(t);
+      setTimeout(resolve, 0);
+    });
+  });
+
+/**
+ * The tables, one per frame. The results are aggregated from their summaries (no series: the
+ * aggregation reads only each run's final figures and evaluation) and fingerprinted in the
+ * workers, so the page neither receives nor serialises whole results.
+ */
 async function finishTables(): Promise<void> {
   const r = run!;
-  const results = await engine.results();
-  r.comparison = aggregate(r.config, r.plan, results, r.seeds, r.year);
+  const summaries = await engine.summaries();
+  r.comparison = aggregate(r.config, r.plan, summaries, r.seeds, r.year);
   await fetchDisplacement();
   const c = r.comparison;
+  await nextFrame();
   $('scorecard').replaceChildren(scorecard(c, r.kinds));
+  await nextFrame();
   $('evaluation').replaceChildren(evaluationTable(c, r.kinds));
+  await nextFrame();
   $('churn').replaceChildren(churnTable(c, r.kinds));
+  await nextFrame();
   const rows: DisplacementRow[] = r.panels
     .filter((p) => p.role === 'policy')
     .map((p) => ({
@@ -301,23 +328,14 @@ async function finishTables(): Promise<void> {
         ]
       : [el('p', {}, `The programme starts in year ${r.config.policy.startYear}: run past it to see who moved out of the target.`)]),
   );
-  $('fingerprint').textContent = fingerprint(results.map((x) => JSON.stringify(x)).join('\n'));
+  // FNV-1a of the runs' JSON: equal fingerprints mean equal results, to the last digit.
+  $('fingerprint').textContent = await engine.fingerprint();
   scheduleRender();
 }
 
 function clearTables(): void {
   for (const id of ['scorecard', 'evaluation', 'churn', 'displaced']) $(id).replaceChildren(el('p', { class: 'hint' }, 'Run the comparison to fill this in.'));
   $('fingerprint').textContent = '–';
-}
-
-/** FNV-1a of the runs' JSON: equal fingerprints mean equal results, to the last digit. */
-function fingerprint(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, '0');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -356,24 +374,60 @@ const LAYERS: LayerDef[] = [
 const layerOf = () => LAYERS.find((l) => l.id === $<HTMLSelectElement>('layer').value) ?? LAYERS[0]!;
 const layerNeedsDisplacement = () => ['displacedTo', 'forcedTo'].includes(layerOf().id);
 
-let renderPending = false;
-let seriesDrawn = 0;
+let framePending = false;
+let mapStale = false;
+let seriesStale = false;
+/** The maps' text alternative, written once the cells it describes are drawn. */
+let mapText: { label: string; text: string } | null = null;
+let charts: ChartsView | null = null;
 /**
- * Draws on the next frame. Maps are recoloured every time; the charts, rebuilt from scratch, at
- * most twice a second while running, so the page's own work stays small beside the workers'.
+ * Cells recoloured in one frame, and charts redrawn in one frame: small enough that a frame's
+ * script, style, layout and paint stay well under 50 ms on a loaded machine.
+ */
+const CELLS_PER_FRAME = 1024;
+const CHARTS_PER_FRAME = 4;
+
+/**
+ * Draws over the next frames. The drawing is spread so that no frame does much: the maps'
+ * targets are computed at once, but their cells are recoloured a bounded number per frame (only
+ * the cells whose colour changed), then the text alternative is written, then the charts are
+ * updated in place a few at a time.
  */
 function scheduleRender(): void {
-  if (renderPending) return;
-  renderPending = true;
-  requestAnimationFrame(() => {
-    renderPending = false;
+  mapStale = true;
+  seriesStale = true;
+  requestFrame();
+}
+
+function requestFrame(): void {
+  if (framePending) return;
+  framePending = true;
+  requestAnimationFrame(frame);
+}
+
+function frame(): void {
+  framePending = false;
+  if (mapStale) {
+    // The maps' targets (and titles, legend, outlines); the cells follow in the next frames.
+    mapStale = false;
     renderMap();
-    const now = performance.now();
-    if (!busy || now - seriesDrawn > 500 || (run && run.year >= run.years)) {
-      seriesDrawn = now;
-      renderSeries();
-    }
-  });
+  } else if (mapView && mapView.pending > 0) {
+    mapView.flush(CELLS_PER_FRAME);
+    // The text alternative goes with the last cells it describes.
+    if (mapView.pending === 0) writeMapText();
+  } else if (mapText) writeMapText();
+  else if (seriesStale) {
+    seriesStale = false;
+    renderSeries();
+  } else if (charts?.pending) charts.flush(CHARTS_PER_FRAME);
+  if (mapStale || seriesStale || mapText || (mapView?.pending ?? 0) > 0 || charts?.pending) requestFrame();
+}
+
+function writeMapText(): void {
+  if (!mapText || !mapView) return;
+  mapView.element.setAttribute('aria-label', mapText.label);
+  $('map-text').textContent = mapText.text;
+  mapText = null;
 }
 
 function renderMap(): void {
@@ -407,16 +461,16 @@ function renderMap(): void {
   const metric = layer.metric;
   mapView.update({
     panels,
-    layerLabel: `${diff ? 'difference in ' : ''}${layer.label}, year ${r.year}`,
+    layerLabel: `${diff ? 'difference in ' : ''}${layer.label}`,
+    year: r.year,
     diverging: diff,
     format: (v) => (metric === 'index' ? v.toFixed(2) : metric === 'count' ? (Math.abs(v) < 0.5 ? '0' : fmt('n', Math.round(v))) : fmt(metric, v)),
     selected: selected && !diff ? selected : null,
   });
-  mapView.svg.setAttribute(
-    'aria-label',
-    `Maps of ${layer.label} in year ${r.year}, one per run: ${shown.map(panelName).join(', ')}. The target is outlined, its ring dashed.`,
-  );
-  $('map-text').textContent = mapSummary(r, shown, layer, diff);
+  mapText = {
+    label: `Maps of ${layer.label} in year ${r.year}, one per run: ${shown.map(panelName).join(', ')}. The target is outlined, its ring dashed.`,
+    text: mapSummary(r, shown, layer, diff),
+  };
 }
 
 /** The text alternative of the maps: the layer's mean in the target and in the city, per run. */
@@ -448,7 +502,9 @@ function renderSeries(): void {
     lines.push({ name: `${POLICY_LABELS[k]} (without it: dashed)`, colour: POLICY_COLOURS[k], dashed: true, frames: r.frames[own.counterfactual[0]!]! });
     lines.push({ name: POLICY_LABELS[k], colour: POLICY_COLOURS[k], dashed: false, frames: r.frames[own.policy[0]!]! });
   }
-  renderCharts($('series') as unknown as SVGSVGElement, lines, r.years, $('series-text'));
+  charts ??= createCharts($('series') as unknown as SVGSVGElement, $('series-text'));
+  charts.set(lines, r.years);
+  charts.flush(CHARTS_PER_FRAME);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -822,7 +878,7 @@ function wireActions(): void {
   });
   for (const span of document.querySelectorAll<HTMLElement>('.exports')) {
     const which = span.dataset.for!;
-    const svg = () => (which === 'map' ? mapView?.svg : ($('series') as unknown as SVGSVGElement)) ?? null;
+    const svg = () => (which === 'map' ? mapView?.exportSvg() : ($('series') as unknown as SVGSVGElement)) ?? null;
     const b1 = el('button', { type: 'button' }, 'SVG');
     const b2 = el('button', { type: 'button' }, 'PNG');
     b1.setAttribute('aria-label', `Download the ${which === 'map' ? 'maps' : 'charts'} as SVG`);

@@ -113,6 +113,12 @@ export function createApi(hooks: ApiHooks = {}) {
     return sim;
   };
 
+  const resultNow = (id: number): RunResult => {
+    const sim = session(id);
+    const { config, seed } = opened.get(id)!;
+    return resultOf(sim, config, seed);
+  };
+
   return {
     /** One whole run, as `regensim run --json` prints it. Throws on a bad config, seed or length. */
     run(config: ScenarioConfig, opts: { seed: number; years: number }): RunResult {
@@ -162,9 +168,29 @@ export function createApi(hooks: ApiHooks = {}) {
 
     /** The session's result at its current year: the JSON `run` gives for a run of that length. */
     result(id: number): RunResult {
-      const sim = session(id);
-      const { config, seed } = opened.get(id)!;
-      return resultOf(sim, config, seed);
+      return resultNow(id);
+    },
+
+    /**
+     * The session's result without its yearly series: what a comparison's aggregation reads
+     * (\`final\`, \`did\`, \`version\`), small enough to pass to the page at no cost.
+     */
+    summary(id: number): RunResult {
+      return { ...resultNow(id), series: [] };
+    },
+
+    /**
+     * FNV-1a (32 bits) of \`JSON.stringify(result(id))\`, continued from the hash state \`state\`:
+     * chained over sessions, it fingerprints their results to the last digit without sending them.
+     */
+    digest(id: number, state: number): number {
+      const text = JSON.stringify(resultNow(id));
+      let h = checkInteger('state', state, 0xffffffff);
+      for (let i = 0; i < text.length; i++) {
+        h ^= text.charCodeAt(i);
+        h = Math.imul(h, 0x01000193) >>> 0;
+      }
+      return h;
     },
 
     /** Where the neighbourhoods are: coordinates (cell widths) and, for a grid, its size. */

@@ -1,0 +1,39 @@
+/**
+ * The worker API's additions for the browser lab: `summary` (a result without its series) and
+ * `digest` (FNV-1a of a result's JSON, chained over sessions). The lab's fingerprint must stay the
+ * one computed on the page before from whole results, to the last digit.
+ */
+import { describe, expect, it } from 'vitest';
+import { createApi } from '../../workers/api.ts';
+import { loadScenario } from '../../workers/scenarios.ts';
+
+function fnv(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+describe('api.summary and api.digest', () => {
+  it('summarise without the series and fingerprint as the JSON of the whole results', () => {
+    const api = createApi();
+    const base = loadScenario('baseline', ['city.width=8', 'city.height=8', 'households.count=800', 'run.spinUpYears=1']);
+    const place = { ...base, policy: { ...base.policy, kind: 'place-based' as const } };
+    const ids = [api.open(base, 5), api.open(place, 5)];
+    for (const id of ids) api.step(id, 12);
+    const results = ids.map((id) => api.result(id));
+    const summaries = ids.map((id) => api.summary(id));
+    summaries.forEach((s, i) => {
+      expect(s.series).toEqual([]);
+      expect(s).toEqual({ ...results[i], series: [] });
+    });
+    let h = 0x811c9dc5;
+    ids.forEach((id, i) => {
+      if (i > 0) h = Math.imul(h ^ 10, 0x01000193) >>> 0;
+      h = api.digest(id, h);
+    });
+    expect(h.toString(16).padStart(8, '0')).toBe(fnv(results.map((r) => JSON.stringify(r)).join('\n')));
+  });
+});
