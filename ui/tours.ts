@@ -88,7 +88,7 @@ export const TOURS: Tour[] = [
       },
       {
         title: 'The verdict',
-        text: 'The real NDC areas did better on 21 of 34 indicators, 11 of them significantly — mostly environment and safety; worklessness stayed stubborn. Which domains improved here? Raise "Seeds" to 3 or more to see which differences are significant.',
+        text: 'The real NDC areas did better on 21 of 34 indicators, 11 of them significantly — mostly environment and safety; worklessness barely moved. Which domains improved here? Raise "Seeds" to 3 or more to see which differences are significant.',
         look: 'sec-evaluation',
       },
     ],

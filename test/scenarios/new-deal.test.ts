@@ -34,7 +34,7 @@ describe('new-deal over 10 seeds', () => {
     expect(-t('crime')).toBeGreaterThan(Math.abs(t('unemploymentRate')));
   });
 
-  it('worklessness does not improve significantly (study: it stayed stubborn)', () => {
+  it('worklessness does not improve significantly (study: it barely moved)', () => {
     // Measured: unemployment -0.6 points (-1.8 to +0.6): a little better, not significantly.
     expect(row('unemploymentRate').significant).toBe(false);
   });
