@@ -72,6 +72,9 @@ export function at(r: RunResult, key: string): number {
   return v;
 }
 
+/** `at` as a function of a run, for `diff`: metric('target.povertyRate'). */
+export const metric = (path: string) => (r: RunResult): number => at(r, path);
+
 /** Mean and 95% interval of `f` over runs. */
 export function over<T>(runs: readonly T[], f: (r: T) => number) {
   return meanInterval(runs.map(f));

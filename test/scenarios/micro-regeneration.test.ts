@@ -5,14 +5,13 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../sim/types.ts';
-import { at, diff, pairedSeeds } from './helpers.ts';
+import { diff, metric, pairedSeeds } from './helpers.ts';
 
 let policy: RunResult[];
 let none: RunResult[];
 beforeAll(() => {
   ({ policy, none } = pairedSeeds('micro-regeneration', [], 7));
 });
-const metric = (k: string) => (r: RunResult) => at(r, k);
 
 describe('micro-regeneration over 10 seeds', () => {
   it('the place looks better and costs more to live in', () => {

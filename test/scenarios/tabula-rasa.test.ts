@@ -5,14 +5,13 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../sim/types.ts';
-import { at, diff, over, pairedSeeds, total } from './helpers.ts';
+import { at, diff, metric, over, pairedSeeds, total } from './helpers.ts';
 
 let policy: RunResult[];
 let none: RunResult[];
 beforeAll(() => {
   ({ policy, none } = pairedSeeds('tabula-rasa-1980s', [], 8));
 });
-const metric = (k: string) => (r: RunResult) => at(r, k);
 
 describe('tabula-rasa-1980s over 10 seeds', () => {
   it('forces residents out and raises rents in the target', () => {

@@ -9,7 +9,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../sim/types.ts';
-import { at, diff, pairedSeeds, runSeeds } from './helpers.ts';
+import { at, diff, metric, pairedSeeds, runSeeds } from './helpers.ts';
 
 let hub: RunResult[];
 let none: RunResult[];
@@ -20,7 +20,6 @@ beforeAll(() => {
   frictionless = runSeeds('weston', ['policy.hub.friction=0', 'policy.hub.coverage=1'], 8);
   integrated = runSeeds('integrated', [], 8);
 });
-const metric = (k: string) => (r: RunResult) => at(r, k);
 
 describe('weston over 10 seeds', () => {
   it('raises the skills, children\'s attainment and employment of the people it started with', () => {

@@ -61,6 +61,11 @@ async function killMidway(dir: string, atLeast: number): Promise<number> {
 
 describe('regensim experiment', () => {
   let reference: { csv: Buffer; parquet: Buffer };
+  /** The CSV and Parquet exports equal the one-worker run's, byte for byte. */
+  const expectSameBytes = (got: { csv: Buffer; parquet: Buffer }): void => {
+    expect(got.csv.equals(reference.csv)).toBe(true);
+    expect(got.parquet.equals(reference.parquet)).toBe(true);
+  };
 
   beforeAll(async () => {
     spec = writeSpec(tmp.dir, 'spec.json', SPEC);
@@ -75,8 +80,7 @@ describe('regensim experiment', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('on 2 workers');
     const two = await exportBoth(D('two'));
-    expect(two.csv.equals(reference.csv)).toBe(true);
-    expect(two.parquet.equals(reference.parquet)).toBe(true);
+    expectSameBytes(two);
   });
 
   it('finishes after kill -9 with --resume, with no run lost or duplicated, and the same bytes', async () => {
@@ -92,8 +96,7 @@ describe('regensim experiment', () => {
     db.close();
     expect(perRun).toHaveLength(24);
     const resumed = await exportBoth(D('killed'));
-    expect(resumed.csv.equals(reference.csv)).toBe(true);
-    expect(resumed.parquet.equals(reference.parquet)).toBe(true);
+    expectSameBytes(resumed);
   });
 
   it('runs two shards that merge into the same bytes', async () => {
@@ -106,8 +109,7 @@ describe('regensim experiment', () => {
     expect(m.code, m.stderr).toBe(0);
     expect(m.stdout).toContain('24 of 24 runs done');
     const merged = await exportBoth(D('merged'));
-    expect(merged.csv.equals(reference.csv)).toBe(true);
-    expect(merged.parquet.equals(reference.parquet)).toBe(true);
+    expectSameBytes(merged);
   });
 
   it('writes tidy sorted long rows, seeds recorded, and Parquet that reads back as the CSV', async () => {
