@@ -37,13 +37,12 @@ export const GROUP = {
 } as const;
 export const GROUP_COUNT = 9;
 
-/** Bit of each region code in a household's group mask. */
-const REGION_BIT: Record<number, number> = {
-  [REGION_CODES.target]: 1 << GROUP.target,
-  [REGION_CODES.ring]: 1 << GROUP.ring,
-  [REGION_CODES.comparison]: 1 << GROUP.comparison,
-  [REGION_CODES.rest]: 1 << GROUP.rest,
-};
+/** Bit of each region code (index: 0 rest, 1 target, 2 ring, 3 comparison) in a household's group mask. */
+const REGION_BIT = new Uint16Array(4);
+REGION_BIT[REGION_CODES.target] = 1 << GROUP.target;
+REGION_BIT[REGION_CODES.ring] = 1 << GROUP.ring;
+REGION_BIT[REGION_CODES.comparison] = 1 << GROUP.comparison;
+REGION_BIT[REGION_CODES.rest] = 1 << GROUP.rest;
 
 /**
  * The group mask of every household slot (0: dead or homeless): the city, its region, and — once a
@@ -56,13 +55,11 @@ export function householdGroups(w: World): Uint16Array {
   const views = w.region.hasTarget;
   const start = w.region.startTick;
   const target = REGION_CODES.target;
-  const regionBit = new Uint16Array(4);
-  for (const [c, bit] of Object.entries(REGION_BIT)) regionBit[Number(c)] = bit;
   const mask = new Uint16Array(h.count);
   for (let s = 0; s < h.count; s++) {
     const k = h.cell[s]!;
     if (!h.alive[s] || k < 0) continue;
-    let m = (1 << GROUP.city) | regionBit[code[k]!]!;
+    let m = (1 << GROUP.city) | REGION_BIT[code[k]!]!;
     if (views) {
       const inTarget = code[k] === target;
       if (h.startCell[s]! >= 0) m |= (1 << GROUP.originalResidents) | (1 << (inTarget ? GROUP.stayers : GROUP.leavers));

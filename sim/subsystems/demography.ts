@@ -27,9 +27,6 @@ const ADULT = 72; // quarters: 18 years
 /** 2^((a − 75) / 8) for whole ages a below MAX_TABLE_AGE: the Gompertz factor of the death hazard. */
 const MAX_TABLE_AGE = 150;
 const GOMPERTZ = Float64Array.from({ length: MAX_TABLE_AGE + 1 }, (_, a) => Math.pow(2, (a - 75) / 8));
-function gompertzAt(age: number): number {
-  return GOMPERTZ[age]!;
-}
 
 export const demography = {
   name: 'demography',
@@ -49,7 +46,7 @@ export const demography = {
       // Most quarters no event's slice can reach the draw: then only the children age. The bound
       // takes the death hazard at the next whole year of age (it only grows with age), so the
       // power below is computed only for the few draws that might fall under it.
-      const deathBound = age < 60 ? 0 : age < MAX_TABLE_AGE ? d.deathRate * gompertzAt(Math.ceil(age)) : Infinity;
+      const deathBound = age < 60 ? 0 : age < MAX_TABLE_AGE ? d.deathRate * GOMPERTZ[Math.ceil(age)]! : Infinity;
       if (u > (deathBound + d.outMigrationRate + d.birthRate + d.leaveHomeRate) * (1 + 1e-9)) {
         if (h.kids[s]! > 0 && h.kidAge[s]! < 255) h.kidAge[s]!++;
         continue;

@@ -26,7 +26,7 @@ import { keyedDraw, shuffle } from '../rng.ts';
 import type { Stream } from '../rng.ts';
 import type { World } from '../world.ts';
 import { allowanceEligible, setAllowance } from './housing.ts';
-import { povertyIncome } from './neighbourhood.ts';
+import { isPoor } from './neighbourhood.ts';
 import {
   ARRIVED, DEMOLITION, FORMED, LEFT, OUTSIDE, OWNER, PRIVATE, RENT, SOCIAL, VOLUNTARY,
   logMove, occupy, removeHousehold, vacate,
@@ -359,5 +359,5 @@ function relocate(w: World, sc: Scratch, s: number, from: number, to: number, te
  * so this changes nothing but the log.
  */
 function assessNewcomer(w: World, s: number): void {
-  w.households.poor[s] = povertyIncome(w, s) < w.city.povertyLine ? 1 : 0;
+  w.households.poor[s] = isPoor(w, s);
 }

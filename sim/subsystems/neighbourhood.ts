@@ -39,6 +39,11 @@ export function povertyIncome(w: World, s: number): number {
   return y - (h.age[s]! >= w.config.labour.retirementAge ? 0.2 * owner : owner);
 }
 
+/** 1 if household s is below the poverty line `line` (by default this year's), else 0. */
+export function isPoor(w: World, s: number, line = w.city.povertyLine): 0 | 1 {
+  return povertyIncome(w, s) < line ? 1 : 0;
+}
+
 /** Recomputes the poverty line from the median household income (a yearly step). */
 export function updatePovertyLine(w: World): void {
   const h = w.households;
@@ -73,7 +78,7 @@ function collectIncomes(w: World, incomes: Float64Array, measured: Float64Array)
  */
 function markPoverty(w: World, s: number, line: number, yearEnd: boolean): void {
   const h = w.households;
-  const poor = povertyIncome(w, s) < line ? 1 : 0;
+  const poor = isPoor(w, s, line);
   h.poor[s] = poor;
   if (yearEnd && !poor && h.startPoor[s]) h.exitedPoverty[s] = 1;
 }
