@@ -54,14 +54,25 @@ export function keyedDraw(base: number, a: number, b: number): number {
   return h / 4294967296;
 }
 
-/** 32-bit string hash (FNV-1a), used to key stream names. */
-export function hashString(s: string): number {
-  let h = 0x811c9dc5;
+/** FNV-1a's 32-bit offset basis: the hash state before any character. */
+export const FNV_BASIS = 0x811c9dc5;
+
+/**
+ * 32-bit FNV-1a of a string's UTF-16 code units, continued from `state` (FNV_BASIS to start), so
+ * that hashing pieces in turn equals hashing their concatenation.
+ */
+export function fnv1a(s: string, state: number = FNV_BASIS): number {
+  let h = state;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;
+}
+
+/** 32-bit string hash (FNV-1a), used to key stream names. */
+export function hashString(s: string): number {
+  return fnv1a(s);
 }
 
 /** murmur3's 32-bit finaliser: a fast, well-mixed integer hash. */

@@ -13,6 +13,7 @@ import * as Comlink from 'comlink';
 import type { Api, RunTask } from '../workers/api.ts';
 import type { Displacement, HouseholdHistory, HouseholdSummary } from '../sim/inspect.ts';
 import type { RunResult, Snapshot, YearFrame } from '../sim/types.ts';
+import { FNV_BASIS, fnv1a } from '../sim/rng.ts';
 
 export interface Geography {
   n: number;
@@ -186,9 +187,9 @@ export function createEngine(events: EngineEvents, size = defaultWorkers()): Eng
     results: () => Promise.all(sessions.map((s) => call(s, (r, id) => r.result(id)))),
     summaries: () => Promise.all(sessions.map((s) => call(s, (r, id) => r.summary(id)))),
     async fingerprint() {
-      let h = 0x811c9dc5;
+      let h = FNV_BASIS;
       for (const [i, s] of sessions.entries()) {
-        if (i > 0) h = Math.imul(h ^ 10, 0x01000193) >>> 0; // the '\n' between two results
+        if (i > 0) h = fnv1a('\n', h); // between two results
         const from = h;
         h = await call(s, (r, id) => r.digest(id, from));
       }

@@ -17,6 +17,7 @@ import { displacement, householdHistory, householdsIn, type Displacement, type H
 import { createSimulation, resultOf, runScenario, spinUp, spinUpKey, type Simulation } from '../sim/simulation.ts';
 import { cloneWorld, type World } from '../sim/world.ts';
 import type { RunResult, Snapshot, YearFrame } from '../sim/types.ts';
+import { fnv1a } from '../sim/rng.ts';
 
 /** One run of a batch: a scenario, a seed and a length, under a caller-chosen id. */
 export interface RunTask {
@@ -184,13 +185,7 @@ export function createApi(hooks: ApiHooks = {}) {
      * chained over sessions, it fingerprints their results to the last digit without sending them.
      */
     digest(id: number, state: number): number {
-      const text = JSON.stringify(resultNow(id));
-      let h = checkInteger('state', state, 0xffffffff);
-      for (let i = 0; i < text.length; i++) {
-        h ^= text.charCodeAt(i);
-        h = Math.imul(h, 0x01000193) >>> 0;
-      }
-      return h;
+      return fnv1a(JSON.stringify(resultNow(id)), checkInteger('state', state, 0xffffffff));
     },
 
     /** Where the neighbourhoods are: coordinates (cell widths) and, for a grid, its size. */
