@@ -11,10 +11,10 @@ import { createMetrics } from './metrics/reporters.ts';
 import { indexSwitch } from './boundaries.ts';
 import { schellingSimulation } from './schelling.ts';
 import { boundaryOf, boundaryRuleOf, startProgramme, startTickOf } from './policies/index.ts';
-import type { BoundaryRule } from './boundaries.ts';
+import { applyBoundary, drawBoundary, type BoundaryRule } from './boundaries.ts';
 import { step as stepWorld } from './step.ts';
 import type { RunResult, Snapshot, YearFrame } from './types.ts';
-import { originTickOf, yearOfTick, type World } from './world.ts';
+import { createTracker, originTickOf, trackerView, yearOfTick, type Tracker, type World } from './world.ts';
 
 /** The engine's version, reported in every result (kept equal to package.json by a test). */
 export const VERSION = '0.1.0';
@@ -26,6 +26,41 @@ export interface SimulationOptions {
    * `cloneWorld` of one): the simulation takes it over as is instead of spinning up its own.
    */
   world?: World;
+  /**
+   * Configurations that differ from this run's only in `policy.boundary`, for a run without a
+   * programme (`policy.kind` "none"): the run follows each one's regions as well (a tracker,
+   * sim/world.ts), and `trackedResultOf` reports for each exactly what a run of that
+   * configuration would. A comparison's counterfactuals of several rules are then one run.
+   */
+  track?: readonly ScenarioConfig[];
+}
+
+/** A configuration followed by a run's tracker: its frames and baseline, as its own run would have them. */
+export interface TrackedRun {
+  readonly config: ScenarioConfig;
+  readonly series: readonly YearFrame[];
+  readonly baseline: Omit<YearFrame, 'year'> | null;
+}
+
+/** The configuration without its boundary rule, as a hash: equal for runs one tracker can stand for. */
+export function trackingKey(config: ScenarioConfig): string {
+  const { boundary: _b, ...policy } = config.policy;
+  void _b;
+  return configHash({ ...config, policy } as ScenarioConfig);
+}
+
+/** Refuses a `track` entry that one run cannot stand for, naming why. */
+function checkTracked(config: ScenarioConfig, tracked: readonly ScenarioConfig[]): void {
+  if (!tracked.length) return;
+  if (config.policy.kind !== 'none') {
+    throw new RangeError(`track: only a run without a programme (policy.kind "none") can follow other boundaries, not a run of "${config.policy.kind}"`);
+  }
+  const own = trackingKey(config);
+  tracked.forEach((t, i) => {
+    if (t.model !== config.model || trackingKey(t) !== own) {
+      throw new RangeError(`track[${i}]: a tracked configuration may differ from the run's only in policy.boundary`);
+    }
+  });
 }
 
 /**
@@ -60,6 +95,8 @@ export interface Simulation {
   readonly series: readonly YearFrame[];
   /** The regions when the programme started (null before, or without a target). */
   readonly baseline: Omit<YearFrame, 'year'> | null;
+  /** The configurations of `track`, in its order, with their frames so far. */
+  readonly tracked: readonly TrackedRun[];
   /** Advances `ticks` quarters; a frame is added at the end of each year. */
   step(ticks?: number): void;
   runYears(years: number): void;
@@ -70,18 +107,51 @@ export interface Simulation {
 }
 
 export function createSimulation(config: ScenarioConfig, opts: SimulationOptions = {}): Simulation {
-  if (config.model === 'schelling') return createSchellingFacade(config, opts.seed ?? config.run.seed);
+  if (config.model === 'schelling') {
+    if (opts.track?.length) throw new RangeError('track: a Schelling run has no regions to follow');
+    return createSchellingFacade(config, opts.seed ?? config.run.seed);
+  }
   const seed = opts.seed ?? config.run.seed;
   const world = opts.world ?? spinUp(config, seed);
   if (world.city.tick !== originTickOf(config) || world.rng.seed !== seed) {
     throw new RangeError(`createSimulation: the world given is at tick ${world.city.tick} with seed ${world.rng.seed}, not at year 0 (tick ${originTickOf(config)}) with seed ${seed}`);
   }
   const origin = originTickOf(config);
+  const track = opts.track ?? [];
+  checkTracked(config, track);
+  const trackers: Tracker[] = track.map(() => createTracker(world.geo.n, world.households.capacity));
+  world.trackers.push(...trackers);
+  const tracked = track.map((t) => ({
+    config: t,
+    series: [] as YearFrame[],
+    baseline: null as Omit<YearFrame, 'year'> | null,
+    boundaries: undefined as YearFrame['boundaries'],
+  }));
   const metrics = createMetrics(world);
-  const series: YearFrame[] = [metrics.frame()];
+  /** Collects the year's frame of the run and of each tracker. */
+  const collect = (): YearFrame => {
+    const { frame, tracked: frames } = metrics.frames(trackers.map((t) => trackerView(world, t)));
+    frames.forEach((f, i) => {
+      const b = tracked[i]!.boundaries;
+      tracked[i]!.series.push(b ? { ...f, boundaries: b } : f);
+    });
+    return frame;
+  };
+  const series: YearFrame[] = [collect()];
   let baseline: Omit<YearFrame, 'year'> | null = null;
   /** The comparison of the target's rule with `policy.compareBoundary`, once drawn. */
   let boundaries: YearFrame['boundaries'];
+  /** Draws a tracker's regions on the state the run's own target is drawn on, as its own run would. */
+  const startTracker = (i: number): void => {
+    const t = tracked[i]!;
+    const rule = boundaryRuleOf(t.config);
+    if (!rule) return;
+    const view = trackerView(world, trackers[i]!);
+    applyBoundary(view, drawBoundary(world, rule, t.config.policy.ringDistance));
+    if (trackers[i]!.region.hasTarget) t.baseline = metrics.baseline(trackerView(world, trackers[i]!));
+    const alt = t.config.policy.compareBoundary;
+    if (alt) t.boundaries = indexSwitch(world, rule, alt as BoundaryRule);
+  };
   const sim: Simulation = {
     world,
     get tick() {
@@ -94,11 +164,14 @@ export function createSimulation(config: ScenarioConfig, opts: SimulationOptions
     get baseline() {
       return baseline;
     },
+    tracked,
     step(ticks = 1) {
       for (let t = 0; t < ticks; t++) {
         // The programme's target is drawn just before its first tick, so that the regions'
         // baseline is their state when it starts.
         if (world.city.tick === startTickOf(config)) {
+          // Trackers first: their regions are drawn on the state before any programme acts.
+          tracked.forEach((_, i) => startTracker(i));
           startProgramme(world);
           if (world.region.hasTarget) baseline = metrics.baseline();
           const alt = config.policy.compareBoundary;
@@ -108,7 +181,7 @@ export function createSimulation(config: ScenarioConfig, opts: SimulationOptions
         }
         stepWorld(world);
         if (world.city.tick % 4 === 0) {
-          const f = metrics.frame();
+          const f = collect();
           series.push(boundaries ? { ...f, boundaries } : f);
         }
       }
@@ -182,6 +255,7 @@ function createSchellingFacade(config: ScenarioConfig, seed: number): Simulation
     },
     series: inner.series,
     baseline: null,
+    tracked: [],
     step(ticks = 1) {
       inner.step(ticks);
     },
@@ -203,13 +277,21 @@ export function runScenario(
   config: ScenarioConfig,
   opts: { seed: number; years: number; onYear?: (f: YearFrame) => void; world?: World },
 ): RunResult {
-  const sim = createSimulation(config, { seed: opts.seed, ...(opts.world ? { world: opts.world } : {}) });
+  return runTracked(config, { ...opts, track: [] }).result;
+}
+
+/** One whole run and the results of the configurations it follows (`track`), in their order. */
+export function runTracked(
+  config: ScenarioConfig,
+  opts: { seed: number; years: number; onYear?: (f: YearFrame) => void; world?: World; track: readonly ScenarioConfig[] },
+): { result: RunResult; tracked: RunResult[] } {
+  const sim = createSimulation(config, { seed: opts.seed, track: opts.track, ...(opts.world ? { world: opts.world } : {}) });
   opts.onYear?.(sim.frame());
   for (let y = 0; y < opts.years; y++) {
     sim.step(4);
     opts.onYear?.(sim.frame());
   }
-  return resultOf(sim, config, opts.seed);
+  return { result: resultOf(sim, config, opts.seed), tracked: sim.tracked.map((_, i) => trackedResultOf(sim, i, opts.seed)) };
 }
 
 /**
@@ -218,22 +300,40 @@ export function runScenario(
  * run of the same length.
  */
 export function resultOf(sim: Simulation, config: ScenarioConfig, seed: number): RunResult {
-  const { year: _year, ...final } = sim.frame();
+  return resultFrom(sim.series, sim.baseline, sim.year, config, seed);
+}
+
+/** The result of the `i`-th tracked configuration: what a run of it, to this year, would report. */
+export function trackedResultOf(sim: Simulation, i: number, seed: number): RunResult {
+  const t = sim.tracked[i];
+  if (!t) throw new RangeError(`tracked: no configuration at index ${i} (the run follows ${sim.tracked.length})`);
+  return resultFrom(t.series, t.baseline, sim.year, t.config, seed);
+}
+
+function resultFrom(
+  series: readonly YearFrame[],
+  baseline: Omit<YearFrame, 'year'> | null,
+  year: number,
+  config: ScenarioConfig,
+  seed: number,
+): RunResult {
+  const last = series[series.length - 1]!;
+  const { year: _year, ...final } = last;
   void _year;
   const endYear = config.policy.startYear + config.policy.durationYears;
-  const { year: _endYear, ...end } = sim.series.find((f) => f.year === endYear) ?? sim.frame();
+  const { year: _endYear, ...end } = series.find((f) => f.year === endYear) ?? last;
   void _endYear;
-  const did = runDid(sim.baseline, end);
+  const did = runDid(baseline, end);
   return {
     version: VERSION,
     scenario: config.name,
     policy: config.policy.kind,
     seed,
-    years: sim.year,
+    years: year,
     configHash: configHash(config),
     final,
-    series: [...sim.series],
-    ...(sim.baseline ? { baseline: sim.baseline } : {}),
+    series: [...series],
+    ...(baseline ? { baseline } : {}),
     ...(did ? { did } : {}),
   };
 }

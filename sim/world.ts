@@ -266,6 +266,46 @@ export interface Region {
 }
 
 /**
+ * The regions of another boundary rule, followed in the same run without acting on it: its own
+ * region record and original-resident marks (the households' `startCell`, `startPoor` and
+ * `exitedPoverty`, kept here instead). A run without a programme never reads a boundary, so one
+ * such run, followed for several rules, reports for each exactly what a run drawn with that rule
+ * would (sim/simulation.ts, option `track`). Metrics read a tracker through `trackerView`.
+ */
+export interface Tracker {
+  region: Region;
+  startCell: Int32Array;
+  startPoor: Uint8Array;
+  exitedPoverty: Uint8Array;
+}
+
+/** A tracker with no target yet, for a world whose household slots number `capacity`. */
+export function createTracker(cells: number, capacity: number): Tracker {
+  return {
+    region: {
+      code: new Uint8Array(cells), hasTarget: false, startTick: -1, originals: 0, originalsGone: 0, originalsGoneExited: 0, moveLogAt: 0,
+      startPoverty: 0, baseJobsCreated: 0, baseJobs: 0, baseJobsRelocated: 0, baseHomesBuilt: 0,
+    },
+    startCell: new Int32Array(capacity).fill(-1),
+    startPoor: new Uint8Array(capacity),
+    exitedPoverty: new Uint8Array(capacity),
+  };
+}
+
+/**
+ * The world as a tracker sees it: the same stores, with the tracker's region and original-resident
+ * marks in place of the run's own. Its scalars (counts) are copied, so take a fresh view each time
+ * one is read; writes to the marks and to the region go to the tracker.
+ */
+export function trackerView(w: World, t: Tracker): World {
+  return {
+    ...w,
+    region: t.region,
+    households: { ...w.households, startCell: t.startCell, startPoor: t.startPoor, exitedPoverty: t.exitedPoverty },
+  };
+}
+
+/**
  * What a programme spent and produced (its outputs), as the policy records them. Jobs created and
  * relocated are not here: the firms subsystem counts them per cell, whoever caused them.
  */
@@ -305,6 +345,8 @@ export interface World {
   readonly city: City;
   readonly moves: MoveLog;
   readonly region: Region;
+  /** Regions of other rules followed in the same run (empty unless a run asks for them). */
+  readonly trackers: Tracker[];
   readonly ledger: Ledger;
   /** Cells within the commute radius and the local-demand radius of each cell. */
   readonly commute: RadiusLists;
@@ -424,6 +466,17 @@ export function removeHousehold(w: World, s: number): void {
   if (h.startCell[s]! >= 0) {
     w.region.originalsGone++;
     if (h.exitedPoverty[s]) w.region.originalsGoneExited++;
+  }
+  // The same for each tracker; its marks are cleared here, since `addHousehold` (which clears the
+  // run's own) sees only the household store. A slot is reused only after this.
+  for (let i = 0; i < w.trackers.length; i++) {
+    const t = w.trackers[i]!;
+    if (t.startCell[s]! < 0) continue;
+    t.region.originalsGone++;
+    if (t.exitedPoverty[s]) t.region.originalsGoneExited++;
+    t.startCell[s] = -1;
+    t.startPoor[s] = 0;
+    t.exitedPoverty[s] = 0;
   }
   vacate(w, s);
   h.alive[s] = 0;

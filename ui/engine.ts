@@ -58,22 +58,34 @@ export interface EngineEvents {
   onCrash(message: string): void;
 }
 
+/**
+ * What a comparison reads (workers/compare-plan.ts, `ComparePlan.outputs`): a session's own run
+ * (`tracked` −1) or a configuration the session follows (`RunTask.track`).
+ */
+export interface Output {
+  task: number;
+  tracked: number;
+}
+
 export interface Engine {
   readonly size: number;
-  /** Opens one session per task (closing any previous ones). */
-  open(tasks: RunTask[]): Promise<void>;
-  /** Steps every session one year; returns each session's frame and snapshot, in task order. */
+  /** Opens one session per task (closing any previous ones); `outputs` says what the results are. */
+  open(tasks: RunTask[], outputs: Output[]): Promise<void>;
+  /** Steps every session one year; returns each output's frame and each session's snapshot. */
   stepYear(): Promise<{ frames: YearFrame[]; snapshots: Snapshot[] }>;
+  /** Each output's result, in output order. */
   results(): Promise<RunResult[]>;
-  /** Each session's result without its series (what `aggregate` reads), in task order. */
+  /** Each output's result without its series (what `aggregate` reads), in output order. */
   summaries(): Promise<RunResult[]>;
-  /** FNV-1a of the sessions' results as JSON, joined by newlines, computed in the workers: 8 hex digits. */
+  /** FNV-1a of the outputs' results as JSON, joined by newlines, computed in the workers: 8 hex digits. */
   fingerprint(): Promise<string>;
+  /** Each session's map layers, in task order. */
   snapshots(): Promise<Snapshot[]>;
   geography(session: number): Promise<Geography>;
   households(session: number, cell: number): Promise<HouseholdSummary[]>;
   history(session: number, household: number): Promise<HouseholdHistory>;
-  displacement(session: number): Promise<Displacement>;
+  /** Where the households displaced from an output's target went. */
+  displacement(output: number): Promise<Displacement>;
   /** The worker of a slot, for tests that need to break one. */
   worker(slot: number): Worker;
   terminate(): void;
@@ -95,6 +107,10 @@ export function defaultWorkers(): number {
 export function createEngine(events: EngineEvents, size = defaultWorkers()): Engine {
   const slots: Slot[] = [];
   let sessions: Session[] = [];
+  let outputs: Output[] = [];
+  /** Runs `f` for each output on its session's worker, in output order. */
+  const perOutput = <T>(f: (remote: Comlink.Remote<Api>, id: number, tracked: number) => Promise<T>): Promise<T[]> =>
+    Promise.all(outputs.map((o) => call(sessions[o.task]!, (r, id) => f(r, id, o.tracked))));
 
   function start(index: number, generation: number): Slot {
     const worker = new Worker(new URL('../workers/browser-worker.ts', import.meta.url), { type: 'module', name: `regensim-${index}` });
@@ -131,7 +147,7 @@ export function createEngine(events: EngineEvents, size = defaultWorkers()): Eng
     const mine = sessions.filter((s) => s.slot === old.index);
     fresh.ready = (async () => {
       for (const s of mine) {
-        s.id = await fresh.remote.open(s.task.config, s.task.seed);
+        s.id = await fresh.remote.open(s.task.config, s.task.seed, s.task.track);
         if (s.tick > 0) await fresh.remote.step(s.id, s.tick);
       }
     })();
@@ -160,16 +176,17 @@ export function createEngine(events: EngineEvents, size = defaultWorkers()): Eng
 
   const engine: Engine = {
     size,
-    async open(tasks) {
+    async open(tasks, wanted) {
       const old = sessions;
       sessions = [];
+      outputs = wanted;
       await Promise.all(old.map((s) => call(s, (r, id) => r.close(id)).catch(() => false)));
       // Contiguous blocks: the plan lists a seed's runs together, and a worker that has settled a
       // seed's city in starts its next run of that seed from a copy (workers/api.ts).
       sessions = tasks.map((task, i) => ({ task, slot: Math.floor((i * size) / tasks.length), id: -1, tick: 0 }));
       await Promise.all(
         sessions.map(async (s) => {
-          s.id = await call(s, (r) => r.open(s.task.config, s.task.seed));
+          s.id = await call(s, (r) => r.open(s.task.config, s.task.seed, s.task.track));
         }),
       );
     },
@@ -179,19 +196,22 @@ export function createEngine(events: EngineEvents, size = defaultWorkers()): Eng
           const step = await call(s, (r, id) => r.step(id, 4));
           s.tick = step.tick;
           const snap = await call(s, (r, id) => r.snapshot(id));
-          return { frame: step.frame, snap };
+          return { step, snap };
         }),
       );
-      return { frames: out.map((o) => o.frame), snapshots: out.map((o) => o.snap) };
+      return {
+        frames: outputs.map((o) => (o.tracked < 0 ? out[o.task]!.step.frame : out[o.task]!.step.tracked[o.tracked]!)),
+        snapshots: out.map((o) => o.snap),
+      };
     },
-    results: () => Promise.all(sessions.map((s) => call(s, (r, id) => r.result(id)))),
-    summaries: () => Promise.all(sessions.map((s) => call(s, (r, id) => r.summary(id)))),
+    results: () => perOutput((r, id, tracked) => r.result(id, tracked)),
+    summaries: () => perOutput((r, id, tracked) => r.summary(id, tracked)),
     async fingerprint() {
       let h = FNV_BASIS;
-      for (const [i, s] of sessions.entries()) {
+      for (const [i, o] of outputs.entries()) {
         if (i > 0) h = fnv1a('\n', h); // between two results
         const from = h;
-        h = await call(s, (r, id) => r.digest(id, from));
+        h = await call(sessions[o.task]!, (r, id) => r.digest(id, from, o.tracked));
       }
       return h.toString(16).padStart(8, '0');
     },
@@ -199,7 +219,7 @@ export function createEngine(events: EngineEvents, size = defaultWorkers()): Eng
     geography: (i) => call(sessions[i]!, (r, id) => r.geography(id)),
     households: (i, cell) => call(sessions[i]!, (r, id) => r.households(id, cell, 300)),
     history: (i, hid) => call(sessions[i]!, (r, id) => r.history(id, hid)),
-    displacement: (i) => call(sessions[i]!, (r, id) => r.displacement(id)),
+    displacement: (i) => call(sessions[outputs[i]!.task]!, (r, id) => r.displacement(id, outputs[i]!.tracked)),
     worker: (i) => slots[i]!.worker,
     terminate() {
       for (const s of slots) s.worker.terminate();

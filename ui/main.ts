@@ -97,14 +97,18 @@ function writeUrl(): void {
 // runs
 
 interface Panel {
+  /** The session whose maps the panel draws (an index into the plan's tasks). */
   task: number;
+  /** The result the panel stands for (an index into the plan's outputs). */
+  output: number;
   title: string;
   subtitle: string;
   accent: string;
   kind: PolicyKind;
   role: 'policy' | 'counterfactual';
-  /** For a policy panel: the panel index of its counterfactual. */
+  /** For a policy panel: the panel index of its counterfactual, and the output of that counterfactual. */
   counter: number;
+  counterOutput: number;
 }
 
 interface Run {
@@ -142,26 +146,30 @@ function markStale(): void {
 
 const panelName = (p: Panel) => (p.role === 'policy' ? p.title : `${p.title} (${p.subtitle})`);
 
-/** Panels: each policy's run, then each counterfactual run not already shown, for the first seed. */
+/**
+ * Panels: each policy's run, then each counterfactual run not already shown, for the first seed.
+ * One run of "none" follows the targets of every rule (workers/compare-plan.ts), so it is one panel.
+ */
 function panelsOf(plan: ComparePlan, kinds: PolicyKind[]): Panel[] {
   const panels: Panel[] = [];
   const byTask = new Map<number, number>();
+  const taskOf = (o: number) => plan.outputs[o]!.task;
   for (const k of kinds) {
-    const t = plan.runs[k]!.policy[0]!;
-    byTask.set(t, panels.length);
-    panels.push({ task: t, title: POLICY_LABELS[k], subtitle: 'with the policy', accent: POLICY_COLOURS[k], kind: k, role: 'policy', counter: -1 });
+    const o = plan.runs[k]!.policy[0]!;
+    byTask.set(taskOf(o), panels.length);
+    panels.push({ task: taskOf(o), output: o, title: POLICY_LABELS[k], subtitle: 'with the policy', accent: POLICY_COLOURS[k], kind: k, role: 'policy', counter: -1, counterOutput: -1 });
   }
-  const distinct = new Set(kinds.map((k) => plan.runs[k]!.counterfactual[0]!).filter((t) => !byTask.has(t)));
   for (const k of kinds) {
-    const t = plan.runs[k]!.counterfactual[0]!;
-    if (!byTask.has(t)) {
-      byTask.set(t, panels.length);
-      const subtitle = distinct.size > 1 ? `same city, ${POLICY_LABELS[k]}'s target` : 'same city, same seed';
-      panels.push({ task: t, title: 'no policy', subtitle, accent: '#555555', kind: 'none', role: 'counterfactual', counter: -1 });
+    const o = plan.runs[k]!.counterfactual[0]!;
+    if (!byTask.has(taskOf(o))) {
+      byTask.set(taskOf(o), panels.length);
+      panels.push({ task: taskOf(o), output: o, title: 'no policy', subtitle: 'same city, same seed', accent: '#555555', kind: 'none', role: 'counterfactual', counter: -1, counterOutput: -1 });
     }
   }
   for (const p of panels) {
-    if (p.role === 'policy') p.counter = byTask.get(plan.runs[p.kind]!.counterfactual[0]!)!;
+    if (p.role !== 'policy') continue;
+    p.counterOutput = plan.runs[p.kind]!.counterfactual[0]!;
+    p.counter = byTask.get(taskOf(p.counterOutput))!;
   }
   return panels;
 }
@@ -173,7 +181,7 @@ async function prepare(): Promise<void> {
   const kinds = [...state.policies];
   const plan = planComparison(cfg, kinds, seeds, state.years);
   $('progress').textContent = `Starting ${plan.tasks.length} runs…`;
-  await engine.open(plan.tasks);
+  await engine.open(plan.tasks, plan.outputs);
   const results = await engine.results();
   const snaps = await engine.snapshots();
   run = {
@@ -259,11 +267,12 @@ async function advance(target: number): Promise<void> {
 
 async function fetchDisplacement(): Promise<void> {
   const r = run!;
-  const tasks = new Set<number>();
-  for (const p of r.panels) tasks.add(p.task);
+  // Keyed by output: a counterfactual's displacement is out of the target of its policy's rule.
+  const outputs = new Set<number>();
+  for (const p of r.panels) if (p.role === 'policy') outputs.add(p.output).add(p.counterOutput);
   await Promise.all(
-    [...tasks].map(async (t) => {
-      r.displacement.set(t, await engine.displacement(t));
+    [...outputs].map(async (o) => {
+      r.displacement.set(o, await engine.displacement(o));
     }),
   );
 }
@@ -303,8 +312,8 @@ async function finishTables(): Promise<void> {
     .filter((p) => p.role === 'policy')
     .map((p) => ({
       kind: p.kind,
-      policy: r.displacement.get(p.task)!,
-      counterfactual: r.displacement.get(r.panels[p.counter]!.task)!,
+      policy: r.displacement.get(p.output)!,
+      counterfactual: r.displacement.get(p.counterOutput)!,
       startYear: r.config.policy.startYear,
     }));
   const showOnMap = el('button', { type: 'button', 'data-testid': 'show-displaced' }, 'Show their destinations on the maps');
@@ -345,17 +354,18 @@ interface LayerDef {
   id: string;
   label: string;
   metric: string;
-  values(r: Run, task: number): ArrayLike<number> | null;
+  /** The layer for a panel: its session's map layers, or (displacement) its output's. */
+  values(r: Run, p: Pick<Panel, 'task' | 'output'>): ArrayLike<number> | null;
 }
 
-const perYear = (name: string) => (r: Run, t: number) => {
-  const cur = r.snaps[t]?.layers[name];
-  const prev = r.prev[t]?.layers[name];
+const perYear = (name: string) => (r: Run, { task }: Pick<Panel, 'task'>) => {
+  const cur = r.snaps[task]?.layers[name];
+  const prev = r.prev[task]?.layers[name];
   if (!cur) return null;
   if (!prev) return new Float32Array(cur.length);
   return cur.map((v, i) => v - prev[i]!);
 };
-const plain = (name: string) => (r: Run, t: number) => r.snaps[t]?.layers[name] ?? null;
+const plain = (name: string) => (r: Run, { task }: Pick<Panel, 'task'>) => r.snaps[task]?.layers[name] ?? null;
 
 const LAYERS: LayerDef[] = [
   { id: 'poverty', label: 'poverty rate', metric: 'povertyRate', values: plain('poverty') },
@@ -367,8 +377,8 @@ const LAYERS: LayerDef[] = [
   { id: 'movesIn', label: 'households moving in, last year', metric: 'count', values: perYear('movesIn') },
   { id: 'movesOut', label: 'households moving out, last year', metric: 'count', values: perYear('movesOut') },
   { id: 'targetWeight', label: "programme weight (1 inside the target; a hub's catchment fades with distance)", metric: 'index', values: plain('targetWeight') },
-  { id: 'displacedTo', label: 'moved out of the target: destinations', metric: 'count', values: (r, t) => r.displacement.get(t)?.allTo ?? null },
-  { id: 'forcedTo', label: 'forced out of the target: destinations', metric: 'count', values: (r, t) => r.displacement.get(t)?.forcedTo ?? null },
+  { id: 'displacedTo', label: 'moved out of the target: destinations', metric: 'count', values: (r, p) => r.displacement.get(p.output)?.allTo ?? null },
+  { id: 'forcedTo', label: 'forced out of the target: destinations', metric: 'count', values: (r, p) => r.displacement.get(p.output)?.forcedTo ?? null },
 ];
 
 const layerOf = () => LAYERS.find((l) => l.id === $<HTMLSelectElement>('layer').value) ?? LAYERS[0]!;
@@ -437,9 +447,10 @@ function renderMap(): void {
   const diff = $<HTMLInputElement>('diff').checked;
   const shown = diff ? r.panels.filter((p) => p.role === 'policy') : r.panels;
   const panels: PanelData[] = shown.map((p) => {
-    let values = layer.values(r, p.task);
+    let values = layer.values(r, p);
     if (diff && values) {
-      const base = layer.values(r, r.panels[p.counter]!.task);
+      // The counterfactual with this policy's target (a run of none follows every rule's).
+      const base = layer.values(r, { task: r.panels[p.counter]!.task, output: p.counterOutput });
       if (base) {
         const v = values;
         values = Float32Array.from(v, (x, i) => x - base[i]!);
@@ -476,7 +487,7 @@ function renderMap(): void {
 /** The text alternative of the maps: the layer's mean in the target and in the city, per run. */
 function mapSummary(r: Run, shown: Panel[], layer: LayerDef, diff: boolean): string {
   const parts = shown.map((p) => {
-    const v = layer.values(r, p.task);
+    const v = layer.values(r, p);
     const region = r.snaps[p.task]?.layers.region;
     if (!v) return `${panelName(p)}: no data`;
     let all = 0, target = 0, nt = 0;
@@ -868,9 +879,9 @@ function wireActions(): void {
   $('csv').addEventListener('click', () => {
     const r = run;
     if (!r) return;
-    const runs = r.plan.tasks.map((t, i) => ({
-      run: t.id,
-      policy: t.config.policy.kind,
+    const runs = r.plan.outputs.map((o, i) => ({
+      run: r.plan.labels[i]!,
+      policy: o.tracked < 0 ? r.plan.tasks[o.task]!.config.policy.kind : 'none',
       role: Object.values(r.plan.runs).some((x) => x.policy.includes(i)) ? 'policy' : 'counterfactual',
       frames: r.frames[i]!,
     }));

@@ -14,8 +14,8 @@
 import { validateScenario } from '../sim/config/load.ts';
 import type { ScenarioConfig } from '../sim/config/schema.ts';
 import { displacement, householdHistory, householdsIn, type Displacement, type HouseholdHistory, type HouseholdSummary } from '../sim/inspect.ts';
-import { createSimulation, resultOf, runScenario, spinUp, spinUpKey, type Simulation } from '../sim/simulation.ts';
-import { cloneWorld, type World } from '../sim/world.ts';
+import { createSimulation, resultOf, runScenario, runTracked, spinUp, spinUpKey, trackedResultOf, type Simulation } from '../sim/simulation.ts';
+import { cloneWorld, trackerView, type World } from '../sim/world.ts';
 import type { RunResult, Snapshot, YearFrame } from '../sim/types.ts';
 import { fnv1a } from '../sim/rng.ts';
 
@@ -25,12 +25,19 @@ export interface RunTask {
   config: ScenarioConfig;
   seed: number;
   years: number;
+  /**
+   * Configurations that differ from `config` only in `policy.boundary`, for a run of "none": the
+   * run follows their regions too and reports each one's result in `tracked` (sim/simulation.ts).
+   */
+  track?: ScenarioConfig[];
 }
 
 /** The outcome of a `RunTask`: `result` on success, `error` (a message) on failure. */
 export interface RunTaskResult {
   id: string;
   result?: RunResult;
+  /** The results of the task's `track` configurations, in their order. */
+  tracked?: RunResult[];
   error?: string;
   /** Wall time of the run in milliseconds (where the run executed). */
   ms: number;
@@ -41,6 +48,8 @@ export interface StepResult {
   year: number;
   tick: number;
   frame: YearFrame;
+  /** The latest frame of each configuration the session tracks, in their order. */
+  tracked: YearFrame[];
 }
 
 /** `Comlink.transfer`'s shape: marks `transferables` to be moved with `value`, returns `value`. */
@@ -97,6 +106,11 @@ export function createApi(hooks: ApiHooks = {}) {
   const sessions = new Map<number, Simulation>();
   /** What each session was opened with, for its result. */
   const opened = new Map<number, { config: ScenarioConfig; seed: number }>();
+  const validTrack = (track: unknown, source: string): ScenarioConfig[] => {
+    if (track === undefined) return [];
+    if (!Array.isArray(track)) throw new RangeError(`${source}: track must be a list of configurations`);
+    return track.map((t, i) => validConfig(t, `${source}, track[${i}]`));
+  };
   let nextSession = 1;
   // The last city spun up, kept pristine: runs that share its seed and city (a policy and its
   // counterfactual, the policies of a comparison) start from a copy instead of spinning up again.
@@ -114,11 +128,13 @@ export function createApi(hooks: ApiHooks = {}) {
     return sim;
   };
 
-  const resultNow = (id: number): RunResult => {
+  /** The session's own result (`tracked` −1) or that of the configuration it tracks at that index. */
+  const resultNow = (id: number, tracked: number): RunResult => {
     const sim = session(id);
     const { config, seed } = opened.get(id)!;
-    return resultOf(sim, config, seed);
+    return tracked < 0 ? resultOf(sim, config, seed) : trackedResultOf(sim, tracked, seed);
   };
+  const trackedIndex = (v: unknown): number => (v === undefined || v === -1 ? -1 : checkInteger('tracked', v, 1000));
 
   return {
     /** One whole run, as `regensim run --json` prints it. Throws on a bad config, seed or length. */
@@ -136,18 +152,26 @@ export function createApi(hooks: ApiHooks = {}) {
         const valid = validConfig(task.config, `task "${task.id}"`);
         const seed = checkInteger('seed', task.seed, MAX_SEED);
         const years = checkInteger('years', task.years, MAX_YEARS);
-        const result = runScenario(valid, { seed, years, world: startWorld(valid, seed) });
-        return { id: task.id, result, ms: performance.now() - start };
+        const track = validTrack(task.track, `task "${task.id}"`);
+        if (!track.length) {
+          const result = runScenario(valid, { seed, years, world: startWorld(valid, seed) });
+          return { id: task.id, result, ms: performance.now() - start };
+        }
+        const { result, tracked } = runTracked(valid, { seed, years, world: startWorld(valid, seed), track });
+        return { id: task.id, result, tracked, ms: performance.now() - start };
       } catch (err) {
         return { id: task.id, error: describeError(err), ms: performance.now() - start };
       }
     },
 
-    /** Starts an interactive run (the browser lab) and returns its session id. */
-    open(config: ScenarioConfig, seed: number): number {
+    /**
+     * Starts an interactive run (the browser lab) and returns its session id; `track` as in a
+     * `RunTask`.
+     */
+    open(config: ScenarioConfig, seed: number, track?: ScenarioConfig[]): number {
       const valid = validConfig(config, 'config');
       const s = checkInteger('seed', seed, MAX_SEED);
-      const sim = createSimulation(valid, { seed: s, world: startWorld(valid, s) });
+      const sim = createSimulation(valid, { seed: s, world: startWorld(valid, s), track: validTrack(track, 'config') });
       const id = nextSession++;
       sessions.set(id, sim);
       opened.set(id, { config: valid, seed });
@@ -158,7 +182,7 @@ export function createApi(hooks: ApiHooks = {}) {
     step(id: number, ticks: number): StepResult {
       const sim = session(id);
       sim.step(checkInteger('ticks', ticks, Number.MAX_SAFE_INTEGER));
-      return { year: sim.year, tick: sim.tick, frame: sim.frame() };
+      return { year: sim.year, tick: sim.tick, frame: sim.frame(), tracked: sim.tracked.map((t) => t.series[t.series.length - 1]!) };
     },
 
     /** The session's map layers, passed through the `transfer` hook with their buffers. */
@@ -167,25 +191,28 @@ export function createApi(hooks: ApiHooks = {}) {
       return transfer(snap, snapshotTransferables(snap));
     },
 
-    /** The session's result at its current year: the JSON `run` gives for a run of that length. */
-    result(id: number): RunResult {
-      return resultNow(id);
+    /**
+     * The session's result at its current year: the JSON `run` gives for a run of that length; of
+     * the configuration it tracks at index `tracked`, when given.
+     */
+    result(id: number, tracked?: number): RunResult {
+      return resultNow(id, trackedIndex(tracked));
     },
 
     /**
      * The session's result without its yearly series: what a comparison's aggregation reads
      * (\`final\`, \`did\`, \`version\`), small enough to pass to the page at no cost.
      */
-    summary(id: number): RunResult {
-      return { ...resultNow(id), series: [] };
+    summary(id: number, tracked?: number): RunResult {
+      return { ...resultNow(id, trackedIndex(tracked)), series: [] };
     },
 
     /**
      * FNV-1a (32 bits) of \`JSON.stringify(result(id))\`, continued from the hash state \`state\`:
      * chained over sessions, it fingerprints their results to the last digit without sending them.
      */
-    digest(id: number, state: number): number {
-      return fnv1a(JSON.stringify(resultNow(id)), checkInteger('state', state, 0xffffffff));
+    digest(id: number, state: number, tracked?: number): number {
+      return fnv1a(JSON.stringify(resultNow(id, trackedIndex(tracked))), checkInteger('state', state, 0xffffffff));
     },
 
     /** Where the neighbourhoods are: coordinates (cell widths) and, for a grid, its size. */
@@ -204,9 +231,16 @@ export function createApi(hooks: ApiHooks = {}) {
       return householdHistory(session(id).world, checkInteger('household', household, 2 ** 31 - 1));
     },
 
-    /** Where the households that moved out of the target since the start went (buffers transferred). */
-    displacement(id: number): Displacement {
-      const d = displacement(session(id).world);
+    /**
+     * Where the households that moved out of the target since the start went (buffers
+     * transferred); out of the target of the configuration tracked at index `tracked`, when given.
+     */
+    displacement(id: number, tracked?: number): Displacement {
+      const w = session(id).world;
+      const i = trackedIndex(tracked);
+      const t = i < 0 ? null : w.trackers[i];
+      if (i >= 0 && !t) throw new RangeError(`tracked: no configuration at index ${i} (the session follows ${w.trackers.length})`);
+      const d = displacement(t ? trackerView(w, t) : w);
       return transfer(d, [d.allTo.buffer as ArrayBuffer, d.forcedTo.buffer as ArrayBuffer]);
     },
 

@@ -9,6 +9,7 @@ import { ConfigError, validateScenario } from '../sim/config/load.ts';
 import type { PolicyKind, ScenarioConfig } from '../sim/config/schema.ts';
 import { evaluate, meanInterval, type Evaluation } from '../sim/metrics/evaluation.ts';
 import { boundaryRuleOf } from '../sim/policies/index.ts';
+import { trackingKey } from '../sim/simulation.ts';
 import { REGIONS, VIEWS, type MetricValues, type RunResult } from '../sim/types.ts';
 import type { RunTask, RunTaskResult } from './api.ts';
 
@@ -65,11 +66,25 @@ export interface Comparison {
 }
 
 export interface ComparePlan {
+  /** The runs to make; a run of "none" may follow other rules' regions too (`RunTask.track`). */
   tasks: RunTask[];
-  /** Per policy, per seed (in `seeds` order): index into `tasks` of its run and of its counterfactual. */
+  /**
+   * The comparison's results: each is a task's own run (`tracked` −1) or the configuration that
+   * task tracks at index `tracked`.
+   */
+  outputs: { task: number; tracked: number }[];
+  /** Per policy, per seed (in `seeds` order): index into `outputs` of its run and of its counterfactual. */
   runs: Record<string, { policy: number[]; counterfactual: number[] }>;
-  /** What each task is, for messages: "place-based, seed 3" or "none (counterfactual of …), seed 3". */
+  /** What each output is, for messages and exports: "place-based, seed 3" or "none (counterfactual of …), seed 3". */
   labels: string[];
+}
+
+export interface PlanOptions {
+  /**
+   * One run of "none" per seed for every counterfactual, following each rule's regions (default
+   * true); false plans a run per distinct counterfactual. The results are the same either way.
+   */
+  shareCounterfactuals?: boolean;
 }
 
 /** JSON with object keys sorted, so that two equal configurations give the same text. */
@@ -91,20 +106,26 @@ function canonical(v: unknown): string {
  * it draws the same target as without it, and the policy run and its counterfactual then differ
  * only in `policy.kind`, which is what makes `none` paired with itself one shared run. Runs with
  * the same configuration and seed are planned once (policies with the same rule share their
- * counterfactual).
+ * counterfactual), and the counterfactuals of a seed that differ only in their rule are one run
+ * of "none" that follows every rule's regions (see `PlanOptions`).
  */
-export function planComparison(config: ScenarioConfig, kinds: readonly string[], seeds: readonly number[], years: number): ComparePlan {
-  const tasks: RunTask[] = [];
-  const labels: string[] = [];
+export function planComparison(
+  config: ScenarioConfig,
+  kinds: readonly string[],
+  seeds: readonly number[],
+  years: number,
+  options: PlanOptions = {},
+): ComparePlan {
+  // First the distinct results wanted (configuration and seed), then the runs that give them.
+  const wanted: { config: ScenarioConfig; seed: number; label: string }[] = [];
   const byKey = new Map<string, number>();
   const add = (cfg: ScenarioConfig, seed: number, label: string): number => {
     const key = `${canonical(cfg)}#${seed}`;
     const known = byKey.get(key);
     if (known !== undefined) return known;
-    tasks.push({ id: `${label}, seed ${seed}`, config: cfg, seed, years });
-    labels.push(`${label}, seed ${seed}`);
-    byKey.set(key, tasks.length - 1);
-    return tasks.length - 1;
+    wanted.push({ config: cfg, seed, label: `${label}, seed ${seed}` });
+    byKey.set(key, wanted.length - 1);
+    return wanted.length - 1;
   };
   const runs: ComparePlan['runs'] = {};
   for (const kind of kinds) {
@@ -126,16 +147,33 @@ export function planComparison(config: ScenarioConfig, kinds: readonly string[],
       counterfactual: seeds.map((s) => add(counterConfig, s, `none (counterfactual of ${kind})`)),
     };
   }
-  // Runs of one seed go out together: a worker that has just spun up a seed's city reuses it for
-  // the next run of the same seed (workers/api.ts), so the spin-up is paid about once a worker.
-  const order = tasks.map((_, i) => i).sort((a, b) => tasks[a]!.seed - tasks[b]!.seed || a - b);
-  const moved = new Array<number>(tasks.length);
+  // Results of one seed go out together: a worker that has just spun up a seed's city reuses it
+  // for the next run of the same seed (workers/api.ts), so the spin-up is paid about once a worker.
+  const order = wanted.map((_, i) => i).sort((a, b) => wanted[a]!.seed - wanted[b]!.seed || a - b);
+  const moved = new Array<number>(wanted.length);
   order.forEach((old, i) => (moved[old] = i));
   for (const r of Object.values(runs)) {
     r.policy = r.policy.map((i) => moved[i]!);
     r.counterfactual = r.counterfactual.map((i) => moved[i]!);
   }
-  return { tasks: order.map((i) => tasks[i]!), runs, labels: order.map((i) => labels[i]!) };
+  const tasks: RunTask[] = [];
+  const outputs: ComparePlan['outputs'] = [];
+  // A run of "none" stands for every other "none" of its seed that differs only in its rule.
+  const primary = new Map<string, number>();
+  for (const w of order.map((i) => wanted[i]!)) {
+    const key = `${trackingKey(w.config)}#${w.seed}`;
+    const t = w.config.policy.kind === 'none' && options.shareCounterfactuals !== false ? primary.get(key) : undefined;
+    if (t === undefined) {
+      if (w.config.policy.kind === 'none') primary.set(key, tasks.length);
+      tasks.push({ id: w.label, config: w.config, seed: w.seed, years });
+      outputs.push({ task: tasks.length - 1, tracked: -1 });
+    } else {
+      const task = tasks[t]!;
+      task.track = [...(task.track ?? []), w.config];
+      outputs.push({ task: t, tracked: task.track.length - 1 });
+    }
+  }
+  return { tasks, outputs, runs, labels: order.map((i) => wanted[i]!.label) };
 }
 
 /** A run of the comparison failed for a reason other than the scenario's policy configuration. */
@@ -152,19 +190,21 @@ export class CompareRunError extends Error {
  * and become ConfigErrors; anything else is a CompareRunError.
  */
 export function failure(plan: ComparePlan, index: number, message: string): Error {
-  const what = plan.labels[index] ?? plan.tasks[index]?.id ?? `task ${index}`;
+  const task = plan.tasks[index];
+  const what = task ? `${task.id}${task.track?.length ? ` (following ${task.track.length} more rule${task.track.length > 1 ? 's' : ''})` : ''}` : `task ${index}`;
   if (/^policy\.[\w.]*:/.test(message)) {
     return new ConfigError(`${message} (in the run of ${what})`, message.slice(0, message.indexOf(':')));
   }
   return new CompareRunError(`the run of ${what} failed: ${message}`);
 }
 
-/** The results as runs, or the error of the first failure in task order. */
+/** The results of the plan's outputs (from the tasks' results, in task order), or the error of the first failure. */
 export function collectRuns(plan: ComparePlan, results: readonly RunTaskResult[]): RunResult[] {
-  return plan.tasks.map((_, i) => {
-    const r = results[i];
-    if (r?.result) return r.result;
-    throw failure(plan, i, r?.error ?? 'no result came back');
+  return plan.outputs.map(({ task, tracked }) => {
+    const r = results[task];
+    const result = tracked < 0 ? r?.result : r?.tracked?.[tracked];
+    if (result) return result;
+    throw failure(plan, task, r?.error ?? 'no result came back');
   });
 }
 
@@ -240,7 +280,7 @@ function aggregatePolicy(own: RunResult[], counter: RunResult[]): PolicyComparis
   return { final, vsNone, evaluation: did.length ? evaluate(did) : null, pairing };
 }
 
-/** Aggregates the runs of a plan (in task order) into the comparison. */
+/** Aggregates the runs of a plan (its outputs, from `collectRuns`) into the comparison. */
 export function aggregate(
   config: ScenarioConfig,
   plan: ComparePlan,

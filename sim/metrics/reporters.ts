@@ -20,10 +20,15 @@ export interface Metrics {
   /** Collects this year's frame and resets the yearly flow counters. */
   frame(): YearFrame;
   /**
-   * Records the regions' state when a programme starts (its target just drawn): the baseline of
-   * the evaluation and of the people views.
+   * `frame()`, and the frame of each view of a tracker (sim/world.ts, `trackerView`) for the same
+   * year: the same city, that tracker's regions and people views.
    */
-  baseline(): Omit<YearFrame, 'year'>;
+  frames(views: readonly World[]): { frame: YearFrame; tracked: YearFrame[] };
+  /**
+   * Records the regions' state when a programme starts (its target just drawn): the baseline of
+   * the evaluation and of the people views; of a tracker's regions when given its view.
+   */
+  baseline(view?: World): Omit<YearFrame, 'year'>;
 }
 
 /**
@@ -92,8 +97,11 @@ export function createMetrics(w: World): Metrics {
   const lisaStream = w.rng.stream('metrics');
   // The most deprived tenth of statistical units (the model's LSOAs; IMD 2019 weights) each year.
   const deprivedByYear: Uint8Array[] = [];
-  return {
+  const metrics: Metrics = {
     frame(): YearFrame {
+      return metrics.frames([]).frame;
+    },
+    frames(views) {
       const c = w.cells;
       // Every group's household aggregates in one pass; the city's incomes are kept for the Gini.
       const { values: people, incomes, offsets } = peopleMetricsByGroup(w, householdGroups(w), GROUP_COUNT);
@@ -141,23 +149,32 @@ export function createMetrics(w: World): Metrics {
       }
       city.povertyLine = w.city.povertyLine;
       city.meanIncome = w.city.meanIncome;
-      const frame: YearFrame = { year: yearOfTick(w.config, w.city.tick), city };
+      const year = yearOfTick(w.config, w.city.tick);
+      const frame: YearFrame = { year, city };
       if (w.region.hasTarget) Object.assign(frame, regionFrames(w, people, flows), programmeFrames(w, people));
+      // A tracker's frame has the same city (a copy) and its own regions, over the same flows.
+      const tracked = views.map((v): YearFrame => {
+        const f: YearFrame = { year, city: { ...city } };
+        if (!v.region.hasTarget) return f;
+        const { values } = peopleMetricsByGroup(v, householdGroups(v), GROUP_COUNT);
+        return Object.assign(f, regionFrames(v, values, flows), programmeFrames(v, values));
+      });
       flows.movesIn.set(c.movesIn);
       flows.movesOut.set(c.movesOut);
       flows.forcedOut.set(c.forcedOut);
       flows.moveLogAt = m.length;
-      return frame;
+      return { frame, tracked };
     },
-    baseline() {
-      const { values: people } = peopleMetricsByGroup(w, householdGroups(w), GROUP_COUNT);
+    baseline(v = w) {
+      const { values: people } = peopleMetricsByGroup(v, householdGroups(v), GROUP_COUNT);
       // Flows over a zero-length period: the baseline holds levels, not yearly flows.
       const now: Flows = {
-        movesIn: w.cells.movesIn.slice(), movesOut: w.cells.movesOut.slice(), forcedOut: w.cells.forcedOut.slice(), moveLogAt: w.moves.length,
+        movesIn: v.cells.movesIn.slice(), movesOut: v.cells.movesOut.slice(), forcedOut: v.cells.forcedOut.slice(), moveLogAt: v.moves.length,
       };
-      return { city: regionMetrics(w, () => true, people[GROUP.city]!, now), ...regionFrames(w, people, now), ...programmeFrames(w, people) };
+      return { city: regionMetrics(v, () => true, people[GROUP.city]!, now), ...regionFrames(v, people, now), ...programmeFrames(v, people) };
     },
   };
+  return metrics;
 }
 
 /** Target, ring, comparison and rest. */

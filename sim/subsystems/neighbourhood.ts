@@ -12,13 +12,13 @@
  * - Households' ties grow with the cohesion of their neighbourhood.
  *
  * Reads: households, cells, city. Writes: census fields, cells.crime, cohesion, environment,
- * turnover, lastMoves, unemployedQuarters, labourForceQuarters; households.poor, ties, exitedPoverty;
+ * turnover, lastMoves, unemployedQuarters, labourForceQuarters; households.poor, ties, exitedPoverty (and each tracker's);
  * city.povertyLine, medianIncome.
  */
 import { census } from '../census.ts';
 import { recordEmploymentQuarter } from '../metrics/deprivation.ts';
 import { median } from '../stats.ts';
-import type { World } from '../world.ts';
+import type { Tracker, World } from '../world.ts';
 import { PRIVATE, SOCIAL } from '../world.ts';
 
 /**
@@ -97,6 +97,7 @@ export const neighbourhood = {
     const c = w.cells;
     const nb = w.config.neighbourhood;
     povertyAndTies(w);
+    for (let i = 0; i < w.trackers.length; i++) markExits(w, w.trackers[i]!);
     census(w);
     // This quarter's unemployed and labour force, for the deprivation index's four-quarter mean.
     recordEmploymentQuarter(w);
@@ -127,6 +128,16 @@ export const neighbourhood = {
     }
   },
 };
+
+/**
+ * `markPoverty`'s exit mark for a tracker's original residents (sim/world.ts, Tracker): at a year's
+ * end, one poor at the start and not poor now has exited poverty.
+ */
+function markExits(w: World, t: Tracker): void {
+  if (w.city.tick % 4 !== 3) return;
+  const h = w.households;
+  for (let s = 0; s < h.count; s++) if (h.alive[s] && !h.poor[s] && t.startPoor[s]) t.exitedPoverty[s] = 1;
+}
 
 /**
  * Poverty flags against the line, and ties that grow with the cohesion the neighbourhood had at

@@ -17,6 +17,7 @@ import { createWorld } from '../../sim/create.ts';
 import { evaluate, meanInterval } from '../../sim/metrics/evaluation.ts';
 import { boundaryRuleOf } from '../../sim/policies/index.ts';
 import type { RunResult, YearFrame } from '../../sim/types.ts';
+import type { RunTask } from '../../workers/api.ts';
 import { createPool } from '../../workers/pool.ts';
 
 const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
@@ -48,19 +49,28 @@ for (const [name, policy] of Object.entries(VARIANTS)) {
   counterfactualOf.set(name, key);
 }
 
+/** The distinct counterfactuals, one per boundary rule. */
+const counterfactuals = [...new Set(counterfactualOf.values())];
 const results = new Map<string, RunResult[]>();
 const pool = createPool();
 
 beforeAll(async () => {
   const names = [...configs.keys()];
-  // Seed by seed, so that a worker reuses a seed's spin-up for the runs that follow it.
-  const tasks = SEEDS.flatMap((seed) => names.map((name) => ({ id: `${name}#${seed}`, config: configs.get(name)!, seed, years: YEARS })));
+  const own = names.filter((n) => !counterfactuals.includes(n));
+  // Seed by seed, so that a worker reuses a seed's spin-up for the runs that follow it. The
+  // counterfactuals of a seed are one run of none that follows every rule's regions (`track`,
+  // sim/simulation.ts): the same results as a run for each, in fewer runs.
+  const tasks: RunTask[] = SEEDS.flatMap((seed) => [
+    ...own.map((name) => ({ id: `${name}#${seed}`, config: configs.get(name)!, seed, years: YEARS })),
+    { id: `${counterfactuals[0]!}#${seed}`, config: configs.get(counterfactuals[0]!)!, track: counterfactuals.slice(1).map((n) => configs.get(n)!), seed, years: YEARS },
+  ]);
   const done = await pool.runAll(tasks);
+  const keep = (name: string, r: RunResult) => (results.get(name) ?? results.set(name, []).get(name)!).push(r);
   for (let i = 0; i < tasks.length; i++) {
     const r = done[i]!;
     if (!r.result) throw new Error(`run ${tasks[i]!.id} failed: ${r.error}`);
-    const name = tasks[i]!.id.split('#')[0]!;
-    (results.get(name) ?? results.set(name, []).get(name)!).push(r.result);
+    keep(tasks[i]!.id.split('#')[0]!, r.result);
+    if (tasks[i]!.track) counterfactuals.slice(1).forEach((n, j) => keep(n, r.tracked![j]!));
   }
 }, 1_800_000);
 

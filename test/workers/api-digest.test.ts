@@ -37,3 +37,26 @@ describe('api.summary and api.digest', () => {
     expect(h.toString(16).padStart(8, '0')).toBe(fnv(results.map((r) => JSON.stringify(r)).join('\n')));
   });
 });
+
+describe('a session that tracks other rules (the lab\'s one counterfactual run)', () => {
+  it('steps, summarises, digests and reports displacement for each tracked rule as its own session would', () => {
+    const api = createApi();
+    const base = loadScenario('baseline', ['city.width=10', 'city.height=10', 'households.count=2000', 'run.spinUpYears=1', 'policy.startYear=1']);
+    const hub = { ...base, policy: { ...base.policy, boundary: { type: 'hub' as const, resource: 'auto' as const, catchmentRadius: 3 } } };
+    const shared = api.open(base, 3, [hub]);
+    const alone = api.open(hub, 3);
+    for (let y = 0; y < 3; y++) {
+      const a = api.step(shared, 4);
+      const b = api.step(alone, 4);
+      expect(a.tracked).toHaveLength(1);
+      expect(a.tracked[0]).toEqual(b.frame);
+    }
+    expect(api.result(shared, 0)).toEqual(api.result(alone));
+    expect(api.summary(shared, 0)).toEqual(api.summary(alone));
+    expect(api.digest(shared, 7, 0)).toBe(api.digest(alone, 7));
+    expect(api.displacement(shared, 0)).toEqual(api.displacement(alone));
+    // Its own result is a run with its own rule: another target.
+    expect(api.result(shared).final.target).not.toEqual(api.result(alone).final.target);
+    expect(() => api.summary(shared, 1)).toThrow(/tracked: no configuration at index 1 \(the run follows 1\)/);
+  });
+});

@@ -26,6 +26,7 @@ import {
   type Comparison,
 } from '../../workers/compare.ts';
 import { loadScenario } from '../../workers/scenarios.ts';
+import { createApi } from '../../workers/api.ts';
 
 // Which kinds are implemented changes as policies are added; this file takes one out of the
 // registry (for the CLI, which reads it) so that "valid but not available" is always exercised.
@@ -167,25 +168,57 @@ describe('compare, bad input', () => {
 describe('planComparison', () => {
   const config = loadScenario('baseline', ['city.width=16', 'city.height=16', 'households.count=6000']);
 
+  /** An output's configuration and seed: its task's own, or the one its task tracks. */
+  const outputOf = (plan: ReturnType<typeof planComparison>, o: number) => {
+    const { task, tracked } = plan.outputs[o]!;
+    const t = plan.tasks[task]!;
+    return { config: tracked < 0 ? t.config : t.track![tracked]!, seed: t.seed };
+  };
+
   it('pairs each run with the same configuration under none, sharing identical counterfactuals', () => {
-    const plan = planComparison(config, ['none', 'place-based', 'micro-regeneration'], [7, 8], 3);
-    for (const [kind, { policy, counterfactual }] of Object.entries(plan.runs)) {
-      policy.forEach((p, i) => {
-        const own = plan.tasks[p]!;
-        const cf = plan.tasks[counterfactual[i]!]!;
-        expect(own.seed).toBe(cf.seed);
-        expect(own.config.policy.kind).toBe(kind);
-        expect(cf.config.policy.kind).toBe('none');
-        expect(cf.config.policy.boundary).toEqual(own.config.policy.boundary);
-        expect({ ...cf.config, policy: { ...cf.config.policy, kind: kind } }).toEqual(own.config);
-      });
+    for (const share of [true, false]) {
+      const plan = planComparison(config, ['none', 'place-based', 'micro-regeneration'], [7, 8], 3, { shareCounterfactuals: share });
+      for (const [kind, { policy, counterfactual }] of Object.entries(plan.runs)) {
+        policy.forEach((p, i) => {
+          const own = outputOf(plan, p);
+          const cf = outputOf(plan, counterfactual[i]!);
+          expect(own.seed).toBe(cf.seed);
+          expect(own.config.policy.kind).toBe(kind);
+          expect(cf.config.policy.kind).toBe('none');
+          expect(cf.config.policy.boundary).toEqual(own.config.policy.boundary);
+          expect({ ...cf.config, policy: { ...cf.config.policy, kind: kind } }).toEqual(own.config);
+        });
+      }
+      // none is its own counterfactual and place-based shares it (the same default rule), while
+      // micro-regeneration draws its own kind of target: 3 policies + 1 counterfactual × 2 seeds.
+      expect(plan.runs.none!.counterfactual).toEqual(plan.runs.none!.policy);
+      expect(plan.runs['place-based']!.counterfactual).toEqual(plan.runs.none!.policy);
+      expect(plan.outputs).toHaveLength(8);
+      expect(new Set(plan.labels).size).toBe(8);
+      // Shared, micro-regeneration's counterfactual is followed by the seed's run of none: 3 runs a seed.
+      expect(plan.tasks).toHaveLength(share ? 6 : 8);
+      expect(new Set(plan.tasks.map((t) => t.id)).size).toBe(plan.tasks.length);
+      const cf = plan.outputs[plan.runs['micro-regeneration']!.counterfactual[0]!]!;
+      expect(cf.tracked).toBe(share ? 0 : -1);
+      if (share) expect(cf.task).toBe(plan.outputs[plan.runs.none!.policy[0]!]!.task);
     }
-    // none is its own counterfactual and place-based shares it (the same default rule), while
-    // micro-regeneration draws its own kind of target and needs its own: 3 policies + 1 × 2 seeds.
-    expect(plan.runs.none!.counterfactual).toEqual(plan.runs.none!.policy);
-    expect(plan.runs['place-based']!.counterfactual).toEqual(plan.runs.none!.policy);
-    expect(plan.tasks).toHaveLength(8);
-    expect(new Set(plan.tasks.map((t) => t.id)).size).toBe(8);
+  });
+
+  it('gives the same results with shared counterfactuals as with a run for each', () => {
+    const small = loadScenario('baseline', ['city.width=12', 'city.height=12', 'households.count=4000', 'run.spinUpYears=1', 'policy.startYear=1', 'policy.durationYears=2']);
+    const kinds = ['none', 'place-based', 'hub-based', 'micro-regeneration', 'people-based'];
+    const results = (share: boolean) => {
+      const plan = planComparison(small, kinds, [3, 4], 3, { shareCounterfactuals: share });
+      const api = createApi();
+      return { plan, runs: collectRuns(plan, plan.tasks.map((t) => api.runTask(t))) };
+    };
+    const shared = results(true);
+    const separate = results(false);
+    expect(shared.plan.tasks.length).toBeLessThan(separate.plan.tasks.length);
+    expect(shared.plan.labels).toEqual(separate.plan.labels);
+    expect(shared.plan.runs).toEqual(separate.plan.runs);
+    shared.runs.forEach((r, i) => expect(JSON.stringify(r), shared.plan.labels[i]).toBe(JSON.stringify(separate.runs[i])));
+    expect(aggregate(small, shared.plan, shared.runs, [3, 4], 3)).toEqual(aggregate(small, separate.plan, separate.runs, [3, 4], 3));
   });
 
   it('turns a failed run into a CompareRunError, and a refused boundary into a ConfigError', () => {

@@ -187,7 +187,7 @@ describe('worker API', () => {
       const id = await remote.open(config, 5);
       const stepped = await remote.step(id, 4);
       local.step(4);
-      expect(stepped).toEqual({ year: 1, tick: 4, frame: JSON.parse(JSON.stringify(local.frame())) });
+      expect(stepped).toEqual({ year: 1, tick: 4, frame: JSON.parse(JSON.stringify(local.frame())), tracked: [] });
       const snap = await remote.snapshot(id);
       expect(snap.n).toBe(64);
       expect(snap.layers.poverty).toBeInstanceOf(Float32Array);
