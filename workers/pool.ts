@@ -8,6 +8,8 @@
  * - a task that fails inside the engine comes back with `error`; a worker that dies (uncaught
  *   exception, `process.exit`, out of memory) is dropped, its task comes back with `error`, and a
  *   fresh worker takes the next task: a batch never hangs on a dead worker;
+ * - a free worker takes a queued task of the city it has spun up before any other (`pickTask`),
+ *   so that a seed's runs share one spin-up per worker;
  * - workers are referenced only while they run a task, so a pool that is never closed does not
  *   keep Node alive; `close()` terminates them all.
  *
@@ -31,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { wrap, type Remote } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { spinUpKey } from '../sim/simulation.ts';
 import { api, type Api, type RunTask, type RunTaskResult } from './api.ts';
 
 export type { RunTask, RunTaskResult } from './api.ts';
@@ -140,7 +143,34 @@ export function startWorker(entry: URL = DEFAULT_ENTRY): { worker: Worker; remot
 
 interface Job {
   task: RunTask;
+  /** The task's spun-up city (`spinUpKey`), '' when it cannot be told (a malformed task). */
+  city: string;
   settle(result: RunTaskResult): void;
+}
+
+/**
+ * Which queued task a free worker takes, given the queued tasks' cities (`spinUpKey`, '' when
+ * unknown), the city the worker has spun up and those other workers hold: one of its own city,
+ * else the first of a city no other worker holds, else the first. Each worker then spins a seed's
+ * city up about once (runs of a comparison come seed by seed), where taking tasks strictly in turn
+ * would have every worker spin up every seed. Only where a task runs changes, never its result.
+ */
+export function pickTask(queued: readonly string[], own: string | undefined, held: ReadonlySet<string>): number {
+  let free = -1;
+  for (let i = 0; i < queued.length; i++) {
+    const city = queued[i]!;
+    if (city && city === own) return i;
+    if (free < 0 && !(city && held.has(city))) free = i;
+  }
+  return Math.max(free, 0);
+}
+
+function cityOf(task: RunTask): string {
+  try {
+    return spinUpKey(task.config, task.seed);
+  } catch {
+    return '';
+  }
 }
 
 interface Slot {
@@ -148,6 +178,8 @@ interface Slot {
   remote: Remote<Api>;
   job?: Job;
   started: number;
+  /** The city of the slot's last task: its worker keeps that city spun up (workers/api.ts). */
+  city?: string;
   /** The uncaught error that killed the worker, reported with its task. */
   failure?: Error;
 }
@@ -192,6 +224,7 @@ export function createPool(size?: number, options: PoolOptions = {}): Pool {
 
   function dispatch(slot: Slot, job: Job): void {
     slot.job = job;
+    slot.city = job.city;
     slot.started = performance.now();
     slot.worker.ref();
     slot.remote.runTask(job.task).then(
@@ -223,8 +256,14 @@ export function createPool(size?: number, options: PoolOptions = {}): Pool {
       }
       if (!slot && slots.size < poolSize) slot = spawn();
       if (!slot) return;
-      dispatch(slot, queue.shift()!);
+      dispatch(slot, queue.splice(pick(slot), 1)[0]!);
     }
+  }
+
+  function pick(slot: Slot): number {
+    const held = new Set<string>();
+    for (const s of slots) if (s !== slot && s.city) held.add(s.city);
+    return pickTask(queue.map((j) => j.city), slot.city, held);
   }
 
   return {
@@ -241,6 +280,7 @@ export function createPool(size?: number, options: PoolOptions = {}): Pool {
         tasks.forEach((task, index) => {
           queue.push({
             task,
+            city: cityOf(task),
             settle(result) {
               results[index] = result;
               done++;

@@ -10,7 +10,7 @@ import { scenarioSchema, type ScenarioConfig } from '../../sim/config/schema.ts'
 import { createSimulation, runScenario } from '../../sim/simulation.ts';
 import type { RunResult } from '../../sim/types.ts';
 import { api, createApi, type RunTask, type RunTaskResult } from '../../workers/api.ts';
-import { createPool, defaultPoolSize, runInProcess, startWorker, workerBundle, type Pool } from '../../workers/pool.ts';
+import { createPool, defaultPoolSize, pickTask, runInProcess, startWorker, workerBundle, type Pool } from '../../workers/pool.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const config = scenarioSchema.parse({ city: { width: 8, height: 8 }, households: { count: 1500 }, run: { years: 2 } });
@@ -220,5 +220,36 @@ describe('worker API', () => {
   it('run validates like runTask but throws', () => {
     expect(() => api.run({ ...config, city: { ...config.city, width: 0 } }, { seed: 1, years: 1 })).toThrow(/city\.width/);
     expect(() => api.run(config, { seed: 1, years: 1.5 })).toThrow(/years must be an integer/);
+  });
+});
+
+describe('pickTask: which queued task a free worker takes', () => {
+  it('keeps a worker on the city it has spun up, and sends another worker to a city nobody holds', () => {
+    expect(pickTask(['a', 'a', 'b'], undefined, new Set())).toBe(0);
+    expect(pickTask(['a', 'a', 'b'], undefined, new Set(['a']))).toBe(2);
+    expect(pickTask(['b', 'a', 'a'], 'a', new Set(['b']))).toBe(1);
+    // Every city held by others: the first; an unknown city ('') is never held.
+    expect(pickTask(['b', 'b'], 'a', new Set(['b']))).toBe(0);
+    expect(pickTask(['b', '', 'c'], 'a', new Set(['b']))).toBe(1);
+    expect(pickTask([], 'a', new Set())).toBe(0);
+  });
+
+  it('spins each seed up about once over a comparison, where tasks in turn spin every seed up on every worker', () => {
+    // Seven runs a seed for five seeds, on two workers that finish in turn.
+    const tasks = [1, 2, 3, 4, 5].flatMap((seed) => Array.from({ length: 7 }, () => `seed ${seed}`));
+    const spinUps = (choose: (queue: string[], own: string | undefined, held: Set<string>) => number): number => {
+      const queue = [...tasks];
+      const own: (string | undefined)[] = [undefined, undefined];
+      let n = 0;
+      for (let w = 0; queue.length; w = 1 - w) {
+        const [city] = queue.splice(choose(queue, own[w], new Set(own.filter((c, i) => i !== w && c) as string[])), 1);
+        if (city !== own[w]) n++;
+        own[w] = city;
+      }
+      return n;
+    };
+    // Each seed once, and the last one twice: both workers finish it together.
+    expect(spinUps(pickTask)).toBe(6);
+    expect(spinUps(() => 0)).toBe(10);
   });
 });
