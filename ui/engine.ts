@@ -98,10 +98,30 @@ const MAX_RESTARTS = 5;
  * One worker per core and one more, at most eight. Runs advance in lockstep, a year at a time, so
  * with one worker per core the most loaded worker sets the pace (5 runs on 2 workers: 3 runs'
  * time a year); one more worker lets the pace approach total work / cores (5 runs on 3 workers:
- * 2.5). Not more: each worker settles its own copy of the seed's city in (the spin-up).
+ * 2.5). Not more: each worker settles its own copy of the seed's city in (the spin-up). A
+ * comparison uses fewer when that is as fast (`workersFor`).
  */
 export function defaultWorkers(): number {
   return Math.max(2, Math.min(8, (navigator.hardwareConcurrency || 2) + 1));
+}
+
+/**
+ * How many of the workers a comparison of `runs` runs uses. Runs advance in lockstep, so a year
+ * takes the longer of the most loaded worker's runs and all runs shared over the cores; among the
+ * counts that reach the least, the smallest, since every worker used spins the city up once. 4 runs
+ * on 2 cores: 2 workers (2 runs' time a year either way, one spin-up fewer than 3); 5 runs: 3.
+ */
+export function workersFor(runs: number, cores: number, size: number): number {
+  let best = 1;
+  let bestTime = Infinity;
+  for (let k = 1; k <= Math.min(size, Math.max(1, runs)); k++) {
+    const time = Math.max(Math.ceil(runs / k), runs / Math.max(1, cores));
+    if (time < bestTime - 1e-9) {
+      best = k;
+      bestTime = time;
+    }
+  }
+  return best;
 }
 
 export function createEngine(events: EngineEvents, size = defaultWorkers()): Engine {
@@ -183,7 +203,8 @@ export function createEngine(events: EngineEvents, size = defaultWorkers()): Eng
       await Promise.all(old.map((s) => call(s, (r, id) => r.close(id)).catch(() => false)));
       // Contiguous blocks: the plan lists a seed's runs together, and a worker that has settled a
       // seed's city in starts its next run of that seed from a copy (workers/api.ts).
-      sessions = tasks.map((task, i) => ({ task, slot: Math.floor((i * size) / tasks.length), id: -1, tick: 0 }));
+      const used = workersFor(tasks.length, navigator.hardwareConcurrency || 2, size);
+      sessions = tasks.map((task, i) => ({ task, slot: Math.floor((i * used) / tasks.length), id: -1, tick: 0 }));
       await Promise.all(
         sessions.map(async (s) => {
           s.id = await call(s, (r) => r.open(s.task.config, s.task.seed, s.task.track));
