@@ -92,7 +92,7 @@ async function main(): Promise<void> {
       const longest = during.reduce((m, t) => Math.max(m, t.duration), 0);
       const blocking = during.reduce((s, t) => s + Math.max(0, t.duration - TARGET_LONGTASK_MS), 0);
       const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-      const workers = await page.evaluate(() => (window as unknown as { regensimLab: { engine: { size: number } } }).regensimLab.engine.size);
+      const workers = await page.evaluate(() => (window as unknown as { regensimLab: { engine: { inUse: number } } }).regensimLab.engine.inUse);
       const out = {
         compareSeconds: (t1 - t0) / 1000,
         runs,

@@ -69,6 +69,8 @@ export interface Output {
 
 export interface Engine {
   readonly size: number;
+  /** How many workers the open comparison runs on (`workersFor`). */
+  readonly inUse: number;
   /** Opens one session per task (closing any previous ones); `outputs` says what the results are. */
   open(tasks: RunTask[], outputs: Output[]): Promise<void>;
   /** Steps every session one year; returns each output's frame and each session's snapshot. */
@@ -194,8 +196,12 @@ export function createEngine(events: EngineEvents, size = defaultWorkers()): Eng
 
   for (let i = 0; i < size; i++) slots.push(start(i, 0));
 
+  let inUse = 0;
   const engine: Engine = {
     size,
+    get inUse() {
+      return inUse;
+    },
     async open(tasks, wanted) {
       const old = sessions;
       sessions = [];
@@ -204,6 +210,7 @@ export function createEngine(events: EngineEvents, size = defaultWorkers()): Eng
       // Contiguous blocks: the plan lists a seed's runs together, and a worker that has settled a
       // seed's city in starts its next run of that seed from a copy (workers/api.ts).
       const used = workersFor(tasks.length, navigator.hardwareConcurrency || 2, size);
+      inUse = used;
       sessions = tasks.map((task, i) => ({ task, slot: Math.floor((i * used) / tasks.length), id: -1, tick: 0 }));
       await Promise.all(
         sessions.map(async (s) => {
