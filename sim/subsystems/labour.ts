@@ -33,23 +33,65 @@ export function indexFirmsByCell(w: World): void {
   for (let i = 0; i < f.count; i++) if (f.alive[i]) list[cursor[f.cell[i]!]!++] = i;
 }
 
+/** Buckets per cell of the contact guide table (a power of two, so that u × G is exact). */
+const GUIDE_BUCKETS = 64;
+
+/**
+ * Guide table for drawing a contact cell (Chen & Asau 1974): for each home cell and each bucket
+ * j of [0, 1), the position the binary search would return for the lowest draw that falls in
+ * the bucket. A draw r in bucket j = floor(r × G) has r ≥ j / G exactly, so r × total ≥
+ * (j / G) × total after rounding too, and the search's answer for it can only lie at or after
+ * the guide entry: a short forward scan from there finds the same cell as a full binary search.
+ * Keyed on the running sums, which are fixed once the world is made (a cloned world has its own).
+ */
+const guides = new WeakMap<Float64Array, Int32Array>();
+function contactGuide(w: World): Int32Array {
+  const cum = w.commuteCum;
+  let g = guides.get(cum);
+  if (g) return g;
+  const { offset } = w.commute;
+  const n = offset.length - 1;
+  g = new Int32Array(n * GUIDE_BUCKETS);
+  for (let home = 0; home < n; home++) {
+    const a = offset[home]!;
+    const b = offset[home + 1]!;
+    const total = cum[b - 1]!;
+    let i = a;
+    for (let j = 0; j < GUIDE_BUCKETS; j++) {
+      const u = (j / GUIDE_BUCKETS) * total;
+      while (i < b - 1 && cum[i]! <= u) i++;
+      g[home * GUIDE_BUCKETS + j] = i;
+    }
+  }
+  guides.set(cum, g);
+  return g;
+}
+
 /**
  * One unemployed person's search: `contacts` tries, each at a random cell within the commute
  * radius (kept with probability exp(-d/decay)) and a random firm there; a firm with a vacancy hires
  * with probability exp(-shortfall/tolerance) × (0.5 + 0.5 health). Returns true if hired.
  */
 export function searchJob(w: World, s: number, contacts: number, rs: Stream): boolean {
+  return searchJobGuided(w, s, contacts, rs, contactGuide(w));
+}
+
+function searchJobGuided(w: World, s: number, contacts: number, rs: Stream, guide: Int32Array): boolean {
   const h = w.households;
   const f = w.firms;
-  const { offset, index } = w.commute;
+  const filled = f.filled;
+  const jobs = f.jobs;
+  const index = w.commute.index;
+  const offset = w.commute.offset;
   const { start, list } = w.firmIndex;
   const lab = w.config.labour;
   const home = h.cell[s]!;
   if (home < 0) return false;
   const a = offset[home]!;
-  const b = offset[home + 1]!;
+  const last = offset[home + 1]! - 1;
   const cum = w.commuteCum;
-  const total = cum[b - 1]!;
+  const total = cum[last]!;
+  const g0 = home * GUIDE_BUCKETS;
   const skill = h.skill[s]!;
   // Referral networks: neighbours in work pass on vacancies (Granovetter 1973; Topa 2001), so a
   // search from a neighbourhood where few work succeeds less often.
@@ -60,22 +102,22 @@ export function searchJob(w: World, s: number, contacts: number, rs: Stream): bo
   const network = 1 - lab.networkWeight + lab.networkWeight * Math.min(1.5, localEmployment / cityEmployment);
   const healthFactor = (0.5 + 0.5 * h.health[s]!) * network;
   for (let k = 0; k < contacts; k++) {
-    // A contact lands on a cell with probability ∝ exp(−d/decay): binary search of the running sums.
-    const u = rs.next() * total;
-    let lo = a;
-    let hi = b - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cum[mid]! > u) hi = mid;
-      else lo = mid + 1;
-    }
+    // A contact lands on a cell with probability ∝ exp(−d/decay): the first running sum above
+    // u, found from the guide entry of u's bucket (the same cell a binary search finds).
+    const r = rs.next();
+    const u = r * total;
+    let lo = guide[g0 + Math.floor(r * GUIDE_BUCKETS)]!;
+    while (lo < last && cum[lo]! <= u) lo++;
     const c = index[lo]!;
-    const nf = start[c + 1]! - start[c]!;
+    const first = start[c]!;
+    const nf = start[c + 1]! - first;
     if (nf === 0) continue;
-    const firm = list[start[c]! + Math.floor(rs.next() * nf)]!;
-    if (f.filled[firm]! >= f.jobs[firm]!) continue;
+    const firm = list[first + Math.floor(rs.next() * nf)]!;
+    if (filled[firm]! >= jobs[firm]!) continue;
     const shortfall = Math.max(0, f.skillReq[firm]! - skill);
-    if (rs.next() < Math.exp(-shortfall / lab.skillTolerance) * healthFactor) {
+    // exp(−0) is exactly 1: the common no-shortfall case skips the exponential.
+    const p = shortfall === 0 ? healthFactor : Math.exp(-shortfall / lab.skillTolerance) * healthFactor;
+    if (rs.next() < p) {
       hire(w, s, firm);
       return true;
     }
@@ -197,9 +239,10 @@ export const labour = {
     }
     // Search in random order so that no household is favoured by its slot number.
     shuffle(unemployed, nUnemployed, rs);
+    const guide = contactGuide(w);
     for (let i = 0; i < nUnemployed; i++) {
       const s = unemployed[i]!;
-      if (searchJob(w, s, lab.searchContacts, rs)) f.skillSum[h.employer[s]!]! += h.skill[s]!;
+      if (searchJobGuided(w, s, lab.searchContacts, rs, guide)) f.skillSum[h.employer[s]!]! += h.skill[s]!;
       else if (h.unempQuarters[s]! < 65535) h.unempQuarters[s]!++;
       setIncome(w, s);
     }
