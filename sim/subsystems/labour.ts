@@ -87,7 +87,6 @@ function searchJobGuided(w: World, s: number, contacts: number, rs: Stream, guid
   const lab = w.config.labour;
   const home = h.cell[s]!;
   if (home < 0) return false;
-  const a = offset[home]!;
   const last = offset[home + 1]! - 1;
   const cum = w.commuteCum;
   const total = cum[last]!;
