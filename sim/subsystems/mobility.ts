@@ -45,6 +45,9 @@ interface Scratch {
   optU: Float64Array;
   /** Per cell: residents' mean log income this quarter. */
   meanLog: Float64Array;
+  /** Per cell this quarter: utility terms by kind of household (see cellTerms), and the net rent of an allowance claimant. */
+  base: Float64Array;
+  netRent: Float64Array;
 }
 
 const STAY = -2;
@@ -64,6 +67,8 @@ function scratch(w: World): Scratch {
       optCell: new Int32Array(w.config.mobility.sampleSize + 2),
       optU: new Float64Array(w.config.mobility.sampleSize + 2),
       meanLog: new Float64Array(w.cells.n),
+      base: new Float64Array(4 * w.cells.n),
+      netRent: new Float64Array(w.cells.n),
     };
     cache.set(w, s);
   }
@@ -134,46 +139,14 @@ function utilityOf(
 export const mobility = {
   name: 'mobility',
   step(w: World): void {
-    const h = w.households;
     const c = w.cells;
     const m = w.config.mobility;
     const rs = w.rng.stream('mobility');
-    const tick = w.city.tick;
     const sc = scratch(w);
     const list = w.scratch;
 
     // 1. Who moves this quarter.
-    const moveKey = w.rng.keyBase('move');
-    const securityKey = w.rng.keyBase('security');
-    let count = 0;
-    for (let s = 0; s < h.count; s++) {
-      if (!h.alive[s] || h.cell[s]! < 0) continue;
-      const k = h.cell[s]!;
-      let reason = -1;
-      if (h.tenure[s] === PRIVATE) {
-        const burden = Math.max(0, c.rent[k]! - h.allowance[s]!) / baseIncome(w, s);
-        if (burden > m.rentBurdenThreshold) {
-          if (h.burdenQuarters[s]! < 255) h.burdenQuarters[s]!++;
-          // Tenure security protects a sitting tenant this quarter with probability s (keyed, so
-          // the same household has the same luck in a paired run); the burden still counts.
-          if (h.burdenQuarters[s]! >= m.burdenQuarters && (c.tenureSecurity[k]! <= 0 || keyedDraw(securityKey, h.id[s]!, tick) >= c.tenureSecurity[k]!)) {
-            reason = RENT;
-          }
-        } else h.burdenQuarters[s] = 0;
-      }
-      if (reason < 0) {
-        const base = h.tenure[s] === PRIVATE ? m.privateMoveRate : h.tenure[s] === SOCIAL ? m.socialMoveRate : m.ownerMoveRate;
-        const rate = h.lifeEvent[s] ? base * m.lifeEventMultiplier : base;
-        if (keyedDraw(moveKey, h.id[s]!, tick) < rate) reason = VOLUNTARY;
-      }
-      h.lifeEvent[s] = 0;
-      if (reason >= 0) {
-        list[count] = s;
-        sc.reason[count] = reason;
-        sc.from[count] = k;
-        count++;
-      }
-    }
+    let count = whoMoves(w, sc, list);
     const q = w.seekers;
     for (let i = 0; i < q.count; i++) {
       list[count] = q.list[i]!;
@@ -188,121 +161,262 @@ export const mobility = {
     fenwickBuild(sc.market, (k) => c.units[k]! - c.social[k]! - c.occMarket[k]!);
     fenwickBuild(sc.social, (k) => c.social[k]! - c.occSocial[k]!);
 
-    // Residents' mean log income per cell (the census does not change while people move).
+    // Residents' mean log income per cell (the census does not change while people move), and the
+    // parts of the utility that depend on the cell alone (nothing a move changes).
     const meanLog = sc.meanLog;
     for (let k = 0; k < c.n; k++) meanLog[k] = meanLogIncome(w, k);
-    const retire = w.config.labour.retirementAge;
+    cellTerms(w, sc);
 
     // 3. Random order, then social allocation by need (lowest income first).
     const order = sc.order;
     for (let i = 0; i < count; i++) order[i] = i;
     shuffle(order, count, rs);
-    const needLine = m.socialNeedLine * w.city.meansTestLine;
-    const needy: number[] = [];
-    for (let i = 0; i < count; i++) {
-      const e = order[i]!;
-      const s = list[e]!;
-      const decanted = sc.reason[e] === DEMOLITION && h.tenure[s] === SOCIAL;
-      if (decanted || (h.tenure[s] !== SOCIAL && baseIncome(w, s) < needLine)) needy.push(e);
-    }
-    needy.sort((a, b) => baseIncome(w, list[a]!) - baseIncome(w, list[b]!) || a - b);
-    const housed = sc.housed.fill(0, 0, count);
-    for (const e of needy) {
-      if (fenwickTotal(sc.social) < 0.5) break;
-      const s = list[e]!;
-      const from = sc.from[e]!;
-      // Offers: a sample of social vacancies; a voluntary mover may also stay put.
-      let n = 0;
-      const socialTotal = fenwickTotal(sc.social);
-      const lnIncome = Math.log(Math.max(1000, h.income[s]!));
-      const inc = baseIncome(w, s);
-      const working = h.age[s]! < retire ? 1 : 0.3;
-      const kids = h.kids[s]! > 0;
-      const eligible = allowanceEligible(w, s);
-      for (let t = 0; t < m.sampleSize; t++) {
-        const k = fenwickFind(sc.social, rs.next() * socialTotal);
-        sc.optCell[n] = k;
-        sc.optU[n++] = utilityOf(w, k, SOCIAL, meanLog[k]!, lnIncome, inc, working, kids, eligible);
-      }
-      if (sc.reason[e] === VOLUNTARY && h.cell[s]! >= 0) {
-        sc.optCell[n] = STAY;
-        sc.optU[n++] = utilityOf(w, h.cell[s]!, h.tenure[s]!, meanLog[h.cell[s]!]!, lnIncome, inc, working, kids, eligible) + m.moveCost + m.tiesWeight * h.ties[s]!;
-      }
-      const pick = sc.optCell[logitChoice(sc.optU, n, rs)]!;
-      housed[e] = 1;
-      if (pick !== STAY) relocate(w, sc, s, from, pick, SOCIAL, sc.reason[e]!);
-    }
+    sc.housed.fill(0, 0, count);
+    socialAllocation(w, sc, list, count, rs);
 
     // 4. Market choice for everyone else.
     const ref = cityReference(w);
-    const leaveBase = m.leaveUtility + ref.utility;
-    for (let i = 0; i < count; i++) {
-      const e = order[i]!;
-      if (housed[e]) continue;
-      const s = list[e]!;
-      const reason = sc.reason[e]!;
-      const from = sc.from[e]!;
-      const current = h.cell[s]!;
-      // Owners buy again. Renters of working age who earn enough buy their next home (first-time
-      // buyers: a deposit and a mortgage of `buyIncome` × the median income); the rest rent privately.
-      const buyer = h.age[s]! < w.config.labour.retirementAge && baseIncome(w, s) >= m.buyIncome * w.city.medianIncome;
-      const tenure = h.tenure[s] === OWNER || buyer ? OWNER : PRIVATE;
-      const limit = m.affordability * baseIncome(w, s);
-      const lnIncome = Math.log(Math.max(1000, h.income[s]!));
-      const inc = baseIncome(w, s);
-      const working = h.age[s]! < retire ? 1 : 0.3;
-      const kids = h.kids[s]! > 0;
-      const eligible = allowanceEligible(w, s);
-      let n = 0;
-      const total = fenwickTotal(sc.market);
-      if (total >= 0.5) {
-        // Movers with a home in the city look near it first, then city-wide (vacancy-weighted).
-        const local = from >= 0 ? Math.round(m.localSearchShare * m.sampleSize) : 0;
-        const nb = w.nearby;
-        for (let t = 0; t < m.sampleSize; t++) {
-          let k: number;
-          if (t < local) {
-            const a = nb.offset[from]!;
-            k = nb.index[a + Math.floor(rs.next() * (nb.offset[from + 1]! - a))]!;
-            if (c.units[k]! - c.social[k]! - c.occMarket[k]! <= 0) continue;
-          } else {
-            k = fenwickFind(sc.market, rs.next() * total);
-          }
-          // A move within the same neighbourhood changes nothing the model sees: look elsewhere.
-          if (k === current || netRentOf(w, k, tenure, eligible) > limit) continue;
-          sc.optCell[n] = k;
-          sc.optU[n++] = utilityOf(w, k, tenure, meanLog[k]!, lnIncome, inc, working, kids, eligible) - (from >= 0 ? m.beta.distance * distance(w, from, k) : 0);
-        }
-      }
-      sc.optCell[n] = LEAVE;
-      sc.optU[n++] = leaveBase - m.beta.rent * (ref.rent / baseIncome(w, s));
-      if (reason === VOLUNTARY && current >= 0) {
-        sc.optCell[n] = STAY;
-        sc.optU[n++] = utilityOf(w, current, h.tenure[s]!, meanLog[current]!, lnIncome, inc, working, kids, eligible) + m.moveCost + m.tiesWeight * h.ties[s]!;
-      }
-      const pick = sc.optCell[logitChoice(sc.optU, n, rs)]!;
-      if (pick === STAY) continue;
-      if (pick >= 0) {
-        relocate(w, sc, s, from, pick, tenure, reason);
-      } else if (reason === ARRIVED) {
-        // Nothing affordable or attractive: the household never comes.
-        removeHousehold(w, s);
-      } else {
-        if (reason === FORMED) assessNewcomer(w, s);
-        logMove(w, s, from, OUTSIDE, reason === VOLUNTARY ? LEFT : reason);
-        if (current >= 0) releaseVacancy(w, sc, s, current);
-        removeHousehold(w, s);
-        if (reason !== FORMED) w.city.departures++;
-      }
-    }
+    marketChoice(w, sc, list, count, m.leaveUtility + ref.utility, ref.rent, rs);
   },
 };
 
-/** Straight-line distance between two cells. */
-function distance(w: World, a: number, b: number): number {
-  const dx = w.geo.x[a]! - w.geo.x[b]!;
-  const dy = w.geo.y[a]! - w.geo.y[b]!;
-  return Math.sqrt(dx * dx + dy * dy);
+/**
+ * Who considers a move this quarter (rent-burdened private tenants forced out, and the voluntary
+ * hazard): their slots go to `list`, their reason and cell to the scratch. A function of its own,
+ * with nothing after its loop (see sim/census.ts).
+ */
+function whoMoves(w: World, sc: Scratch, list: Int32Array): number {
+  const h = w.households;
+  const c = w.cells;
+  const m = w.config.mobility;
+  const tick = w.city.tick;
+  const moveKey = w.rng.keyBase('move');
+  const securityKey = w.rng.keyBase('security');
+  const alive = h.alive;
+  const cell = h.cell;
+  const tenure = h.tenure;
+  const income = h.income;
+  const allowance = h.allowance;
+  const burdenQuarters = h.burdenQuarters;
+  const lifeEvent = h.lifeEvent;
+  const id = h.id;
+  const rent = c.rent;
+  const security = c.tenureSecurity;
+  const reasons = sc.reason;
+  const froms = sc.from;
+  const threshold = m.rentBurdenThreshold;
+  const burdenLimit = m.burdenQuarters;
+  const privateRate = m.privateMoveRate;
+  const socialRate = m.socialMoveRate;
+  const ownerRate = m.ownerMoveRate;
+  const lifeMultiplier = m.lifeEventMultiplier;
+  let count = 0;
+  const n = h.count;
+  for (let s = 0; s < n; s++) {
+    if (!alive[s] || cell[s]! < 0) continue;
+    const k = cell[s]!;
+    const t = tenure[s]!;
+    let reason = -1;
+    if (t === PRIVATE) {
+      const burden = Math.max(0, rent[k]! - allowance[s]!) / Math.max(1000, income[s]! - allowance[s]!);
+      if (burden > threshold) {
+        if (burdenQuarters[s]! < 255) burdenQuarters[s]!++;
+        // Tenure security protects a sitting tenant this quarter with probability s (keyed, so
+        // the same household has the same luck in a paired run); the burden still counts.
+        if (burdenQuarters[s]! >= burdenLimit && (security[k]! <= 0 || keyedDraw(securityKey, id[s]!, tick) >= security[k]!)) {
+          reason = RENT;
+        }
+      } else burdenQuarters[s] = 0;
+    }
+    if (reason < 0) {
+      const base = t === PRIVATE ? privateRate : t === SOCIAL ? socialRate : ownerRate;
+      const rate = lifeEvent[s] ? base * lifeMultiplier : base;
+      if (keyedDraw(moveKey, id[s]!, tick) < rate) reason = VOLUNTARY;
+    }
+    lifeEvent[s] = 0;
+    if (reason >= 0) {
+      list[count] = s;
+      reasons[count] = reason;
+      froms[count] = k;
+      count++;
+    }
+  }
+  return count;
+}
+
+/**
+ * Per cell, the utility terms that do not depend on the household beyond whether it has children
+ * and works: `base[v]` for v = 2 × kids + retired, summed in the order `utilityOf` sums them, so
+ * that base − similarity − rent is the same number to the last bit. And the market rent an
+ * allowance claimant pays itself.
+ */
+function cellTerms(w: World, sc: Scratch): void {
+  const c = w.cells;
+  const b = w.config.mobility.beta;
+  const cap = w.city.allowanceCap;
+  const n = c.n;
+  for (let k = 0; k < n; k++) {
+    const qe = b.quality * c.quality[k]! + b.environment * c.environment[k]!;
+    const school = b.school * c.schoolQuality[k]!;
+    const jobs = b.jobs * Math.min(2, c.jobAccess[k]!);
+    const safety = b.safety * c.crime[k]!;
+    sc.base[k] = qe + 0 + jobs * 1 - safety;
+    sc.base[n + k] = qe + 0 + jobs * 0.3 - safety;
+    sc.base[2 * n + k] = qe + school + jobs * 1 - safety;
+    sc.base[3 * n + k] = qe + school + jobs * 0.3 - safety;
+    const rent = c.rent[k]!;
+    sc.netRent[k] = Math.max(0, rent - Math.min(rent, cap));
+  }
+}
+
+/** Social allocation by need: the lowest income first (decanted social tenants keep their right). */
+function socialAllocation(w: World, sc: Scratch, list: Int32Array, count: number, rs: Stream): void {
+  const h = w.households;
+  const m = w.config.mobility;
+  const order = sc.order;
+  const housed = sc.housed;
+  const needLine = m.socialNeedLine * w.city.meansTestLine;
+  const needy: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const e = order[i]!;
+    const s = list[e]!;
+    const decanted = sc.reason[e] === DEMOLITION && h.tenure[s] === SOCIAL;
+    if (decanted || (h.tenure[s] !== SOCIAL && baseIncome(w, s) < needLine)) needy.push(e);
+  }
+  if (needy.length === 0) return;
+  needy.sort((a, b) => baseIncome(w, list[a]!) - baseIncome(w, list[b]!) || a - b);
+  const retire = w.config.labour.retirementAge;
+  const meanLog = sc.meanLog;
+  for (const e of needy) {
+    if (fenwickTotal(sc.social) < 0.5) break;
+    const s = list[e]!;
+    const from = sc.from[e]!;
+    // Offers: a sample of social vacancies; a voluntary mover may also stay put.
+    let n = 0;
+    const socialTotal = fenwickTotal(sc.social);
+    const lnIncome = Math.log(Math.max(1000, h.income[s]!));
+    const inc = baseIncome(w, s);
+    const working = h.age[s]! < retire ? 1 : 0.3;
+    const kids = h.kids[s]! > 0;
+    const eligible = allowanceEligible(w, s);
+    for (let t = 0; t < m.sampleSize; t++) {
+      const k = fenwickFind(sc.social, rs.next() * socialTotal);
+      sc.optCell[n] = k;
+      sc.optU[n++] = utilityOf(w, k, SOCIAL, meanLog[k]!, lnIncome, inc, working, kids, eligible);
+    }
+    if (sc.reason[e] === VOLUNTARY && h.cell[s]! >= 0) {
+      sc.optCell[n] = STAY;
+      sc.optU[n++] = utilityOf(w, h.cell[s]!, h.tenure[s]!, meanLog[h.cell[s]!]!, lnIncome, inc, working, kids, eligible) + m.moveCost + m.tiesWeight * h.ties[s]!;
+    }
+    const pick = sc.optCell[logitChoice(sc.optU, n, rs)]!;
+    housed[e] = 1;
+    if (pick !== STAY) relocate(w, sc, s, from, pick, SOCIAL, sc.reason[e]!);
+  }
+}
+
+/**
+ * Market choice of every mover not housed socially: a sample of vacant market units near home and
+ * city-wide, against leaving the city and (voluntary movers) staying, by logit. The utility of a
+ * sampled cell is utilityOf's, from the per-cell terms of `cellTerms`.
+ */
+function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, leaveBase: number, refRent: number, rs: Stream): void {
+  const h = w.households;
+  const c = w.cells;
+  const m = w.config.mobility;
+  const b = m.beta;
+  const retire = w.config.labour.retirementAge;
+  const buyLine = m.buyIncome * w.city.medianIncome;
+  const sampleSize = m.sampleSize;
+  const localShare = m.localSearchShare;
+  const order = sc.order;
+  const housed = sc.housed;
+  const reasons = sc.reason;
+  const froms = sc.from;
+  const optCell = sc.optCell;
+  const optU = sc.optU;
+  const meanLog = sc.meanLog;
+  const base = sc.base;
+  const netRent = sc.netRent;
+  const rentOf = c.rent;
+  const units = c.units;
+  const socialUnits = c.social;
+  const occMarket = c.occMarket;
+  const nbOffset = w.nearby.offset;
+  const nbIndex = w.nearby.index;
+  const x = w.geo.x;
+  const y = w.geo.y;
+  const market = sc.market;
+  const nCells = c.n;
+  const bSimilarity = b.similarity;
+  const bRent = b.rent;
+  const bDistance = b.distance;
+  for (let i = 0; i < count; i++) {
+    const e = order[i]!;
+    if (housed[e]) continue;
+    const s = list[e]!;
+    const reason = reasons[e]!;
+    const from = froms[e]!;
+    const current = h.cell[s]!;
+    const inc = baseIncome(w, s);
+    // Owners buy again. Renters of working age who earn enough buy their next home (first-time
+    // buyers: a deposit and a mortgage of `buyIncome` × the median income); the rest rent privately.
+    const buyer = h.age[s]! < retire && inc >= buyLine;
+    const tenure = h.tenure[s] === OWNER || buyer ? OWNER : PRIVATE;
+    const limit = m.affordability * inc;
+    const lnIncome = Math.log(Math.max(1000, h.income[s]!));
+    const working = h.age[s]! < retire ? 1 : 0.3;
+    const kids = h.kids[s]! > 0;
+    const eligible = allowanceEligible(w, s);
+    // What this mover pays itself at a cell (netRentOf): the market rent, or less the allowance.
+    const pays = tenure === PRIVATE && eligible ? netRent : rentOf;
+    const b0 = ((kids ? 2 : 0) + (working === 1 ? 0 : 1)) * nCells;
+    let n = 0;
+    const total = fenwickTotal(market);
+    if (total >= 0.5) {
+      // Movers with a home in the city look near it first, then city-wide (vacancy-weighted).
+      const local = from >= 0 ? Math.round(localShare * sampleSize) : 0;
+      for (let t = 0; t < sampleSize; t++) {
+        let k: number;
+        if (t < local) {
+          const a = nbOffset[from]!;
+          k = nbIndex[a + Math.floor(rs.next() * (nbOffset[from + 1]! - a))]!;
+          if (units[k]! - socialUnits[k]! - occMarket[k]! <= 0) continue;
+        } else {
+          k = fenwickFind(market, rs.next() * total);
+        }
+        // A move within the same neighbourhood changes nothing the model sees: look elsewhere.
+        const rent = pays[k]!;
+        if (k === current || rent > limit) continue;
+        optCell[n] = k;
+        const u = base[b0 + k]! - bSimilarity * Math.abs(lnIncome - meanLog[k]!) - bRent * (rent / inc);
+        if (from >= 0) {
+          const dx = x[from]! - x[k]!;
+          const dy = y[from]! - y[k]!;
+          optU[n++] = u - bDistance * Math.sqrt(dx * dx + dy * dy);
+        } else optU[n++] = u - 0;
+      }
+    }
+    optCell[n] = LEAVE;
+    optU[n++] = leaveBase - bRent * (refRent / inc);
+    if (reason === VOLUNTARY && current >= 0) {
+      optCell[n] = STAY;
+      optU[n++] = utilityOf(w, current, h.tenure[s]!, meanLog[current]!, lnIncome, inc, working, kids, eligible) + m.moveCost + m.tiesWeight * h.ties[s]!;
+    }
+    const pick = optCell[logitChoice(optU, n, rs)]!;
+    if (pick === STAY) continue;
+    if (pick >= 0) {
+      relocate(w, sc, s, from, pick, tenure, reason);
+    } else if (reason === ARRIVED) {
+      // Nothing affordable or attractive: the household never comes.
+      removeHousehold(w, s);
+    } else {
+      if (reason === FORMED) assessNewcomer(w, s);
+      logMove(w, s, from, OUTSIDE, reason === VOLUNTARY ? LEFT : reason);
+      if (current >= 0) releaseVacancy(w, sc, s, current);
+      removeHousehold(w, s);
+      if (reason !== FORMED) w.city.departures++;
+    }
+  }
 }
 
 /**
