@@ -116,24 +116,22 @@ function meanLogIncome(w: World, k: number): number {
 }
 
 /**
- * Systematic utility of living at cell k with tenure t, for a household with log income
- * `lnIncome`, income before allowance `inc`, `working` (1, or 0.3 when retired), `kids` and the
- * means test `eligible`: a mover weighs a dozen cells and brings the same to each.
+ * Systematic utility of living at cell k for a household of kind `v0` (an offset into the per-cell
+ * terms, see cellTerms) with log income `lnIncome` and income before allowance `inc`, paying
+ * `paid` itself: a mover weighs a dozen cells and brings the same to each. In full it is
+ *   quality + environment + (kids: school) + jobs × working − safety
+ *   − similarity × |lnIncome − residents' mean log income| − rent × paid / inc,
+ * summed left to right (the first five per cell once a quarter).
  */
-function utilityOf(
-  w: World, k: number, t: number, meanLog: number, lnIncome: number, inc: number, working: number, kids: boolean, eligible: boolean,
-): number {
-  const c = w.cells;
-  const b = w.config.mobility.beta;
-  return (
-    b.quality * c.quality[k]! +
-    b.environment * c.environment[k]! +
-    (kids ? b.school * c.schoolQuality[k]! : 0) +
-    b.jobs * Math.min(2, c.jobAccess[k]!) * working -
-    b.safety * c.crime[k]! -
-    b.similarity * Math.abs(lnIncome - meanLog) -
-    b.rent * (netRentOf(w, k, t, eligible) / inc)
-  );
+function utilityOf(sc: Scratch, v0: number, k: number, lnIncome: number, paid: number, inc: number, b: Beta): number {
+  return sc.base[v0 + k]! - b.similarity * Math.abs(lnIncome - sc.meanLog[k]!) - b.rent * (paid / inc);
+}
+
+type Beta = World['config']['mobility']['beta'];
+
+/** Offset of a household's kind in the per-cell terms: with children or not, working or retired. */
+function kindOffset(n: number, kids: boolean, working: number): number {
+  return ((kids ? 2 : 0) + (working === 1 ? 0 : 1)) * n;
 }
 
 export const mobility = {
@@ -246,9 +244,9 @@ function whoMoves(w: World, sc: Scratch, list: Int32Array): number {
 
 /**
  * Per cell, the utility terms that do not depend on the household beyond whether it has children
- * and works: `base[v]` for v = 2 × kids + retired, summed in the order `utilityOf` sums them, so
- * that base − similarity − rent is the same number to the last bit. And the market rent an
- * allowance claimant pays itself.
+ * and works: `base[v × n + k]` for v = 2 × kids + retired, summed in the order of the full sum
+ * (utilityOf), so that base − similarity − rent is the same number to the last bit as the sum
+ * taken in one go. And the market rent an allowance claimant pays itself.
  */
 function cellTerms(w: World, sc: Scratch): void {
   const c = w.cells;
@@ -286,7 +284,6 @@ function socialAllocation(w: World, sc: Scratch, list: Int32Array, count: number
   if (needy.length === 0) return;
   needy.sort((a, b) => baseIncome(w, list[a]!) - baseIncome(w, list[b]!) || a - b);
   const retire = w.config.labour.retirementAge;
-  const meanLog = sc.meanLog;
   for (const e of needy) {
     if (fenwickTotal(sc.social) < 0.5) break;
     const s = list[e]!;
@@ -299,14 +296,17 @@ function socialAllocation(w: World, sc: Scratch, list: Int32Array, count: number
     const working = h.age[s]! < retire ? 1 : 0.3;
     const kids = h.kids[s]! > 0;
     const eligible = allowanceEligible(w, s);
+    const v0 = kindOffset(w.cells.n, kids, working);
+    const paid = netRentOf(w, 0, SOCIAL, eligible);
     for (let t = 0; t < m.sampleSize; t++) {
       const k = fenwickFind(sc.social, rs.next() * socialTotal);
       sc.optCell[n] = k;
-      sc.optU[n++] = utilityOf(w, k, SOCIAL, meanLog[k]!, lnIncome, inc, working, kids, eligible);
+      sc.optU[n++] = utilityOf(sc, v0, k, lnIncome, paid, inc, m.beta);
     }
-    if (sc.reason[e] === VOLUNTARY && h.cell[s]! >= 0) {
+    const home = h.cell[s]!;
+    if (sc.reason[e] === VOLUNTARY && home >= 0) {
       sc.optCell[n] = STAY;
-      sc.optU[n++] = utilityOf(w, h.cell[s]!, h.tenure[s]!, meanLog[h.cell[s]!]!, lnIncome, inc, working, kids, eligible) + m.moveCost + m.tiesWeight * h.ties[s]!;
+      sc.optU[n++] = utilityOf(sc, v0, home, lnIncome, netRentOf(w, home, h.tenure[s]!, eligible), inc, m.beta) + m.moveCost + m.tiesWeight * h.ties[s]!;
     }
     const pick = sc.optCell[logitChoice(sc.optU, n, rs)]!;
     housed[e] = 1;
@@ -369,7 +369,7 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
     const eligible = allowanceEligible(w, s);
     // What this mover pays itself at a cell (netRentOf): the market rent, or less the allowance.
     const pays = tenure === PRIVATE && eligible ? netRent : rentOf;
-    const b0 = ((kids ? 2 : 0) + (working === 1 ? 0 : 1)) * nCells;
+    const v0 = kindOffset(nCells, kids, working);
     let n = 0;
     const total = fenwickTotal(market);
     if (total >= 0.5) {
@@ -388,7 +388,7 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
         const rent = pays[k]!;
         if (k === current || rent > limit) continue;
         optCell[n] = k;
-        const u = base[b0 + k]! - bSimilarity * Math.abs(lnIncome - meanLog[k]!) - bRent * (rent / inc);
+        const u = base[v0 + k]! - bSimilarity * Math.abs(lnIncome - meanLog[k]!) - bRent * (rent / inc);
         if (from >= 0) {
           const dx = x[from]! - x[k]!;
           const dy = y[from]! - y[k]!;
@@ -400,7 +400,7 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
     optU[n++] = leaveBase - bRent * (refRent / inc);
     if (reason === VOLUNTARY && current >= 0) {
       optCell[n] = STAY;
-      optU[n++] = utilityOf(w, current, h.tenure[s]!, meanLog[current]!, lnIncome, inc, working, kids, eligible) + m.moveCost + m.tiesWeight * h.ties[s]!;
+      optU[n++] = utilityOf(sc, v0, current, lnIncome, netRentOf(w, current, h.tenure[s]!, eligible), inc, b) + m.moveCost + m.tiesWeight * h.ties[s]!;
     }
     const pick = optCell[logitChoice(optU, n, rs)]!;
     if (pick === STAY) continue;
