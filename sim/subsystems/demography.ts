@@ -31,58 +31,107 @@ const GOMPERTZ = Float64Array.from({ length: MAX_TABLE_AGE + 1 }, (_, a) => Math
 export const demography = {
   name: 'demography',
   step(w: World): void {
-    const h = w.households;
-    const d = w.config.demography;
-    const tick = w.city.tick;
-    const n = h.count;
-    const eventKey = w.rng.keyBase('demography');
-    for (let s = 0; s < n; s++) {
-      if (!h.alive[s] || h.cell[s]! < 0) continue;
-      h.age[s]! += 0.25;
-      const age = h.age[s]!;
-      // One keyed draw decides the quarter's demographic event: the events are competing risks
-      // (at most one a quarter), each with its own slice of [0, 1).
-      const u = keyedDraw(eventKey, h.id[s]!, tick);
-      // Most quarters no event's slice can reach the draw: then only the children age. The bound
-      // takes the death hazard at the next whole year of age (it only grows with age), so the
-      // power below is computed only for the few draws that might fall under it.
-      const deathBound = age < 60 ? 0 : age < MAX_TABLE_AGE ? d.deathRate * GOMPERTZ[Math.ceil(age)]! : Infinity;
-      if (u > (deathBound + d.outMigrationRate + d.birthRate + d.leaveHomeRate) * (1 + 1e-9)) {
-        if (h.kids[s]! > 0 && h.kidAge[s]! < 255) h.kidAge[s]!++;
-        continue;
-      }
-      let edge = age >= 60 ? d.deathRate * Math.pow(2, (age - 75) / 8) : 0;
-      if (u < edge) {
-        logMove(w, s, h.cell[s]!, OUTSIDE, DISSOLVED);
-        removeHousehold(w, s);
-        w.city.deaths++;
-        continue;
-      }
-      if (u < (edge += d.outMigrationRate)) {
-        logMove(w, s, h.cell[s]!, OUTSIDE, LEFT);
-        removeHousehold(w, s);
-        w.city.departures++;
-        continue;
-      }
-      const fertile = age >= 20 && age < 42 && h.kids[s]! < 3;
-      if (fertile && u < edge + d.birthRate) {
-        if (h.kids[s] === 0) {
-          h.kidAge[s] = 0;
-          h.attainment[s] = 0.3;
-        }
-        h.kids[s]!++;
-        h.lifeEvent[s] = 1;
-        w.city.births++;
-      }
-      if (h.kids[s]! > 0) {
-        if (h.kidAge[s]! < 255) h.kidAge[s]!++;
-        const start = edge + (fertile ? d.birthRate : 0);
-        if (h.kidAge[s]! >= ADULT && u >= start && u < start + d.leaveHomeRate) formHousehold(w, s);
-      }
-    }
+    ageAndEvents(w);
     arrivals(w, w.rng.stream('migration'));
   },
 };
+
+/**
+ * Ageing and the quarter's demographic events of every household. A function of its own, with
+ * nothing after its loop (see sim/census.ts).
+ */
+function ageAndEvents(w: World): void {
+  const h = w.households;
+  const d = w.config.demography;
+  const tick = w.city.tick;
+  const n = h.count;
+  const eventKey = w.rng.keyBase('demography');
+  const alive = h.alive;
+  const cell = h.cell;
+  const ages = h.age;
+  const id = h.id;
+  const kids = h.kids;
+  const kidAge = h.kidAge;
+  const outMigrationRate = d.outMigrationRate;
+  const birthRate = d.birthRate;
+  const leaveHomeRate = d.leaveHomeRate;
+  const deathBounds = deathBoundTable(d.deathRate);
+  // The loop is written without branches on the household's age and children: those differ from
+  // one household to the next in no order, and a mispredicted branch each cost more than the
+  // arithmetic (a comparison is 0 or 1, and a rate × 0 adds exactly nothing).
+  for (let s = 0; s < n; s++) {
+    if (!alive[s] || cell[s]! < 0) continue;
+    ages[s]! += 0.25;
+    const age = ages[s]!;
+    // One keyed draw decides the quarter's demographic event: the events are competing risks
+    // (at most one a quarter), each with its own slice of [0, 1).
+    const u = keyedDraw(eventKey, id[s]!, tick);
+    // Most quarters no event's slice can reach the draw: then only the children age. The bound
+    // takes the death hazard at the next whole year of age (it only grows with age), so the
+    // power in quarterEvent is computed only for the few draws that might fall under it; it
+    // counts a birth only where one can happen, and a child leaving home only where a child will
+    // be grown (18) once it has aged this quarter.
+    const k = kids[s]!;
+    const ka = kidAge[s]!;
+    const fertile = +(age >= 20) & +(age < 42) & +(k < 3);
+    const grown = +(k > 0) & +(ka >= ADULT - 1);
+    const deathBound = deathBounds[Math.min(MAX_TABLE_AGE + 1, Math.floor(age) + 1)]!;
+    if (u > (deathBound + outMigrationRate + birthRate * fertile + leaveHomeRate * grown) * (1 + 1e-9)) {
+      kidAge[s] = ka + (+(k > 0) & +(ka < 255));
+      continue;
+    }
+    quarterEvent(w, s, age, u, fertile === 1);
+  }
+}
+
+const boundTables = new Map<number, Float64Array>();
+/**
+ * Bound on the death hazard by whole age j = floor(age) + 1 (≥ the age, rounded up): none before
+ * 60, deathRate × 2^((j − 75) / 8) from 60 until MAX_TABLE_AGE, and Infinity past it.
+ */
+function deathBoundTable(deathRate: number): Float64Array {
+  let t = boundTables.get(deathRate);
+  if (!t) {
+    t = new Float64Array(MAX_TABLE_AGE + 2);
+    for (let j = 61; j <= MAX_TABLE_AGE; j++) t[j] = deathRate * GOMPERTZ[j]!;
+    t[MAX_TABLE_AGE + 1] = Infinity;
+    boundTables.set(deathRate, t);
+  }
+  return t;
+}
+
+/** The event, if any, that the draw u falls on for household s (aged `age` now). */
+function quarterEvent(w: World, s: number, age: number, u: number, fertile: boolean): void {
+  const h = w.households;
+  const d = w.config.demography;
+  let edge = age >= 60 ? d.deathRate * Math.pow(2, (age - 75) / 8) : 0;
+  if (u < edge) {
+    logMove(w, s, h.cell[s]!, OUTSIDE, DISSOLVED);
+    removeHousehold(w, s);
+    w.city.deaths++;
+    return;
+  }
+  if (u < (edge += d.outMigrationRate)) {
+    logMove(w, s, h.cell[s]!, OUTSIDE, LEFT);
+    removeHousehold(w, s);
+    w.city.departures++;
+    return;
+  }
+  if (fertile && u < edge + d.birthRate) {
+    if (h.kids[s] === 0) {
+      h.kidAge[s] = 0;
+      h.attainment[s] = 0.3;
+    }
+    h.kids[s]!++;
+    h.lifeEvent[s] = 1;
+    w.city.births++;
+  }
+  if (h.kids[s]! > 0) {
+    if (h.kidAge[s]! < 255) h.kidAge[s]!++;
+    const start = edge + (fertile ? d.birthRate : 0);
+    if (h.kidAge[s]! >= ADULT && u >= start && u < start + d.leaveHomeRate) formHousehold(w, s);
+  }
+}
 
 /** A grown child leaves home: a new household whose skill follows the child's attainment. */
 function formHousehold(w: World, parent: number): void {
