@@ -200,42 +200,10 @@ export const labour = {
     const f = w.firms;
     const lab = w.config.labour;
     const rs = w.rng.stream('labour');
-    const tick = w.city.tick;
     indexFirmsByCell(w);
     f.skillSum.fill(0, 0, f.count);
-    // Separations and retirement. A firm over its job count sheds the excess at random.
-    const separationKey = w.rng.keyBase('separation');
-    let nUnemployed = 0;
     const unemployed = w.scratch;
-    for (let s = 0; s < h.count; s++) {
-      if (!h.alive[s] || h.cell[s]! < 0) continue;
-      const e = h.employer[s]!;
-      if (h.age[s]! >= lab.retirementAge) {
-        if (e >= 0) {
-          f.filled[e]!--;
-          h.employer[s] = -1;
-        }
-        setIncome(w, s);
-        continue;
-      }
-      if (e >= 0) {
-        const excess = f.filled[e]! > f.jobs[e]! ? (f.filled[e]! - f.jobs[e]!) / f.filled[e]! : 0;
-        // Low-paid, low-skill jobs end more often (ONS labour flows): the base hazard doubles at
-        // skill 0 and vanishes at skill 1, averaging `separationRate` at the mean skill.
-        const hazard = lab.separationRate * 2 * (1 - h.skill[s]!) + lab.healthSeparation * (1 - h.health[s]!) + excess;
-        if (keyedDraw(separationKey, h.id[s]!, tick) < hazard) {
-          f.filled[e]!--;
-          h.employer[s] = -1;
-          h.unempQuarters[s] = 0;
-          h.lifeEvent[s] = 1;
-        } else {
-          f.skillSum[e]! += h.skill[s]!;
-        }
-        setIncome(w, s);
-      } else {
-        unemployed[nUnemployed++] = s;
-      }
-    }
+    const nUnemployed = separations(w, unemployed);
     // Search in random order so that no household is favoured by its slot number.
     shuffle(unemployed, nUnemployed, rs);
     const guide = contactGuide(w);
@@ -250,6 +218,78 @@ export const labour = {
     w.city.jobVacancies = countVacancies(w);
   },
 };
+
+/**
+ * Separations and retirement, and the income of everyone not searching; the unemployed of working
+ * age go to `unemployed` (their count is returned). A firm over its job count sheds the excess at
+ * random. A function of its own, with nothing after its loop (see sim/census.ts); the income is
+ * setIncome's, written out over the stores held in locals.
+ */
+function separations(w: World, unemployed: Int32Array): number {
+  const h = w.households;
+  const f = w.firms;
+  const lab = w.config.labour;
+  const eco = w.config.economy;
+  const tick = w.city.tick;
+  const separationKey = w.rng.keyBase('separation');
+  const alive = h.alive;
+  const cell = h.cell;
+  const employer = h.employer;
+  const ages = h.age;
+  const skill = h.skill;
+  const health = h.health;
+  const id = h.id;
+  const hours = h.hours;
+  const income = h.income;
+  const transfer = h.transfer;
+  const areaBenefit = h.areaBenefit;
+  const allowance = h.allowance;
+  const kids = h.kids;
+  const filled = f.filled;
+  const jobs = f.jobs;
+  const wage = f.wage;
+  const skillSum = f.skillSum;
+  const retire = lab.retirementAge;
+  const separationRate = lab.separationRate;
+  const healthSeparation = lab.healthSeparation;
+  const pension = eco.pension;
+  const benefit = eco.benefit;
+  const childBenefit = eco.childBenefit;
+  let nUnemployed = 0;
+  const n = h.count;
+  for (let s = 0; s < n; s++) {
+    if (!alive[s] || cell[s]! < 0) continue;
+    const e = employer[s]!;
+    let y: number;
+    if (ages[s]! >= retire) {
+      if (e >= 0) {
+        filled[e]!--;
+        employer[s] = -1;
+      }
+      y = pension * (0.55 + 0.9 * skill[s]!);
+    } else if (e >= 0) {
+      const excess = filled[e]! > jobs[e]! ? (filled[e]! - jobs[e]!) / filled[e]! : 0;
+      // Low-paid, low-skill jobs end more often (ONS labour flows): the base hazard doubles at
+      // skill 0 and vanishes at skill 1, averaging `separationRate` at the mean skill.
+      const hazard = separationRate * 2 * (1 - skill[s]!) + healthSeparation * (1 - health[s]!) + excess;
+      if (keyedDraw(separationKey, id[s]!, tick) < hazard) {
+        filled[e]!--;
+        employer[s] = -1;
+        h.unempQuarters[s] = 0;
+        h.lifeEvent[s] = 1;
+        y = benefit + childBenefit * kids[s]!;
+      } else {
+        skillSum[e]! += skill[s]!;
+        y = wage[e]! * hours[s]!;
+      }
+    } else {
+      unemployed[nUnemployed++] = s;
+      continue;
+    }
+    income[s] = y + transfer[s]! + areaBenefit[s]! + allowance[s]!;
+  }
+  return nUnemployed;
+}
 
 /**
  * Unemployed graduates contact partner firms; without any partner, a graduate's standing lapses
