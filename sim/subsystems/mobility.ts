@@ -343,6 +343,7 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
   const occMarket = c.occMarket;
   const nbOffset = w.nearby.offset;
   const nbIndex = w.nearby.index;
+  const nbDist = nearbyDistances(w);
   const x = w.geo.x;
   const y = w.geo.y;
   const market = sc.market;
@@ -377,9 +378,11 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
       const local = from >= 0 ? Math.round(localShare * sampleSize) : 0;
       for (let t = 0; t < sampleSize; t++) {
         let k: number;
+        let near = -1;
         if (t < local) {
           const a = nbOffset[from]!;
-          k = nbIndex[a + Math.floor(rs.next() * (nbOffset[from + 1]! - a))]!;
+          near = a + Math.floor(rs.next() * (nbOffset[from + 1]! - a));
+          k = nbIndex[near]!;
           if (units[k]! - socialUnits[k]! - occMarket[k]! <= 0) continue;
         } else {
           k = fenwickFind(market, rs.next() * total);
@@ -390,9 +393,14 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
         optCell[n] = k;
         const u = base[v0 + k]! - bSimilarity * Math.abs(lnIncome - meanLog[k]!) - bRent * (rent / inc);
         if (from >= 0) {
-          const dx = x[from]! - x[k]!;
-          const dy = y[from]! - y[k]!;
-          optU[n++] = u - bDistance * Math.sqrt(dx * dx + dy * dy);
+          let d: number;
+          if (near >= 0) d = nbDist[near]!;
+          else {
+            const dx = x[from]! - x[k]!;
+            const dy = y[from]! - y[k]!;
+            d = Math.sqrt(dx * dx + dy * dy);
+          }
+          optU[n++] = u - bDistance * d;
         } else optU[n++] = u - 0;
       }
     }
@@ -417,6 +425,31 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
       if (reason !== FORMED) w.city.departures++;
     }
   }
+}
+
+/**
+ * Straight-line distance from each cell to each cell of its local-search list (w.nearby), as the
+ * mover's utility computes it (the list's own distances are single precision). The geography is
+ * fixed, so it is computed once per list.
+ */
+const nearbyDist = new WeakMap<Int32Array, Float64Array>();
+function nearbyDistances(w: World): Float64Array {
+  const { offset, index } = w.nearby;
+  let d = nearbyDist.get(index);
+  if (d) return d;
+  const x = w.geo.x;
+  const y = w.geo.y;
+  d = new Float64Array(index.length);
+  for (let from = 0; from + 1 < offset.length; from++) {
+    for (let e = offset[from]!; e < offset[from + 1]!; e++) {
+      const k = index[e]!;
+      const dx = x[from]! - x[k]!;
+      const dy = y[from]! - y[k]!;
+      d[e] = Math.sqrt(dx * dx + dy * dy);
+    }
+  }
+  nearbyDist.set(index, d);
+  return d;
 }
 
 /**
