@@ -43,6 +43,8 @@ interface Scratch {
   /** A mover's options: a cell, STAY or LEAVE, and its utility. */
   optCell: Int32Array;
   optU: Float64Array;
+  /** A mover's income before allowance, by position in the list (the social allocation's order). */
+  needKey: Float64Array;
   /** Per cell: residents' mean log income this quarter. */
   meanLog: Float64Array;
   /** Per cell this quarter: utility terms by kind of household (see cellTerms), and the net rent of an allowance claimant. */
@@ -64,6 +66,7 @@ function scratch(w: World): Scratch {
       from: new Int32Array(cap),
       order: new Int32Array(cap),
       housed: new Uint8Array(cap),
+      needKey: new Float64Array(cap),
       optCell: new Int32Array(w.config.mobility.sampleSize + 2),
       optU: new Float64Array(w.config.mobility.sampleSize + 2),
       meanLog: new Float64Array(w.cells.n),
@@ -282,7 +285,10 @@ function socialAllocation(w: World, sc: Scratch, list: Int32Array, count: number
     if (decanted || (h.tenure[s] !== SOCIAL && baseIncome(w, s) < needLine)) needy.push(e);
   }
   if (needy.length === 0) return;
-  needy.sort((a, b) => baseIncome(w, list[a]!) - baseIncome(w, list[b]!) || a - b);
+  // Sorted by income before allowance, taken once per mover rather than at every comparison.
+  const key = sc.needKey;
+  for (const e of needy) key[e] = baseIncome(w, list[e]!);
+  needy.sort((a, b) => key[a]! - key[b]! || a - b);
   const retire = w.config.labour.retirementAge;
   for (const e of needy) {
     if (fenwickTotal(sc.social) < 0.5) break;
