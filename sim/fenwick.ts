@@ -16,6 +16,12 @@ export interface Fenwick {
   readonly tree: Int32Array;
   /** Highest power of two ≤ n, for the descent in `find`. */
   readonly top: number;
+  /**
+   * First step of the descent: `top`, or top / 2 when n is itself a power of two. Then node n is
+   * the total, which a draw never reaches, and stepping to it could only give n, which `find`
+   * turns into n − 1, where the descent from top / 2 ends in that case anyway.
+   */
+  readonly first: number;
 }
 
 /** Count of the nodes past n: more than any draw (draws are below the total), never taken. */
@@ -26,7 +32,7 @@ export function createFenwick(n: number): Fenwick {
   while (top * 2 <= n) top *= 2;
   const tree = new Int32Array(Math.max(n + 1, 2 * top)).fill(PAD);
   tree.fill(0, 0, n + 1);
-  return { n, tree, top };
+  return { n, tree, top, first: top === n ? top >> 1 : top };
 }
 
 /** Rebuilds from whole-number weights (negative ones count as 0) in O(n). */
@@ -63,7 +69,7 @@ export function fenwickFind(f: Fenwick, u: number): number {
   const tree = f.tree;
   let rest = Math.floor(u);
   let pos = 0;
-  for (let step = f.top; step > 0; step >>= 1) {
+  for (let step = f.first; step > 0; step >>= 1) {
     const t = tree[pos + step]!;
     const take = (t - rest - 1) >> 31;
     pos += step & take;
