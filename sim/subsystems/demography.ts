@@ -84,20 +84,22 @@ function ageAndEvents(w: World): void {
   }
 }
 
-const boundTables = new Map<number, Float64Array>();
 /**
  * Bound on the death hazard by whole age j = floor(age) + 1 (≥ the age, rounded up): none before
- * 60, deathRate × 2^((j − 75) / 8) from 60 until MAX_TABLE_AGE, and Infinity past it.
+ * 60, deathRate × 2^((j − 75) / 8) from 60 until MAX_TABLE_AGE, and Infinity past it. The table
+ * of the last death rate asked for is kept (a pure function of it).
  */
+let boundRate = NaN;
+let boundTable = new Float64Array(MAX_TABLE_AGE + 2);
 function deathBoundTable(deathRate: number): Float64Array {
-  let t = boundTables.get(deathRate);
-  if (!t) {
-    t = new Float64Array(MAX_TABLE_AGE + 2);
+  if (deathRate !== boundRate) {
+    const t = new Float64Array(MAX_TABLE_AGE + 2);
     for (let j = 61; j <= MAX_TABLE_AGE; j++) t[j] = deathRate * GOMPERTZ[j]!;
     t[MAX_TABLE_AGE + 1] = Infinity;
-    boundTables.set(deathRate, t);
+    boundTable = t;
+    boundRate = deathRate;
   }
-  return t;
+  return boundTable;
 }
 
 /** The event, if any, that the draw u falls on for household s (aged `age` now). */
