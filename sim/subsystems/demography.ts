@@ -31,16 +31,28 @@ const GOMPERTZ = Float64Array.from({ length: MAX_TABLE_AGE + 1 }, (_, a) => Math
 export const demography = {
   name: 'demography',
   step(w: World): void {
-    ageAndEvents(w);
+    const candidates = w.scratch;
+    const count = ageAndDraw(w, candidates);
+    quarterEvents(w, candidates, count);
     arrivals(w, w.rng.stream('migration'));
   },
 };
 
 /**
- * Ageing and the quarter's demographic events of every household. A function of its own, with
- * nothing after its loop (see sim/census.ts).
+ * Ageing of every household, and the households whose quarter's draw may fall on an event, in
+ * slot order into `candidates` (their count is returned); everyone else's children age here.
+ *
+ * The events themselves wait for quarterEvents, in the same order: an event changes only its own
+ * household, the slot of a household it forms (a free slot, or a new one past the last this pass
+ * visits: a slot not alive, or alive but not yet housed, which this pass skips either way), the
+ * move log and the city's counters, none of which this pass reads. Kept apart, the pass has no
+ * rarely taken branch (V8 compiles a branch it has never seen taken as a bail-out, and took the
+ * whole pass back to the interpreter the first time a rare event happened) and no branch on age
+ * and children, which differ from one household to the next in no order: a comparison is 0 or 1,
+ * a rate × 0 adds exactly nothing, and the candidate list always takes the slot but counts it
+ * only when it is one.
  */
-function ageAndEvents(w: World): void {
+function ageAndDraw(w: World, candidates: Int32Array): number {
   const h = w.households;
   const d = w.config.demography;
   const tick = w.city.tick;
@@ -56,9 +68,7 @@ function ageAndEvents(w: World): void {
   const birthRate = d.birthRate;
   const leaveHomeRate = d.leaveHomeRate;
   const deathBounds = deathBoundTable(d.deathRate);
-  // The loop is written without branches on the household's age and children: those differ from
-  // one household to the next in no order, and a mispredicted branch each cost more than the
-  // arithmetic (a comparison is 0 or 1, and a rate × 0 adds exactly nothing).
+  let count = 0;
   for (let s = 0; s < n; s++) {
     if (!alive[s] || cell[s]! < 0) continue;
     ages[s]! += 0.25;
@@ -76,11 +86,23 @@ function ageAndEvents(w: World): void {
     const fertile = +(age >= 20) & +(age < 42) & +(k < 3);
     const grown = +(k > 0) & +(ka >= ADULT - 1);
     const deathBound = deathBounds[Math.min(MAX_TABLE_AGE + 1, Math.floor(age) + 1)]!;
-    if (u > (deathBound + outMigrationRate + birthRate * fertile + leaveHomeRate * grown) * (1 + 1e-9)) {
-      kidAge[s] = ka + (+(k > 0) & +(ka < 255));
-      continue;
-    }
-    quarterEvent(w, s, age, u, fertile === 1);
+    const quiet = +(u > (deathBound + outMigrationRate + birthRate * fertile + leaveHomeRate * grown) * (1 + 1e-9));
+    kidAge[s] = ka + (quiet & +(k > 0) & +(ka < 255));
+    candidates[count] = s;
+    count += 1 - quiet;
+  }
+  return count;
+}
+
+/** The events of the candidates of ageAndDraw, in slot order. */
+function quarterEvents(w: World, candidates: Int32Array, count: number): void {
+  const h = w.households;
+  const eventKey = w.rng.keyBase('demography');
+  const tick = w.city.tick;
+  for (let i = 0; i < count; i++) {
+    const s = candidates[i]!;
+    const age = h.age[s]!;
+    quarterEvent(w, s, age, keyedDraw(eventKey, h.id[s]!, tick), age >= 20 && age < 42 && h.kids[s]! < 3);
   }
 }
 
