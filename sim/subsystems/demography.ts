@@ -31,58 +31,131 @@ const GOMPERTZ = Float64Array.from({ length: MAX_TABLE_AGE + 1 }, (_, a) => Math
 export const demography = {
   name: 'demography',
   step(w: World): void {
-    const h = w.households;
-    const d = w.config.demography;
-    const tick = w.city.tick;
-    const n = h.count;
-    const eventKey = w.rng.keyBase('demography');
-    for (let s = 0; s < n; s++) {
-      if (!h.alive[s] || h.cell[s]! < 0) continue;
-      h.age[s]! += 0.25;
-      const age = h.age[s]!;
-      // One keyed draw decides the quarter's demographic event: the events are competing risks
-      // (at most one a quarter), each with its own slice of [0, 1).
-      const u = keyedDraw(eventKey, h.id[s]!, tick);
-      // Most quarters no event's slice can reach the draw: then only the children age. The bound
-      // takes the death hazard at the next whole year of age (it only grows with age), so the
-      // power below is computed only for the few draws that might fall under it.
-      const deathBound = age < 60 ? 0 : age < MAX_TABLE_AGE ? d.deathRate * GOMPERTZ[Math.ceil(age)]! : Infinity;
-      if (u > (deathBound + d.outMigrationRate + d.birthRate + d.leaveHomeRate) * (1 + 1e-9)) {
-        if (h.kids[s]! > 0 && h.kidAge[s]! < 255) h.kidAge[s]!++;
-        continue;
-      }
-      let edge = age >= 60 ? d.deathRate * Math.pow(2, (age - 75) / 8) : 0;
-      if (u < edge) {
-        logMove(w, s, h.cell[s]!, OUTSIDE, DISSOLVED);
-        removeHousehold(w, s);
-        w.city.deaths++;
-        continue;
-      }
-      if (u < (edge += d.outMigrationRate)) {
-        logMove(w, s, h.cell[s]!, OUTSIDE, LEFT);
-        removeHousehold(w, s);
-        w.city.departures++;
-        continue;
-      }
-      const fertile = age >= 20 && age < 42 && h.kids[s]! < 3;
-      if (fertile && u < edge + d.birthRate) {
-        if (h.kids[s] === 0) {
-          h.kidAge[s] = 0;
-          h.attainment[s] = 0.3;
-        }
-        h.kids[s]!++;
-        h.lifeEvent[s] = 1;
-        w.city.births++;
-      }
-      if (h.kids[s]! > 0) {
-        if (h.kidAge[s]! < 255) h.kidAge[s]!++;
-        const start = edge + (fertile ? d.birthRate : 0);
-        if (h.kidAge[s]! >= ADULT && u >= start && u < start + d.leaveHomeRate) formHousehold(w, s);
-      }
-    }
+    const candidates = w.scratch;
+    const count = ageAndDraw(w, candidates);
+    quarterEvents(w, candidates, count);
     arrivals(w, w.rng.stream('migration'));
   },
 };
+
+/**
+ * Ageing of every household, and the households whose quarter's draw may fall on an event, in
+ * slot order into `candidates` (their count is returned); everyone else's children age here.
+ *
+ * The events themselves wait for quarterEvents, in the same order: an event changes only its own
+ * household, the slot of a household it forms (a free slot, or a new one past the last this pass
+ * visits: a slot not alive, or alive but not yet housed, which this pass skips either way), the
+ * move log and the city's counters, none of which this pass reads. Kept apart, the pass has no
+ * rarely taken branch (V8 compiles a branch it has never seen taken as a bail-out, and took the
+ * whole pass back to the interpreter the first time a rare event happened) and no branch on age
+ * and children, which differ from one household to the next in no order: a comparison is 0 or 1,
+ * a rate × 0 adds exactly nothing, and the candidate list always takes the slot but counts it
+ * only when it is one.
+ */
+function ageAndDraw(w: World, candidates: Int32Array): number {
+  const h = w.households;
+  const d = w.config.demography;
+  const tick = w.city.tick;
+  const n = h.count;
+  const eventKey = w.rng.keyBase('demography');
+  const alive = h.alive;
+  const cell = h.cell;
+  const ages = h.age;
+  const id = h.id;
+  const kids = h.kids;
+  const kidAge = h.kidAge;
+  const outMigrationRate = d.outMigrationRate;
+  const birthRate = d.birthRate;
+  const leaveHomeRate = d.leaveHomeRate;
+  const deathBounds = deathBoundTable(d.deathRate);
+  let count = 0;
+  for (let s = 0; s < n; s++) {
+    if (!alive[s] || cell[s]! < 0) continue;
+    ages[s]! += 0.25;
+    const age = ages[s]!;
+    // One keyed draw decides the quarter's demographic event: the events are competing risks
+    // (at most one a quarter), each with its own slice of [0, 1).
+    const u = keyedDraw(eventKey, id[s]!, tick);
+    // Most quarters no event's slice can reach the draw: then only the children age. The bound
+    // takes the death hazard at the next whole year of age (it only grows with age), so the
+    // power in quarterEvent is computed only for the few draws that might fall under it; it
+    // counts a birth only where one can happen, and a child leaving home only where a child will
+    // be grown (18) once it has aged this quarter.
+    const k = kids[s]!;
+    const ka = kidAge[s]!;
+    const fertile = +(age >= 20) & +(age < 42) & +(k < 3);
+    const grown = +(k > 0) & +(ka >= ADULT - 1);
+    const deathBound = deathBounds[Math.min(MAX_TABLE_AGE + 1, Math.floor(age) + 1)]!;
+    const quiet = +(u > (deathBound + outMigrationRate + birthRate * fertile + leaveHomeRate * grown) * (1 + 1e-9));
+    kidAge[s] = ka + (quiet & +(k > 0) & +(ka < 255));
+    candidates[count] = s;
+    count += 1 - quiet;
+  }
+  return count;
+}
+
+/** The events of the candidates of ageAndDraw, in slot order. */
+function quarterEvents(w: World, candidates: Int32Array, count: number): void {
+  const h = w.households;
+  const eventKey = w.rng.keyBase('demography');
+  const tick = w.city.tick;
+  for (let i = 0; i < count; i++) {
+    const s = candidates[i]!;
+    const age = h.age[s]!;
+    quarterEvent(w, s, age, keyedDraw(eventKey, h.id[s]!, tick), age >= 20 && age < 42 && h.kids[s]! < 3);
+  }
+}
+
+/**
+ * Bound on the death hazard by whole age j = floor(age) + 1 (≥ the age, rounded up): none before
+ * 60, deathRate × 2^((j − 75) / 8) from 60 until MAX_TABLE_AGE, and Infinity past it. The table
+ * of the last death rate asked for is kept (a pure function of it).
+ */
+let boundRate = NaN;
+let boundTable = new Float64Array(MAX_TABLE_AGE + 2);
+function deathBoundTable(deathRate: number): Float64Array {
+  if (deathRate !== boundRate) {
+    const t = new Float64Array(MAX_TABLE_AGE + 2);
+    for (let j = 61; j <= MAX_TABLE_AGE; j++) t[j] = deathRate * GOMPERTZ[j]!;
+    t[MAX_TABLE_AGE + 1] = Infinity;
+    boundTable = t;
+    boundRate = deathRate;
+  }
+  return boundTable;
+}
+
+/** The event, if any, that the draw u falls on for household s (aged `age` now). */
+function quarterEvent(w: World, s: number, age: number, u: number, fertile: boolean): void {
+  const h = w.households;
+  const d = w.config.demography;
+  let edge = age >= 60 ? d.deathRate * Math.pow(2, (age - 75) / 8) : 0;
+  if (u < edge) {
+    logMove(w, s, h.cell[s]!, OUTSIDE, DISSOLVED);
+    removeHousehold(w, s);
+    w.city.deaths++;
+    return;
+  }
+  if (u < (edge += d.outMigrationRate)) {
+    logMove(w, s, h.cell[s]!, OUTSIDE, LEFT);
+    removeHousehold(w, s);
+    w.city.departures++;
+    return;
+  }
+  if (fertile && u < edge + d.birthRate) {
+    if (h.kids[s] === 0) {
+      h.kidAge[s] = 0;
+      h.attainment[s] = 0.3;
+    }
+    h.kids[s]!++;
+    h.lifeEvent[s] = 1;
+    w.city.births++;
+  }
+  if (h.kids[s]! > 0) {
+    if (h.kidAge[s]! < 255) h.kidAge[s]!++;
+    const start = edge + (fertile ? d.birthRate : 0);
+    if (h.kidAge[s]! >= ADULT && u >= start && u < start + d.leaveHomeRate) formHousehold(w, s);
+  }
+}
 
 /** A grown child leaves home: a new household whose skill follows the child's attainment. */
 function formHousehold(w: World, parent: number): void {

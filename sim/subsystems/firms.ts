@@ -77,22 +77,38 @@ function demandRatio(w: World, k: number, extraJobs: number): number {
   return c.demandAccess[k]! / (supply + 1);
 }
 
-/** Revenue factor A of a firm of `sector` with mean worker skill `skill` at cell k. */
-function revenueFactor(w: World, sector: number, k: number, skill: number, skillReq: number, extraJobs: number): number {
+/**
+ * demandRatio(w, k, 0) of every cell, for the firms that stay where they are: local jobs and
+ * spending do not change during a firms step, so each cell's ratio is summed once, not once per
+ * firm. Filled at the start of each step.
+ */
+const stayRatios = new WeakMap<World, Float64Array>();
+function stayRatiosOf(w: World): Float64Array {
+  let r = stayRatios.get(w);
+  if (!r || r.length !== w.cells.n) stayRatios.set(w, (r = new Float64Array(w.cells.n)));
+  for (let k = 0; k < w.cells.n; k++) r[k] = demandRatio(w, k, 0);
+  return r;
+}
+
+/**
+ * Revenue factor A of a firm of `sector` with mean worker skill `skill` at cell k; `stay` holds
+ * the demand ratios with no extra jobs (stayRatiosOf).
+ */
+function revenueFactor(w: World, sector: number, k: number, skill: number, skillReq: number, extraJobs: number, stay: Float64Array): number {
   if (sector === 0) {
-    const a = demandRatio(w, k, extraJobs) / w.city.localDemandScale;
+    const a = (extraJobs === 0 ? stay[k]! : demandRatio(w, k, extraJobs)) / w.city.localDemandScale;
     return Math.min(A_MAX, Math.max(A_MIN, Math.sqrt(a)));
   }
   return Math.min(A_MAX, Math.max(A_MIN, 1 + 0.8 * (skill - skillReq)));
 }
 
-/** Margin (profit over revenue) of firm i if it were at cell k. */
-function marginAt(w: World, i: number, k: number, moving: boolean): number {
+/** Margin (profit over revenue) of firm i if it were at cell k (`stay`: see stayRatiosOf). */
+function marginAt(w: World, i: number, k: number, moving: boolean, stay: Float64Array): number {
   const f = w.firms;
   const cfg = w.config.firms;
   const filled = Math.max(1, f.filled[i]!);
   const skill = f.filled[i]! > 0 ? f.skillSum[i]! / f.filled[i]! : f.skillReq[i]!;
-  const a = revenueFactor(w, f.sector[i]!, k, skill, f.skillReq[i]!, moving ? filled : 0);
+  const a = revenueFactor(w, f.sector[i]!, k, skill, f.skillReq[i]!, moving ? filled : 0, stay);
   const revenue = filled * f.wage[i]! * (1 + cfg.markup) * a;
   const cost = filled * f.wage[i]! + commercialRent(w, k, moving || isNewcomer(w, i)) * f.floorspace[i]!;
   return (revenue - cost) / revenue;
@@ -113,7 +129,7 @@ export function isNewcomer(w: World, i: number): boolean {
 }
 
 /** Pick the best of `sites` candidate cells with free floorspace for a firm (by margin + noise). */
-function chooseSite(w: World, i: number, from: number, radius: number, rs: Stream): number {
+function chooseSite(w: World, i: number, from: number, radius: number, rs: Stream, stay: Float64Array): number {
   const c = w.cells;
   const f = w.firms;
   const cm = w.commute;
@@ -135,7 +151,7 @@ function chooseSite(w: World, i: number, from: number, radius: number, rs: Strea
     if (k === from || c.floorspace[k]! - c.floorUsed[k]! < need) continue;
     found++;
     // Labour access matters to entrants: a site with idle workers nearby fills jobs sooner.
-    const u = marginAt(w, i, k, true) + 0.02 * Math.min(2, c.jobAccess[k]! > 0 ? 1 / c.jobAccess[k]! : 2) + 0.01 * gumbel(rs);
+    const u = marginAt(w, i, k, true, stay) + 0.02 * Math.min(2, c.jobAccess[k]! > 0 ? 1 / c.jobAccess[k]! : 2) + 0.01 * gumbel(rs);
     if (u > bestU) {
       bestU = u;
       best = k;
@@ -175,13 +191,14 @@ export const firms = {
     f.pendingCount = 0;
 
     updateAccess(w);
+    const stay = stayRatiosOf(w);
     let alive = 0;
     let marginSum = 0;
     for (let i = 0; i < f.count; i++) {
       if (!f.alive[i]) continue;
       const k = f.cell[i]!;
       // A firm with no one at work still pays its rent: a loss (margin −1), never a pause.
-      const m = f.filled[i]! > 0 ? marginAt(w, i, k, false) : -1;
+      const m = f.filled[i]! > 0 ? marginAt(w, i, k, false, stay) : -1;
       f.margin[i] = 0.6 * f.margin[i]! + 0.4 * m;
       if (m < 0) {
         if (f.lossQuarters[i]! < 255) f.lossQuarters[i]!++;
@@ -212,8 +229,8 @@ export const firms = {
       // Relocation: losing firms look more often; a move must pay for itself.
       const look = f.margin[i]! < 0 ? 3 * cfg.relocationRate : cfg.relocationRate;
       if (rs.next() < look) {
-        const best = chooseSite(w, i, k, cfg.relocationRadius, rs);
-        if (best >= 0 && marginAt(w, i, best, true) - marginAt(w, i, k, false) > cfg.relocationCost) {
+        const best = chooseSite(w, i, k, cfg.relocationRadius, rs, stay);
+        if (best >= 0 && marginAt(w, i, best, true, stay) - marginAt(w, i, k, false, stay) > cfg.relocationCost) {
           c.floorUsed[k]! -= f.floorspace[i]!;
           c.floorUsed[best]! += f.floorspace[i]!;
           c.jobsRelocatedOut[k]! += f.jobs[i]!;
@@ -231,7 +248,7 @@ export const firms = {
     const slack = unemployed / (unemployed + w.city.jobVacancies / Math.max(1, totalLabour(w)) + 1e-9);
     const meanMargin = alive > 0 ? marginSum / alive : 0;
     const rate = cfg.entryRate * alive * Math.min(3, Math.max(0.2, 1 + 4 * meanMargin)) * 2 * slack;
-    enterFirms(w, rs.poisson(rate), rs);
+    enterFirms(w, rs.poisson(rate), rs, stay);
   },
 };
 
@@ -240,7 +257,7 @@ export const firms = {
  * own: the step's loops are optimised while they run, and a rare branch after them that had never
  * run would throw the step's optimised code away each time it is taken (see sim/census.ts).
  */
-function enterFirms(w: World, entrants: number, rs: Stream): void {
+function enterFirms(w: World, entrants: number, rs: Stream, stay: Float64Array): void {
   const f = w.firms;
   const c = w.cells;
   const cfg = w.config.firms;
@@ -251,7 +268,7 @@ function enterFirms(w: World, entrants: number, rs: Stream): void {
     f.sector[i] = rs.next() < cfg.tradableShare ? 1 : 0;
     initFirmJobs(w, i, Math.max(1, 1 + rs.poisson(cfg.meanSize * 0.4)), rs);
     f.bornTick[i] = tick;
-    const site = chooseSite(w, i, -1, Infinity, rs);
+    const site = chooseSite(w, i, -1, Infinity, rs, stay);
     if (site < 0) {
       f.alive[i] = 0;
       f.free[f.freeCount++] = i;

@@ -83,10 +83,35 @@ export function setAllowance(w: World, s: number): void {
   h.income[s] = before + a;
 }
 
-/** Housing allowance of every household. */
+/**
+ * Housing allowance of every household: setAllowance's, written out over the stores held in
+ * locals (a pass over every household each quarter).
+ */
 export function updateAllowances(w: World): void {
   const h = w.households;
-  for (let s = 0; s < h.count; s++) if (h.alive[s]) setAllowance(w, s);
+  const alive = h.alive;
+  const cell = h.cell;
+  const income = h.income;
+  const allowance = h.allowance;
+  const transfer = h.transfer;
+  const tenure = h.tenure;
+  const rent = w.cells.rent;
+  const line = w.city.meansTestLine;
+  const socialRent = w.city.socialRent;
+  const cap = w.city.allowanceCap;
+  const n = h.count;
+  for (let s = 0; s < n; s++) {
+    if (!alive[s]) continue;
+    const k = cell[s]!;
+    const before = income[s]! - allowance[s]!;
+    let a = 0;
+    if (k >= 0 && income[s]! - allowance[s]! - transfer[s]! < line) {
+      if (tenure[s] === SOCIAL) a = socialRent;
+      else if (tenure[s] === PRIVATE) a = Math.min(rent[k]!, cap);
+    }
+    allowance[s] = a;
+    income[s] = before + a;
+  }
 }
 
 /** Clears the units ordered demolished and starts the rebuilds. */

@@ -147,38 +147,76 @@ function updatePeople(w: World, users: Float32Array, poorUsers: Float32Array): v
   const tick = w.city.tick;
   const incomeScale = 2 * Math.max(1, w.city.medianIncome);
   const illnessKey = w.rng.keyBase('illness');
-  for (let s = 0; s < h.count; s++) {
-    if (!h.alive[s]) continue;
-    const k = h.cell[s]!;
+  const alive = h.alive;
+  const cell = h.cell;
+  const kids = h.kids;
+  const kidAge = h.kidAge;
+  const poor = h.poor;
+  const support = h.support;
+  const attainment = h.attainment;
+  const skill = h.skill;
+  const ages = h.age;
+  const employer = h.employer;
+  const unempQuarters = h.unempQuarters;
+  const training = h.training;
+  const income = h.income;
+  const health = h.health;
+  const id = h.id;
+  const clinic = c.clinic;
+  const school = c.school;
+  const schoolQuality = c.schoolQuality;
+  const clinicAccess = c.clinicAccess;
+  const environment = c.environment;
+  const schoolEffect = hc.schoolEffect;
+  const parentEffect = hc.parentEffect;
+  const supportEffect = hc.supportEffect;
+  const attainmentRate = hc.attainmentRate;
+  const learningOnJob = hc.learningOnJob;
+  const unemploymentDecay = hc.unemploymentDecay;
+  const trainingGain = hc.trainingGain;
+  const healthRate = hc.healthRate;
+  const n = h.count;
+  for (let s = 0; s < n; s++) {
+    if (!alive[s]) continue;
+    const k = cell[s]!;
     if (k < 0) continue;
-    const cl = c.clinic[k]!;
+    const cl = clinic[k]!;
     if (cl >= 0) users[cl]!++;
     // Children in school.
-    if (h.kids[s]! > 0 && h.kidAge[s]! >= SCHOOL_START && h.kidAge[s]! < SCHOOL_END) {
-      const sc = c.school[k]!;
+    const ka = kidAge[s]!;
+    if (kids[s]! > 0 && ka >= SCHOOL_START && ka < SCHOOL_END) {
+      const sc = school[k]!;
+      const p = poor[s]!;
       if (sc >= 0) {
         users[sc]!++;
-        if (h.poor[s]) poorUsers[sc]!++;
+        poorUsers[sc]! += p;
       }
-      const support = Math.min(1, h.support[s]! + (h.poor[s] ? 0 : HOME_SUPPORT));
-      const target = 0.1 + hc.schoolEffect * c.schoolQuality[k]! + hc.parentEffect * h.skill[s]! + hc.supportEffect * support;
-      h.attainment[s]! += hc.attainmentRate * (Math.min(1, target) - h.attainment[s]!);
+      const sup = Math.min(1, support[s]! + HOME_SUPPORT * (1 - p));
+      const target = 0.1 + schoolEffect * schoolQuality[k]! + parentEffect * skill[s]! + supportEffect * sup;
+      attainment[s]! += attainmentRate * (Math.min(1, target) - attainment[s]!);
     }
+    const age = ages[s]!;
     // Adult skill.
-    if (h.age[s]! < retire) {
-      let sk = h.skill[s]!;
-      if (h.employer[s]! >= 0) sk += hc.learningOnJob * (1 - sk);
-      else if (h.unempQuarters[s]! >= 4) sk -= hc.unemploymentDecay * sk;
-      sk += hc.trainingGain * h.training[s]! * (1 - sk);
-      h.skill[s] = Math.min(1, Math.max(0, sk));
+    if (age < retire) {
+      let sk = skill[s]!;
+      if (employer[s]! >= 0) sk += learningOnJob * (1 - sk);
+      else if (unempQuarters[s]! >= 4) sk -= unemploymentDecay * sk;
+      sk += trainingGain * training[s]! * (1 - sk);
+      skill[s] = Math.min(1, Math.max(0, sk));
     }
-    // Health.
-    const ageLoss = Math.max(0, (h.age[s]! - 45) / 50);
-    const target =
-      0.38 + 0.25 * c.clinicAccess[k]! + 0.25 * Math.min(1, h.income[s]! / incomeScale) + 0.2 * c.environment[k]! - 0.3 * ageLoss;
-    let hl = h.health[s]! + hc.healthRate * (target - h.health[s]!);
-    if (keyedDraw(illnessKey, h.id[s]!, tick) < ILLNESS_RATE) hl -= ILLNESS_HIT;
-    h.health[s] = Math.min(1, Math.max(0, hl));
+    // Health. max(0, x) = (x + |x|) / 2 and min(1, y) = y − max(0, y − 1) give the same numbers
+    // without a branch (y − 1 is exact for 1 ≤ y < 2^52; below 1 only its sign counts); whether
+    // a head is over 45 or its income over the scale varies with no order, so a branch on it was
+    // mispredicted often.
+    const over45 = (age - 45) / 50;
+    const ageLoss = (over45 + Math.abs(over45)) * 0.5;
+    const relIncome = income[s]! / incomeScale;
+    const excess = relIncome - 1;
+    const cappedIncome = relIncome - (excess + Math.abs(excess)) * 0.5;
+    const target = 0.38 + 0.25 * clinicAccess[k]! + 0.25 * cappedIncome + 0.2 * environment[k]! - 0.3 * ageLoss;
+    let hl = health[s]! + healthRate * (target - health[s]!);
+    if (keyedDraw(illnessKey, id[s]!, tick) < ILLNESS_RATE) hl -= ILLNESS_HIT;
+    health[s] = Math.min(1, Math.max(0, hl));
   }
 }
 

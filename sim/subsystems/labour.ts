@@ -33,23 +33,64 @@ export function indexFirmsByCell(w: World): void {
   for (let i = 0; i < f.count; i++) if (f.alive[i]) list[cursor[f.cell[i]!]!++] = i;
 }
 
+/** Buckets per cell of the contact guide table (a power of two, so that u × G is exact). */
+const GUIDE_BUCKETS = 64;
+
+/**
+ * Guide table for drawing a contact cell (Chen & Asau 1974): for each home cell and each bucket
+ * j of [0, 1), the position the binary search would return for the lowest draw that falls in
+ * the bucket. A draw r in bucket j = floor(r × G) has r ≥ j / G exactly, so r × total ≥
+ * (j / G) × total after rounding too, and the search's answer for it can only lie at or after
+ * the guide entry: a short forward scan from there finds the same cell as a full binary search.
+ * Keyed on the running sums, which are fixed once the world is made (a cloned world has its own).
+ */
+const guides = new WeakMap<Float64Array, Int32Array>();
+function contactGuide(w: World): Int32Array {
+  const cum = w.commuteCum;
+  let g = guides.get(cum);
+  if (g) return g;
+  const { offset } = w.commute;
+  const n = offset.length - 1;
+  g = new Int32Array(n * GUIDE_BUCKETS);
+  for (let home = 0; home < n; home++) {
+    const a = offset[home]!;
+    const b = offset[home + 1]!;
+    const total = cum[b - 1]!;
+    let i = a;
+    for (let j = 0; j < GUIDE_BUCKETS; j++) {
+      const u = (j / GUIDE_BUCKETS) * total;
+      while (i < b - 1 && cum[i]! <= u) i++;
+      g[home * GUIDE_BUCKETS + j] = i;
+    }
+  }
+  guides.set(cum, g);
+  return g;
+}
+
 /**
  * One unemployed person's search: `contacts` tries, each at a random cell within the commute
  * radius (kept with probability exp(-d/decay)) and a random firm there; a firm with a vacancy hires
  * with probability exp(-shortfall/tolerance) × (0.5 + 0.5 health). Returns true if hired.
  */
 export function searchJob(w: World, s: number, contacts: number, rs: Stream): boolean {
+  return searchJobGuided(w, s, contacts, rs, contactGuide(w));
+}
+
+function searchJobGuided(w: World, s: number, contacts: number, rs: Stream, guide: Int32Array): boolean {
   const h = w.households;
   const f = w.firms;
-  const { offset, index } = w.commute;
+  const filled = f.filled;
+  const jobs = f.jobs;
+  const index = w.commute.index;
+  const offset = w.commute.offset;
   const { start, list } = w.firmIndex;
   const lab = w.config.labour;
   const home = h.cell[s]!;
   if (home < 0) return false;
-  const a = offset[home]!;
-  const b = offset[home + 1]!;
+  const last = offset[home + 1]! - 1;
   const cum = w.commuteCum;
-  const total = cum[b - 1]!;
+  const total = cum[last]!;
+  const g0 = home * GUIDE_BUCKETS;
   const skill = h.skill[s]!;
   // Referral networks: neighbours in work pass on vacancies (Granovetter 1973; Topa 2001), so a
   // search from a neighbourhood where few work succeeds less often.
@@ -59,29 +100,46 @@ export function searchJob(w: World, s: number, contacts: number, rs: Stream): bo
   const cityEmployment = Math.max(0.01, 1 - w.city.unemploymentRate);
   const network = 1 - lab.networkWeight + lab.networkWeight * Math.min(1.5, localEmployment / cityEmployment);
   const healthFactor = (0.5 + 0.5 * h.health[s]!) * network;
+  touchRows(guide, g0, cum, index, offset[home]!, last + 1);
   for (let k = 0; k < contacts; k++) {
-    // A contact lands on a cell with probability ∝ exp(−d/decay): binary search of the running sums.
-    const u = rs.next() * total;
-    let lo = a;
-    let hi = b - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cum[mid]! > u) hi = mid;
-      else lo = mid + 1;
-    }
+    // A contact lands on a cell with probability ∝ exp(−d/decay): the first running sum above
+    // u, found from the guide entry of u's bucket (the same cell a binary search finds).
+    const r = rs.next();
+    const u = r * total;
+    let lo = guide[g0 + Math.floor(r * GUIDE_BUCKETS)]!;
+    while (lo < last && cum[lo]! <= u) lo++;
     const c = index[lo]!;
-    const nf = start[c + 1]! - start[c]!;
+    const first = start[c]!;
+    const nf = start[c + 1]! - first;
     if (nf === 0) continue;
-    const firm = list[start[c]! + Math.floor(rs.next() * nf)]!;
-    if (f.filled[firm]! >= f.jobs[firm]!) continue;
+    const firm = list[first + Math.floor(rs.next() * nf)]!;
+    if (filled[firm]! >= jobs[firm]!) continue;
     const shortfall = Math.max(0, f.skillReq[firm]! - skill);
-    if (rs.next() < Math.exp(-shortfall / lab.skillTolerance) * healthFactor) {
+    // exp(−0) is exactly 1: the common no-shortfall case skips the exponential.
+    const p = shortfall === 0 ? healthFactor : Math.exp(-shortfall / lab.skillTolerance) * healthFactor;
+    if (rs.next() < p) {
       hire(w, s, firm);
       return true;
     }
   }
   return false;
 }
+
+/**
+ * Reads one value of each cache line of a searcher's rows (its guide entries, running sums and
+ * cells) before its contacts do. The rows are rarely in cache (a searcher's home is anywhere, and
+ * a quarter's other steps pass over every household in between), and each contact's reads depend
+ * on the one before, so each miss was waited out in turn; these reads are independent of each
+ * other and overlap. Their sum goes to SINK so that they are not dropped as unused.
+ */
+function touchRows(guide: Int32Array, g0: number, cum: Float64Array, index: Int32Array, a: number, b: number): void {
+  let x = 0;
+  for (let j = g0; j < g0 + GUIDE_BUCKETS; j += 16) x += guide[j]!;
+  for (let e = a; e < b; e += 8) x += cum[e]!;
+  for (let e = a; e < b; e += 16) x += index[e]!;
+  SINK[0] = x;
+}
+const SINK = new Float64Array(1);
 
 /** Household s takes a job at `firm`. */
 function hire(w: World, s: number, firm: number): void {
@@ -159,47 +217,16 @@ export const labour = {
     const f = w.firms;
     const lab = w.config.labour;
     const rs = w.rng.stream('labour');
-    const tick = w.city.tick;
     indexFirmsByCell(w);
     f.skillSum.fill(0, 0, f.count);
-    // Separations and retirement. A firm over its job count sheds the excess at random.
-    const separationKey = w.rng.keyBase('separation');
-    let nUnemployed = 0;
     const unemployed = w.scratch;
-    for (let s = 0; s < h.count; s++) {
-      if (!h.alive[s] || h.cell[s]! < 0) continue;
-      const e = h.employer[s]!;
-      if (h.age[s]! >= lab.retirementAge) {
-        if (e >= 0) {
-          f.filled[e]!--;
-          h.employer[s] = -1;
-        }
-        setIncome(w, s);
-        continue;
-      }
-      if (e >= 0) {
-        const excess = f.filled[e]! > f.jobs[e]! ? (f.filled[e]! - f.jobs[e]!) / f.filled[e]! : 0;
-        // Low-paid, low-skill jobs end more often (ONS labour flows): the base hazard doubles at
-        // skill 0 and vanishes at skill 1, averaging `separationRate` at the mean skill.
-        const hazard = lab.separationRate * 2 * (1 - h.skill[s]!) + lab.healthSeparation * (1 - h.health[s]!) + excess;
-        if (keyedDraw(separationKey, h.id[s]!, tick) < hazard) {
-          f.filled[e]!--;
-          h.employer[s] = -1;
-          h.unempQuarters[s] = 0;
-          h.lifeEvent[s] = 1;
-        } else {
-          f.skillSum[e]! += h.skill[s]!;
-        }
-        setIncome(w, s);
-      } else {
-        unemployed[nUnemployed++] = s;
-      }
-    }
+    const nUnemployed = separations(w, unemployed);
     // Search in random order so that no household is favoured by its slot number.
     shuffle(unemployed, nUnemployed, rs);
+    const guide = contactGuide(w);
     for (let i = 0; i < nUnemployed; i++) {
       const s = unemployed[i]!;
-      if (searchJob(w, s, lab.searchContacts, rs)) f.skillSum[h.employer[s]!]! += h.skill[s]!;
+      if (searchJobGuided(w, s, lab.searchContacts, rs, guide)) f.skillSum[h.employer[s]!]! += h.skill[s]!;
       else if (h.unempQuarters[s]! < 65535) h.unempQuarters[s]!++;
       setIncome(w, s);
     }
@@ -208,6 +235,78 @@ export const labour = {
     w.city.jobVacancies = countVacancies(w);
   },
 };
+
+/**
+ * Separations and retirement, and the income of everyone not searching; the unemployed of working
+ * age go to `unemployed` (their count is returned). A firm over its job count sheds the excess at
+ * random. A function of its own, with nothing after its loop (see sim/census.ts); the income is
+ * setIncome's, written out over the stores held in locals.
+ */
+function separations(w: World, unemployed: Int32Array): number {
+  const h = w.households;
+  const f = w.firms;
+  const lab = w.config.labour;
+  const eco = w.config.economy;
+  const tick = w.city.tick;
+  const separationKey = w.rng.keyBase('separation');
+  const alive = h.alive;
+  const cell = h.cell;
+  const employer = h.employer;
+  const ages = h.age;
+  const skill = h.skill;
+  const health = h.health;
+  const id = h.id;
+  const hours = h.hours;
+  const income = h.income;
+  const transfer = h.transfer;
+  const areaBenefit = h.areaBenefit;
+  const allowance = h.allowance;
+  const kids = h.kids;
+  const filled = f.filled;
+  const jobs = f.jobs;
+  const wage = f.wage;
+  const skillSum = f.skillSum;
+  const retire = lab.retirementAge;
+  const separationRate = lab.separationRate;
+  const healthSeparation = lab.healthSeparation;
+  const pension = eco.pension;
+  const benefit = eco.benefit;
+  const childBenefit = eco.childBenefit;
+  let nUnemployed = 0;
+  const n = h.count;
+  for (let s = 0; s < n; s++) {
+    if (!alive[s] || cell[s]! < 0) continue;
+    const e = employer[s]!;
+    let y: number;
+    if (ages[s]! >= retire) {
+      if (e >= 0) {
+        filled[e]!--;
+        employer[s] = -1;
+      }
+      y = pension * (0.55 + 0.9 * skill[s]!);
+    } else if (e >= 0) {
+      const excess = filled[e]! > jobs[e]! ? (filled[e]! - jobs[e]!) / filled[e]! : 0;
+      // Low-paid, low-skill jobs end more often (ONS labour flows): the base hazard doubles at
+      // skill 0 and vanishes at skill 1, averaging `separationRate` at the mean skill.
+      const hazard = separationRate * 2 * (1 - skill[s]!) + healthSeparation * (1 - health[s]!) + excess;
+      if (keyedDraw(separationKey, id[s]!, tick) < hazard) {
+        filled[e]!--;
+        employer[s] = -1;
+        h.unempQuarters[s] = 0;
+        h.lifeEvent[s] = 1;
+        y = benefit + childBenefit * kids[s]!;
+      } else {
+        skillSum[e]! += skill[s]!;
+        y = wage[e]! * hours[s]!;
+      }
+    } else {
+      unemployed[nUnemployed++] = s;
+      continue;
+    }
+    income[s] = y + transfer[s]! + areaBenefit[s]! + allowance[s]!;
+  }
+  return nUnemployed;
+}
 
 /**
  * Unemployed graduates contact partner firms; without any partner, a graduate's standing lapses

@@ -43,8 +43,13 @@ interface Scratch {
   /** A mover's options: a cell, STAY or LEAVE, and its utility. */
   optCell: Int32Array;
   optU: Float64Array;
+  /** A mover's income before allowance, by position in the list (the social allocation's order). */
+  needKey: Float64Array;
   /** Per cell: residents' mean log income this quarter. */
   meanLog: Float64Array;
+  /** Per cell this quarter: utility terms by kind of household (see cellTerms), and the net rent of an allowance claimant. */
+  base: Float64Array;
+  netRent: Float64Array;
 }
 
 const STAY = -2;
@@ -61,9 +66,12 @@ function scratch(w: World): Scratch {
       from: new Int32Array(cap),
       order: new Int32Array(cap),
       housed: new Uint8Array(cap),
+      needKey: new Float64Array(cap),
       optCell: new Int32Array(w.config.mobility.sampleSize + 2),
       optU: new Float64Array(w.config.mobility.sampleSize + 2),
       meanLog: new Float64Array(w.cells.n),
+      base: new Float64Array(4 * w.cells.n),
+      netRent: new Float64Array(w.cells.n),
     };
     cache.set(w, s);
   }
@@ -111,69 +119,35 @@ function meanLogIncome(w: World, k: number): number {
 }
 
 /**
- * Systematic utility of living at cell k with tenure t, for a household with log income
- * `lnIncome`, income before allowance `inc`, `working` (1, or 0.3 when retired), `kids` and the
- * means test `eligible`: a mover weighs a dozen cells and brings the same to each.
+ * Systematic utility of living at cell k for a household of kind `v0` (an offset into the per-cell
+ * terms, see cellTerms) with log income `lnIncome` and income before allowance `inc`, paying
+ * `paid` itself: a mover weighs a dozen cells and brings the same to each. In full it is
+ *   quality + environment + (kids: school) + jobs × working − safety
+ *   − similarity × |lnIncome − residents' mean log income| − rent × paid / inc,
+ * summed left to right (the first five per cell once a quarter).
  */
-function utilityOf(
-  w: World, k: number, t: number, meanLog: number, lnIncome: number, inc: number, working: number, kids: boolean, eligible: boolean,
-): number {
-  const c = w.cells;
-  const b = w.config.mobility.beta;
-  return (
-    b.quality * c.quality[k]! +
-    b.environment * c.environment[k]! +
-    (kids ? b.school * c.schoolQuality[k]! : 0) +
-    b.jobs * Math.min(2, c.jobAccess[k]!) * working -
-    b.safety * c.crime[k]! -
-    b.similarity * Math.abs(lnIncome - meanLog) -
-    b.rent * (netRentOf(w, k, t, eligible) / inc)
-  );
+function utilityOf(sc: Scratch, v0: number, k: number, lnIncome: number, paid: number, inc: number, b: Beta): number {
+  return sc.base[v0 + k]! - b.similarity * Math.abs(lnIncome - sc.meanLog[k]!) - b.rent * (paid / inc);
+}
+
+type Beta = World['config']['mobility']['beta'];
+
+/** Offset of a household's kind in the per-cell terms: with children or not, working or retired. */
+function kindOffset(n: number, kids: boolean, working: number): number {
+  return ((kids ? 2 : 0) + (working === 1 ? 0 : 1)) * n;
 }
 
 export const mobility = {
   name: 'mobility',
   step(w: World): void {
-    const h = w.households;
     const c = w.cells;
     const m = w.config.mobility;
     const rs = w.rng.stream('mobility');
-    const tick = w.city.tick;
     const sc = scratch(w);
     const list = w.scratch;
 
     // 1. Who moves this quarter.
-    const moveKey = w.rng.keyBase('move');
-    const securityKey = w.rng.keyBase('security');
-    let count = 0;
-    for (let s = 0; s < h.count; s++) {
-      if (!h.alive[s] || h.cell[s]! < 0) continue;
-      const k = h.cell[s]!;
-      let reason = -1;
-      if (h.tenure[s] === PRIVATE) {
-        const burden = Math.max(0, c.rent[k]! - h.allowance[s]!) / baseIncome(w, s);
-        if (burden > m.rentBurdenThreshold) {
-          if (h.burdenQuarters[s]! < 255) h.burdenQuarters[s]!++;
-          // Tenure security protects a sitting tenant this quarter with probability s (keyed, so
-          // the same household has the same luck in a paired run); the burden still counts.
-          if (h.burdenQuarters[s]! >= m.burdenQuarters && (c.tenureSecurity[k]! <= 0 || keyedDraw(securityKey, h.id[s]!, tick) >= c.tenureSecurity[k]!)) {
-            reason = RENT;
-          }
-        } else h.burdenQuarters[s] = 0;
-      }
-      if (reason < 0) {
-        const base = h.tenure[s] === PRIVATE ? m.privateMoveRate : h.tenure[s] === SOCIAL ? m.socialMoveRate : m.ownerMoveRate;
-        const rate = h.lifeEvent[s] ? base * m.lifeEventMultiplier : base;
-        if (keyedDraw(moveKey, h.id[s]!, tick) < rate) reason = VOLUNTARY;
-      }
-      h.lifeEvent[s] = 0;
-      if (reason >= 0) {
-        list[count] = s;
-        sc.reason[count] = reason;
-        sc.from[count] = k;
-        count++;
-      }
-    }
+    let count = whoMoves(w, sc, list);
     const q = w.seekers;
     for (let i = 0; i < q.count; i++) {
       list[count] = q.list[i]!;
@@ -188,121 +162,300 @@ export const mobility = {
     fenwickBuild(sc.market, (k) => c.units[k]! - c.social[k]! - c.occMarket[k]!);
     fenwickBuild(sc.social, (k) => c.social[k]! - c.occSocial[k]!);
 
-    // Residents' mean log income per cell (the census does not change while people move).
+    // Residents' mean log income per cell (the census does not change while people move), and the
+    // parts of the utility that depend on the cell alone (nothing a move changes).
     const meanLog = sc.meanLog;
     for (let k = 0; k < c.n; k++) meanLog[k] = meanLogIncome(w, k);
-    const retire = w.config.labour.retirementAge;
+    cellTerms(w, sc);
 
     // 3. Random order, then social allocation by need (lowest income first).
     const order = sc.order;
     for (let i = 0; i < count; i++) order[i] = i;
     shuffle(order, count, rs);
-    const needLine = m.socialNeedLine * w.city.meansTestLine;
-    const needy: number[] = [];
-    for (let i = 0; i < count; i++) {
-      const e = order[i]!;
-      const s = list[e]!;
-      const decanted = sc.reason[e] === DEMOLITION && h.tenure[s] === SOCIAL;
-      if (decanted || (h.tenure[s] !== SOCIAL && baseIncome(w, s) < needLine)) needy.push(e);
-    }
-    needy.sort((a, b) => baseIncome(w, list[a]!) - baseIncome(w, list[b]!) || a - b);
-    const housed = sc.housed.fill(0, 0, count);
-    for (const e of needy) {
-      if (fenwickTotal(sc.social) < 0.5) break;
-      const s = list[e]!;
-      const from = sc.from[e]!;
-      // Offers: a sample of social vacancies; a voluntary mover may also stay put.
-      let n = 0;
-      const socialTotal = fenwickTotal(sc.social);
-      const lnIncome = Math.log(Math.max(1000, h.income[s]!));
-      const inc = baseIncome(w, s);
-      const working = h.age[s]! < retire ? 1 : 0.3;
-      const kids = h.kids[s]! > 0;
-      const eligible = allowanceEligible(w, s);
-      for (let t = 0; t < m.sampleSize; t++) {
-        const k = fenwickFind(sc.social, rs.next() * socialTotal);
-        sc.optCell[n] = k;
-        sc.optU[n++] = utilityOf(w, k, SOCIAL, meanLog[k]!, lnIncome, inc, working, kids, eligible);
-      }
-      if (sc.reason[e] === VOLUNTARY && h.cell[s]! >= 0) {
-        sc.optCell[n] = STAY;
-        sc.optU[n++] = utilityOf(w, h.cell[s]!, h.tenure[s]!, meanLog[h.cell[s]!]!, lnIncome, inc, working, kids, eligible) + m.moveCost + m.tiesWeight * h.ties[s]!;
-      }
-      const pick = sc.optCell[logitChoice(sc.optU, n, rs)]!;
-      housed[e] = 1;
-      if (pick !== STAY) relocate(w, sc, s, from, pick, SOCIAL, sc.reason[e]!);
-    }
+    sc.housed.fill(0, 0, count);
+    socialAllocation(w, sc, list, count, rs);
 
     // 4. Market choice for everyone else.
     const ref = cityReference(w);
-    const leaveBase = m.leaveUtility + ref.utility;
-    for (let i = 0; i < count; i++) {
-      const e = order[i]!;
-      if (housed[e]) continue;
-      const s = list[e]!;
-      const reason = sc.reason[e]!;
-      const from = sc.from[e]!;
-      const current = h.cell[s]!;
-      // Owners buy again. Renters of working age who earn enough buy their next home (first-time
-      // buyers: a deposit and a mortgage of `buyIncome` × the median income); the rest rent privately.
-      const buyer = h.age[s]! < w.config.labour.retirementAge && baseIncome(w, s) >= m.buyIncome * w.city.medianIncome;
-      const tenure = h.tenure[s] === OWNER || buyer ? OWNER : PRIVATE;
-      const limit = m.affordability * baseIncome(w, s);
-      const lnIncome = Math.log(Math.max(1000, h.income[s]!));
-      const inc = baseIncome(w, s);
-      const working = h.age[s]! < retire ? 1 : 0.3;
-      const kids = h.kids[s]! > 0;
-      const eligible = allowanceEligible(w, s);
-      let n = 0;
-      const total = fenwickTotal(sc.market);
-      if (total >= 0.5) {
-        // Movers with a home in the city look near it first, then city-wide (vacancy-weighted).
-        const local = from >= 0 ? Math.round(m.localSearchShare * m.sampleSize) : 0;
-        const nb = w.nearby;
-        for (let t = 0; t < m.sampleSize; t++) {
-          let k: number;
-          if (t < local) {
-            const a = nb.offset[from]!;
-            k = nb.index[a + Math.floor(rs.next() * (nb.offset[from + 1]! - a))]!;
-            if (c.units[k]! - c.social[k]! - c.occMarket[k]! <= 0) continue;
-          } else {
-            k = fenwickFind(sc.market, rs.next() * total);
-          }
-          // A move within the same neighbourhood changes nothing the model sees: look elsewhere.
-          if (k === current || netRentOf(w, k, tenure, eligible) > limit) continue;
-          sc.optCell[n] = k;
-          sc.optU[n++] = utilityOf(w, k, tenure, meanLog[k]!, lnIncome, inc, working, kids, eligible) - (from >= 0 ? m.beta.distance * distance(w, from, k) : 0);
-        }
-      }
-      sc.optCell[n] = LEAVE;
-      sc.optU[n++] = leaveBase - m.beta.rent * (ref.rent / baseIncome(w, s));
-      if (reason === VOLUNTARY && current >= 0) {
-        sc.optCell[n] = STAY;
-        sc.optU[n++] = utilityOf(w, current, h.tenure[s]!, meanLog[current]!, lnIncome, inc, working, kids, eligible) + m.moveCost + m.tiesWeight * h.ties[s]!;
-      }
-      const pick = sc.optCell[logitChoice(sc.optU, n, rs)]!;
-      if (pick === STAY) continue;
-      if (pick >= 0) {
-        relocate(w, sc, s, from, pick, tenure, reason);
-      } else if (reason === ARRIVED) {
-        // Nothing affordable or attractive: the household never comes.
-        removeHousehold(w, s);
-      } else {
-        if (reason === FORMED) assessNewcomer(w, s);
-        logMove(w, s, from, OUTSIDE, reason === VOLUNTARY ? LEFT : reason);
-        if (current >= 0) releaseVacancy(w, sc, s, current);
-        removeHousehold(w, s);
-        if (reason !== FORMED) w.city.departures++;
-      }
-    }
+    marketChoice(w, sc, list, count, m.leaveUtility + ref.utility, ref.rent, rs);
   },
 };
 
-/** Straight-line distance between two cells. */
-function distance(w: World, a: number, b: number): number {
-  const dx = w.geo.x[a]! - w.geo.x[b]!;
-  const dy = w.geo.y[a]! - w.geo.y[b]!;
-  return Math.sqrt(dx * dx + dy * dy);
+/**
+ * Who considers a move this quarter (rent-burdened private tenants forced out, and the voluntary
+ * hazard): their slots go to `list`, their reason and cell to the scratch. A function of its own,
+ * with nothing after its loop (see sim/census.ts).
+ */
+function whoMoves(w: World, sc: Scratch, list: Int32Array): number {
+  const h = w.households;
+  const c = w.cells;
+  const m = w.config.mobility;
+  const tick = w.city.tick;
+  const moveKey = w.rng.keyBase('move');
+  const securityKey = w.rng.keyBase('security');
+  const alive = h.alive;
+  const cell = h.cell;
+  const tenure = h.tenure;
+  const income = h.income;
+  const allowance = h.allowance;
+  const burdenQuarters = h.burdenQuarters;
+  const lifeEvent = h.lifeEvent;
+  const id = h.id;
+  const rent = c.rent;
+  const security = c.tenureSecurity;
+  const reasons = sc.reason;
+  const froms = sc.from;
+  const threshold = m.rentBurdenThreshold;
+  const burdenLimit = m.burdenQuarters;
+  const privateRate = m.privateMoveRate;
+  const socialRate = m.socialMoveRate;
+  const ownerRate = m.ownerMoveRate;
+  const lifeMultiplier = m.lifeEventMultiplier;
+  let count = 0;
+  const n = h.count;
+  for (let s = 0; s < n; s++) {
+    if (!alive[s] || cell[s]! < 0) continue;
+    const k = cell[s]!;
+    const t = tenure[s]!;
+    let reason = -1;
+    if (t === PRIVATE) {
+      const burden = Math.max(0, rent[k]! - allowance[s]!) / Math.max(1000, income[s]! - allowance[s]!);
+      if (burden > threshold) {
+        if (burdenQuarters[s]! < 255) burdenQuarters[s]!++;
+        // Tenure security protects a sitting tenant this quarter with probability s (keyed, so
+        // the same household has the same luck in a paired run); the burden still counts.
+        if (burdenQuarters[s]! >= burdenLimit && (security[k]! <= 0 || keyedDraw(securityKey, id[s]!, tick) >= security[k]!)) {
+          reason = RENT;
+        }
+      } else burdenQuarters[s] = 0;
+    }
+    if (reason < 0) {
+      const base = t === PRIVATE ? privateRate : t === SOCIAL ? socialRate : ownerRate;
+      const rate = lifeEvent[s] ? base * lifeMultiplier : base;
+      if (keyedDraw(moveKey, id[s]!, tick) < rate) reason = VOLUNTARY;
+    }
+    lifeEvent[s] = 0;
+    if (reason >= 0) {
+      list[count] = s;
+      reasons[count] = reason;
+      froms[count] = k;
+      count++;
+    }
+  }
+  return count;
+}
+
+/**
+ * Per cell, the utility terms that do not depend on the household beyond whether it has children
+ * and works: `base[v × n + k]` for v = 2 × kids + retired, summed in the order of the full sum
+ * (utilityOf), so that base − similarity − rent is the same number to the last bit as the sum
+ * taken in one go. And the market rent an allowance claimant pays itself.
+ */
+function cellTerms(w: World, sc: Scratch): void {
+  const c = w.cells;
+  const b = w.config.mobility.beta;
+  const cap = w.city.allowanceCap;
+  const n = c.n;
+  for (let k = 0; k < n; k++) {
+    const qe = b.quality * c.quality[k]! + b.environment * c.environment[k]!;
+    const school = b.school * c.schoolQuality[k]!;
+    const jobs = b.jobs * Math.min(2, c.jobAccess[k]!);
+    const safety = b.safety * c.crime[k]!;
+    sc.base[k] = qe + 0 + jobs * 1 - safety;
+    sc.base[n + k] = qe + 0 + jobs * 0.3 - safety;
+    sc.base[2 * n + k] = qe + school + jobs * 1 - safety;
+    sc.base[3 * n + k] = qe + school + jobs * 0.3 - safety;
+    const rent = c.rent[k]!;
+    sc.netRent[k] = Math.max(0, rent - Math.min(rent, cap));
+  }
+}
+
+/** Social allocation by need: the lowest income first (decanted social tenants keep their right). */
+function socialAllocation(w: World, sc: Scratch, list: Int32Array, count: number, rs: Stream): void {
+  const h = w.households;
+  const m = w.config.mobility;
+  const order = sc.order;
+  const housed = sc.housed;
+  const needLine = m.socialNeedLine * w.city.meansTestLine;
+  const needy: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const e = order[i]!;
+    const s = list[e]!;
+    const decanted = sc.reason[e] === DEMOLITION && h.tenure[s] === SOCIAL;
+    if (decanted || (h.tenure[s] !== SOCIAL && baseIncome(w, s) < needLine)) needy.push(e);
+  }
+  if (needy.length === 0) return;
+  // Sorted by income before allowance, taken once per mover rather than at every comparison.
+  const key = sc.needKey;
+  for (const e of needy) key[e] = baseIncome(w, list[e]!);
+  needy.sort((a, b) => key[a]! - key[b]! || a - b);
+  const retire = w.config.labour.retirementAge;
+  for (const e of needy) {
+    if (fenwickTotal(sc.social) < 0.5) break;
+    const s = list[e]!;
+    const from = sc.from[e]!;
+    // Offers: a sample of social vacancies; a voluntary mover may also stay put.
+    let n = 0;
+    const socialTotal = fenwickTotal(sc.social);
+    const lnIncome = Math.log(Math.max(1000, h.income[s]!));
+    const inc = baseIncome(w, s);
+    const working = h.age[s]! < retire ? 1 : 0.3;
+    const kids = h.kids[s]! > 0;
+    const eligible = allowanceEligible(w, s);
+    const v0 = kindOffset(w.cells.n, kids, working);
+    const paid = netRentOf(w, 0, SOCIAL, eligible);
+    for (let t = 0; t < m.sampleSize; t++) {
+      const k = fenwickFind(sc.social, rs.next() * socialTotal);
+      sc.optCell[n] = k;
+      sc.optU[n++] = utilityOf(sc, v0, k, lnIncome, paid, inc, m.beta);
+    }
+    const home = h.cell[s]!;
+    if (sc.reason[e] === VOLUNTARY && home >= 0) {
+      sc.optCell[n] = STAY;
+      sc.optU[n++] = utilityOf(sc, v0, home, lnIncome, netRentOf(w, home, h.tenure[s]!, eligible), inc, m.beta) + m.moveCost + m.tiesWeight * h.ties[s]!;
+    }
+    const pick = sc.optCell[logitChoice(sc.optU, n, rs)]!;
+    housed[e] = 1;
+    if (pick !== STAY) relocate(w, sc, s, from, pick, SOCIAL, sc.reason[e]!);
+  }
+}
+
+/**
+ * Market choice of every mover not housed socially: a sample of vacant market units near home and
+ * city-wide, against leaving the city and (voluntary movers) staying, by logit. The utility of a
+ * sampled cell is utilityOf's, from the per-cell terms of `cellTerms`.
+ */
+function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, leaveBase: number, refRent: number, rs: Stream): void {
+  const h = w.households;
+  const c = w.cells;
+  const m = w.config.mobility;
+  const b = m.beta;
+  const retire = w.config.labour.retirementAge;
+  const buyLine = m.buyIncome * w.city.medianIncome;
+  const sampleSize = m.sampleSize;
+  const localShare = m.localSearchShare;
+  const order = sc.order;
+  const housed = sc.housed;
+  const reasons = sc.reason;
+  const froms = sc.from;
+  const optCell = sc.optCell;
+  const optU = sc.optU;
+  const meanLog = sc.meanLog;
+  const base = sc.base;
+  const netRent = sc.netRent;
+  const rentOf = c.rent;
+  const units = c.units;
+  const socialUnits = c.social;
+  const occMarket = c.occMarket;
+  const nbOffset = w.nearby.offset;
+  const nbIndex = w.nearby.index;
+  const nbDist = nearbyDistances(w);
+  const x = w.geo.x;
+  const y = w.geo.y;
+  const market = sc.market;
+  const nCells = c.n;
+  const bSimilarity = b.similarity;
+  const bRent = b.rent;
+  const bDistance = b.distance;
+  for (let i = 0; i < count; i++) {
+    const e = order[i]!;
+    if (housed[e]) continue;
+    const s = list[e]!;
+    const reason = reasons[e]!;
+    const from = froms[e]!;
+    const current = h.cell[s]!;
+    const inc = baseIncome(w, s);
+    // Owners buy again. Renters of working age who earn enough buy their next home (first-time
+    // buyers: a deposit and a mortgage of `buyIncome` × the median income); the rest rent privately.
+    const buyer = h.age[s]! < retire && inc >= buyLine;
+    const tenure = h.tenure[s] === OWNER || buyer ? OWNER : PRIVATE;
+    const limit = m.affordability * inc;
+    const lnIncome = Math.log(Math.max(1000, h.income[s]!));
+    const working = h.age[s]! < retire ? 1 : 0.3;
+    const kids = h.kids[s]! > 0;
+    const eligible = allowanceEligible(w, s);
+    // What this mover pays itself at a cell (netRentOf): the market rent, or less the allowance.
+    const pays = tenure === PRIVATE && eligible ? netRent : rentOf;
+    const v0 = kindOffset(nCells, kids, working);
+    let n = 0;
+    const total = fenwickTotal(market);
+    if (total >= 0.5) {
+      // Movers with a home in the city look near it first, then city-wide (vacancy-weighted).
+      const local = from >= 0 ? Math.round(localShare * sampleSize) : 0;
+      for (let t = 0; t < sampleSize; t++) {
+        let k: number;
+        let near = -1;
+        if (t < local) {
+          const a = nbOffset[from]!;
+          near = a + Math.floor(rs.next() * (nbOffset[from + 1]! - a));
+          k = nbIndex[near]!;
+          if (units[k]! - socialUnits[k]! - occMarket[k]! <= 0) continue;
+        } else {
+          k = fenwickFind(market, rs.next() * total);
+        }
+        // A move within the same neighbourhood changes nothing the model sees: look elsewhere.
+        const rent = pays[k]!;
+        if (k === current || rent > limit) continue;
+        optCell[n] = k;
+        const u = base[v0 + k]! - bSimilarity * Math.abs(lnIncome - meanLog[k]!) - bRent * (rent / inc);
+        if (from >= 0) {
+          let d: number;
+          if (near >= 0) d = nbDist[near]!;
+          else {
+            const dx = x[from]! - x[k]!;
+            const dy = y[from]! - y[k]!;
+            d = Math.sqrt(dx * dx + dy * dy);
+          }
+          optU[n++] = u - bDistance * d;
+        } else optU[n++] = u - 0;
+      }
+    }
+    optCell[n] = LEAVE;
+    optU[n++] = leaveBase - bRent * (refRent / inc);
+    if (reason === VOLUNTARY && current >= 0) {
+      optCell[n] = STAY;
+      optU[n++] = utilityOf(sc, v0, current, lnIncome, netRentOf(w, current, h.tenure[s]!, eligible), inc, b) + m.moveCost + m.tiesWeight * h.ties[s]!;
+    }
+    const pick = optCell[logitChoice(optU, n, rs)]!;
+    if (pick === STAY) continue;
+    if (pick >= 0) {
+      relocate(w, sc, s, from, pick, tenure, reason);
+    } else if (reason === ARRIVED) {
+      // Nothing affordable or attractive: the household never comes.
+      removeHousehold(w, s);
+    } else {
+      if (reason === FORMED) assessNewcomer(w, s);
+      logMove(w, s, from, OUTSIDE, reason === VOLUNTARY ? LEFT : reason);
+      if (current >= 0) releaseVacancy(w, sc, s, current);
+      removeHousehold(w, s);
+      if (reason !== FORMED) w.city.departures++;
+    }
+  }
+}
+
+/**
+ * Straight-line distance from each cell to each cell of its local-search list (w.nearby), as the
+ * mover's utility computes it (the list's own distances are single precision). The geography is
+ * fixed, so it is computed once per list.
+ */
+const nearbyDist = new WeakMap<Int32Array, Float64Array>();
+function nearbyDistances(w: World): Float64Array {
+  const { offset, index } = w.nearby;
+  let d = nearbyDist.get(index);
+  if (d) return d;
+  const x = w.geo.x;
+  const y = w.geo.y;
+  d = new Float64Array(index.length);
+  for (let from = 0; from + 1 < offset.length; from++) {
+    for (let e = offset[from]!; e < offset[from + 1]!; e++) {
+      const k = index[e]!;
+      const dx = x[from]! - x[k]!;
+      const dy = y[from]! - y[k]!;
+      d[e] = Math.sqrt(dx * dx + dy * dy);
+    }
+  }
+  nearbyDist.set(index, d);
+  return d;
 }
 
 /**
