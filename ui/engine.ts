@@ -221,9 +221,8 @@ export function createEngine(events: EngineEvents, size = defaultWorkers()): Eng
     async stepYear() {
       const out = await Promise.all(
         sessions.map(async (s) => {
-          const step = await call(s, (r, id) => r.step(id, 4));
+          const { snapshot: snap, ...step } = await call(s, (r, id) => r.stepAndSnapshot(id, 4));
           s.tick = step.tick;
-          const snap = await call(s, (r, id) => r.snapshot(id));
           return { step, snap };
         }),
       );

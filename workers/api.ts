@@ -88,6 +88,10 @@ function describeError(err: unknown): string {
   return String(err);
 }
 
+function stepResult(sim: Simulation): StepResult {
+  return { year: sim.year, tick: sim.tick, frame: sim.frame(), tracked: sim.tracked.map((t) => t.series[t.series.length - 1]!) };
+}
+
 /** Distinct buffers of a snapshot's layers (postMessage refuses a buffer listed twice). */
 export function snapshotTransferables(snapshot: Snapshot): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
@@ -182,7 +186,19 @@ export function createApi(hooks: ApiHooks = {}) {
     step(id: number, ticks: number): StepResult {
       const sim = session(id);
       sim.step(checkInteger('ticks', ticks, Number.MAX_SAFE_INTEGER));
-      return { year: sim.year, tick: sim.tick, frame: sim.frame(), tracked: sim.tracked.map((t) => t.series[t.series.length - 1]!) };
+      return stepResult(sim);
+    },
+
+    /**
+     * `step` and then `snapshot` in one call: what the lab asks for every year, in one round trip
+     * (the page answers a worker's message only between its own tasks).
+     */
+    stepAndSnapshot(id: number, ticks: number): StepResult & { snapshot: Snapshot } {
+      const sim = session(id);
+      sim.step(checkInteger('ticks', ticks, Number.MAX_SAFE_INTEGER));
+      const snap = sim.snapshot();
+      const out = { ...stepResult(sim), snapshot: snap };
+      return transfer(out, snapshotTransferables(snap));
     },
 
     /** The session's map layers, passed through the `transfer` hook with their buffers. */

@@ -57,6 +57,11 @@ describe('a session that tracks other rules (the lab\'s one counterfactual run)'
     expect(api.displacement(shared, 0)).toEqual(api.displacement(alone));
     // Its own result is a run with its own rule: another target.
     expect(api.result(shared).final.target).not.toEqual(api.result(alone).final.target);
+    // The lab's yearly call: a step and the snapshot after it, in one.
+    const both = api.stepAndSnapshot(shared, 4);
+    api.step(alone, 4);
+    expect(both.tracked[0]).toEqual(api.result(alone).series.at(-1));
+    expect(both.snapshot.layers.poverty).toEqual(api.snapshot(shared).layers.poverty);
     expect(() => api.summary(shared, 1)).toThrow(/tracked: no configuration at index 1 \(the run follows 1\)/);
   });
 });
