@@ -120,6 +120,9 @@ export function createSimulation(config: ScenarioConfig, opts: SimulationOptions
   const track = opts.track ?? [];
   checkTracked(config, track);
   const trackers: Tracker[] = track.map(() => createTracker(world.geo.n, world.households.capacity));
+  // This run's trackers only, in `track`'s order (a world copied from a tracking run brings its
+  // trackers along; they never act on the city, so dropping them changes nothing else).
+  world.trackers.length = 0;
   world.trackers.push(...trackers);
   const tracked = track.map((t) => ({
     config: t,
