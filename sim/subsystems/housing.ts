@@ -63,7 +63,17 @@ export function updateAllowanceCap(w: World): void {
  */
 export function allowanceEligible(w: World, s: number): boolean {
   const h = w.households;
-  return h.income[s]! - h.allowance[s]! - h.transfer[s]! < w.city.meansTestLine;
+  return passesMeansTest(h.income[s]!, h.allowance[s]!, h.transfer[s]!, w.city.meansTestLine);
+}
+
+/** The means test on a household's income, allowance and transfer (allowanceEligible). */
+function passesMeansTest(income: number, allowance: number, transfer: number, line: number): boolean {
+  return income - allowance - transfer < line;
+}
+
+/** The allowance of an eligible household of tenure t in a cell of market rent `rent`. */
+function allowanceFor(t: number, rent: number, socialRent: number, cap: number): number {
+  return t === SOCIAL ? socialRent : t === PRIVATE ? Math.min(rent, cap) : 0;
 }
 
 /**
@@ -74,18 +84,14 @@ export function setAllowance(w: World, s: number): void {
   const h = w.households;
   const k = h.cell[s]!;
   const before = h.income[s]! - h.allowance[s]!;
-  let a = 0;
-  if (k >= 0 && allowanceEligible(w, s)) {
-    if (h.tenure[s] === SOCIAL) a = w.city.socialRent;
-    else if (h.tenure[s] === PRIVATE) a = Math.min(w.cells.rent[k]!, w.city.allowanceCap);
-  }
+  const a = k >= 0 && allowanceEligible(w, s) ? allowanceFor(h.tenure[s]!, w.cells.rent[k]!, w.city.socialRent, w.city.allowanceCap) : 0;
   h.allowance[s] = a;
   h.income[s] = before + a;
 }
 
 /**
- * Housing allowance of every household: setAllowance's, written out over the stores held in
- * locals (a pass over every household each quarter).
+ * Housing allowance of every household: setAllowance over the stores held in locals (a pass over
+ * every household each quarter), with the same two rules.
  */
 export function updateAllowances(w: World): void {
   const h = w.households;
@@ -104,11 +110,7 @@ export function updateAllowances(w: World): void {
     if (!alive[s]) continue;
     const k = cell[s]!;
     const before = income[s]! - allowance[s]!;
-    let a = 0;
-    if (k >= 0 && income[s]! - allowance[s]! - transfer[s]! < line) {
-      if (tenure[s] === SOCIAL) a = socialRent;
-      else if (tenure[s] === PRIVATE) a = Math.min(rent[k]!, cap);
-    }
+    const a = k >= 0 && passesMeansTest(income[s]!, allowance[s]!, transfer[s]!, line) ? allowanceFor(tenure[s]!, rent[k]!, socialRent, cap) : 0;
     allowance[s] = a;
     income[s] = before + a;
   }
