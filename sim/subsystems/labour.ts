@@ -199,9 +199,24 @@ export function setIncome(w: World, s: number): void {
   const e = h.employer[s]!;
   let y: number;
   if (e >= 0) y = w.firms.wage[e]! * h.hours[s]!;
-  else if (h.age[s]! >= w.config.labour.retirementAge) y = eco.pension * (0.55 + 0.9 * h.skill[s]!);
-  else y = eco.benefit + eco.childBenefit * h.kids[s]!;
-  h.income[s] = y + h.transfer[s]! + h.areaBenefit[s]! + h.allowance[s]!;
+  else if (h.age[s]! >= w.config.labour.retirementAge) y = pensionOf(eco.pension, h.skill[s]!);
+  else y = benefitOf(eco.benefit, eco.childBenefit, h.kids[s]!);
+  h.income[s] = withTransfers(y, h.transfer[s]!, h.areaBenefit[s]!, h.allowance[s]!);
+}
+
+/** A pension that grows with the skill (and so the earnings) of a working life. */
+function pensionOf(pension: number, skill: number): number {
+  return pension * (0.55 + 0.9 * skill);
+}
+
+/** Out-of-work benefit with child benefit. */
+function benefitOf(benefit: number, childBenefit: number, kids: number): number {
+  return benefit + childBenefit * kids;
+}
+
+/** Income from work, pension or benefit, with the programme's transfers and the housing allowance. */
+function withTransfers(y: number, transfer: number, areaBenefit: number, allowance: number): number {
+  return y + transfer + areaBenefit + allowance;
 }
 
 /** Income of every household. */
@@ -240,7 +255,7 @@ export const labour = {
  * Separations and retirement, and the income of everyone not searching; the unemployed of working
  * age go to `unemployed` (their count is returned). A firm over its job count sheds the excess at
  * random. A function of its own, with nothing after its loop (see sim/census.ts); the income is
- * setIncome's, written out over the stores held in locals.
+ * setIncome's, by the same rules, over the stores held in locals.
  */
 function separations(w: World, unemployed: Int32Array): number {
   const h = w.households;
@@ -283,7 +298,7 @@ function separations(w: World, unemployed: Int32Array): number {
         filled[e]!--;
         employer[s] = -1;
       }
-      y = pension * (0.55 + 0.9 * skill[s]!);
+      y = pensionOf(pension, skill[s]!);
     } else if (e >= 0) {
       const excess = filled[e]! > jobs[e]! ? (filled[e]! - jobs[e]!) / filled[e]! : 0;
       // Low-paid, low-skill jobs end more often (ONS labour flows): the base hazard doubles at
@@ -294,7 +309,7 @@ function separations(w: World, unemployed: Int32Array): number {
         employer[s] = -1;
         h.unempQuarters[s] = 0;
         h.lifeEvent[s] = 1;
-        y = benefit + childBenefit * kids[s]!;
+        y = benefitOf(benefit, childBenefit, kids[s]!);
       } else {
         skillSum[e]! += skill[s]!;
         y = wage[e]! * hours[s]!;
@@ -303,7 +318,7 @@ function separations(w: World, unemployed: Int32Array): number {
       unemployed[nUnemployed++] = s;
       continue;
     }
-    income[s] = y + transfer[s]! + areaBenefit[s]! + allowance[s]!;
+    income[s] = withTransfers(y, transfer[s]!, areaBenefit[s]!, allowance[s]!);
   }
   return nUnemployed;
 }
