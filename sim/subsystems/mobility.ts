@@ -196,7 +196,6 @@ function whoMoves(w: World, sc: Scratch, list: Int32Array): number {
   const alive = h.alive;
   const cell = h.cell;
   const tenure = h.tenure;
-  const income = h.income;
   const allowance = h.allowance;
   const burdenQuarters = h.burdenQuarters;
   const lifeEvent = h.lifeEvent;
@@ -219,7 +218,7 @@ function whoMoves(w: World, sc: Scratch, list: Int32Array): number {
     const t = tenure[s]!;
     let reason = -1;
     if (t === PRIVATE) {
-      const burden = Math.max(0, rent[k]! - allowance[s]!) / Math.max(1000, income[s]! - allowance[s]!);
+      const burden = Math.max(0, rent[k]! - allowance[s]!) / baseIncome(w, s);
       if (burden > threshold) {
         if (burdenQuarters[s]! < 255) burdenQuarters[s]!++;
         // Tenure security protects a sitting tenant this quarter with probability s (keyed, so
@@ -340,8 +339,6 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
   const froms = sc.from;
   const optCell = sc.optCell;
   const optU = sc.optU;
-  const meanLog = sc.meanLog;
-  const base = sc.base;
   const netRent = sc.netRent;
   const rentOf = c.rent;
   const units = c.units;
@@ -350,11 +347,8 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
   const nbOffset = w.nearby.offset;
   const nbIndex = w.nearby.index;
   const nbDist = nearbyDistances(w);
-  const x = w.geo.x;
-  const y = w.geo.y;
   const market = sc.market;
   const nCells = c.n;
-  const bSimilarity = b.similarity;
   const bRent = b.rent;
   const bDistance = b.distance;
   for (let i = 0; i < count; i++) {
@@ -397,17 +391,8 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
         const rent = pays[k]!;
         if (k === current || rent > limit) continue;
         optCell[n] = k;
-        const u = base[v0 + k]! - bSimilarity * Math.abs(lnIncome - meanLog[k]!) - bRent * (rent / inc);
-        if (from >= 0) {
-          let d: number;
-          if (near >= 0) d = nbDist[near]!;
-          else {
-            const dx = x[from]! - x[k]!;
-            const dy = y[from]! - y[k]!;
-            d = Math.sqrt(dx * dx + dy * dy);
-          }
-          optU[n++] = u - bDistance * d;
-        } else optU[n++] = u - 0;
+        const u = utilityOf(sc, v0, k, lnIncome, rent, inc, b);
+        optU[n++] = from >= 0 ? u - bDistance * (near >= 0 ? nbDist[near]! : distance(w, from, k)) : u;
       }
     }
     optCell[n] = LEAVE;
@@ -443,19 +428,19 @@ function nearbyDistances(w: World): Float64Array {
   const { offset, index } = w.nearby;
   let d = nearbyDist.get(index);
   if (d) return d;
-  const x = w.geo.x;
-  const y = w.geo.y;
   d = new Float64Array(index.length);
   for (let from = 0; from + 1 < offset.length; from++) {
-    for (let e = offset[from]!; e < offset[from + 1]!; e++) {
-      const k = index[e]!;
-      const dx = x[from]! - x[k]!;
-      const dy = y[from]! - y[k]!;
-      d[e] = Math.sqrt(dx * dx + dy * dy);
-    }
+    for (let e = offset[from]!; e < offset[from + 1]!; e++) d[e] = distance(w, from, index[e]!);
   }
   nearbyDist.set(index, d);
   return d;
+}
+
+/** Straight-line distance between two cells. */
+function distance(w: World, a: number, b: number): number {
+  const dx = w.geo.x[a]! - w.geo.x[b]!;
+  const dy = w.geo.y[a]! - w.geo.y[b]!;
+  return Math.sqrt(dx * dx + dy * dy);
 }
 
 /**
