@@ -149,9 +149,10 @@ export function createSimulation(config: ScenarioConfig, opts: SimulationOptions
     const t = tracked[i]!;
     const rule = boundaryRuleOf(t.config);
     if (!rule) return;
+    // One view serves both: drawing the regions changes no household count it copied.
     const view = trackerView(world, trackers[i]!);
     applyBoundary(view, drawBoundary(world, rule, t.config.policy.ringDistance));
-    if (trackers[i]!.region.hasTarget) t.baseline = metrics.baseline(trackerView(world, trackers[i]!));
+    if (view.region.hasTarget) t.baseline = metrics.baseline(view);
     const alt = t.config.policy.compareBoundary;
     if (alt) t.boundaries = indexSwitch(world, rule, alt as BoundaryRule);
   };
