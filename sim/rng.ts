@@ -70,11 +70,6 @@ export function fnv1a(s: string, state: number = FNV_BASIS): number {
   return h >>> 0;
 }
 
-/** 32-bit string hash (FNV-1a), used to key stream names. */
-export function hashString(s: string): number {
-  return fnv1a(s);
-}
-
 /** murmur3's 32-bit finaliser: a fast, well-mixed integer hash. */
 export function mix32(h: number): number {
   h ^= h >>> 16;
@@ -155,7 +150,7 @@ export function createRng(seed: number, saved?: RngState): Rng {
       // The (seed, name) part is mixed once and cached; each draw then mixes in a and b.
       let base = nameHashes.get(name);
       if (base === undefined) {
-        base = mix32(seedKey ^ mix32(hashString(name)));
+        base = mix32(seedKey ^ mix32(fnv1a(name)));
         nameHashes.set(name, base);
       }
       return base;
