@@ -12,8 +12,8 @@
  * - Households' ties grow with the cohesion of their neighbourhood.
  *
  * Reads: households, cells, city. Writes: census fields, cells.crime, cohesion, environment,
- * turnover, lastMoves, unemployedQuarters, labourForceQuarters; households.poor, ties, exitedPoverty (and each tracker's);
- * city.povertyLine, medianIncome.
+ * turnover, lastMoves, unemployedQuarters, labourForceQuarters; households.poor, ties,
+ * exitedPoverty (and each tracker's); city.povertyLine, medianIncome.
  */
 import { census } from '../census.ts';
 import { recordEmploymentQuarter } from '../metrics/deprivation.ts';
