@@ -212,17 +212,17 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunnerOptions): 
     }
   };
 
-  // Lanes: one single-worker pool each. A lane takes a group of runs that share a seed and a
-  // city and runs them one after another on its worker, so the worker spins that city up once and
-  // starts the group's other runs from a copy of it (workers/api.ts keeps the last one). With one
-  // shared pool, the runs of a seed would be split between workers and each would spin it up.
-  // Groups are capped so that every lane has work until the end; a lane that finishes takes the
-  // next group. One run per worker is in flight, and a result is written as soon as it arrives.
-  const groups: PlannedRun[][] = [];
+  // Lanes: one single-worker pool each, one run in flight per lane. Runs that share a seed and a
+  // city share a spin-up when they run on the same worker (workers/api.ts keeps the last city it
+  // spun up), so a free lane takes, in plan order, the next run of the city it holds; else the
+  // first run of a city no other lane holds; else (the tail of the experiment) the first run left,
+  // which spins its city up a second time rather than leave a worker idle — the rule of the pool's
+  // `pickTask`. Fixed groups, cut to keep every lane busy, split a seed's runs between workers
+  // whenever an experiment had few runs per worker (8 runs on 2 workers: 8 spin-ups, not 4).
+  // Only where a run runs depends on this, never what it records.
+  const byCity = new Map<string, PlannedRun[]>();
   {
-    const cap = Math.max(1, Math.floor(toRun.length / (size * 4)));
     const cityKey = new Map<number, string>();
-    const open = new Map<string, PlannedRun[]>();
     for (const run of toRun) {
       let city = cityKey.get(run.point);
       if (city === undefined) {
@@ -231,17 +231,13 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunnerOptions): 
         cityKey.set(run.point, city);
       }
       const key = `${run.seed}|${city}`;
-      let g = open.get(key);
-      if (!g || g.length >= cap) {
-        g = [];
-        open.set(key, g);
-        groups.push(g);
-      }
-      g.push(run);
+      let list = byCity.get(key);
+      if (!list) byCity.set(key, (list = []));
+      list.push(run);
     }
   }
+  const takeRun = affinityQueue(byCity);
   const lanes = toRun.length ? Array.from({ length: size }, () => createPool(1)) : [];
-  let nextGroup = 0;
   const runOne = async (pool: Pool, run: PlannedRun): Promise<void> => {
     const task: RunTask = { id: String(run.run), config: runConfig(plan, points.get(run.point)!, run.policy), seed: run.seed, years: plan.years };
     const [r] = await pool.runAll([task]);
@@ -260,14 +256,11 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunnerOptions): 
     report();
     opts.onRun?.(ran, toRun.length);
   };
-  const lane = async (pool: Pool): Promise<void> => {
+  const lane = async (pool: Pool, laneId: number): Promise<void> => {
     while (!stopped) {
-      const group = groups[nextGroup++];
-      if (!group) return;
-      for (const run of group) {
-        if (stopped) return;
-        await runOne(pool, run);
-      }
+      const run = takeRun(laneId);
+      if (!run) return;
+      await runOne(pool, run);
     }
   };
   let finalCounts: StoreCounts;
@@ -283,7 +276,7 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunnerOptions): 
         if (opts.signal?.aborted) onAbort();
         else opts.signal?.addEventListener('abort', onAbort, { once: true });
       });
-      const work = Promise.all(lanes.map(lane));
+      const work = Promise.all(lanes.map((pool, i) => lane(pool, i)));
       // If one lane fails (the store cannot be written), the others stop taking runs.
       work.catch(() => (stopped = true));
       await Promise.race([work, aborted]);
@@ -302,5 +295,37 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunnerOptions): 
     workers: size,
     stopped,
     seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/**
+ * Hands out the runs of `byCity` (a city's runs under its key, cities and runs in plan order) to
+ * lanes that ask one run at a time: the next run of the city the lane holds; else the first run of
+ * a city no other lane holds; else the first run left (the experiment's tail: a second spin-up of
+ * that city rather than an idle worker). Returns undefined when every run has been handed out.
+ */
+export function affinityQueue<T>(byCity: ReadonlyMap<string, readonly T[]>): (lane: number) => T | undefined {
+  const cities = [...byCity.keys()];
+  const nextOf = new Map<string, number>(cities.map((c) => [c, 0]));
+  const held = new Map<number, string>();
+  const left = (c: string): boolean => nextOf.get(c)! < byCity.get(c)!.length;
+  let firstOpen = 0;
+  return (lane) => {
+    while (firstOpen < cities.length && !left(cities[firstOpen]!)) firstOpen++;
+    let city = held.get(lane);
+    if (city === undefined || !left(city)) {
+      const others = new Set<string>();
+      for (const [id, c] of held) if (id !== lane) others.add(c);
+      city = undefined;
+      for (let i = firstOpen; i < cities.length && city === undefined; i++) {
+        if (left(cities[i]!) && !others.has(cities[i]!)) city = cities[i];
+      }
+      if (city === undefined && firstOpen < cities.length) city = cities[firstOpen];
+      if (city === undefined) return undefined;
+      held.set(lane, city);
+    }
+    const i = nextOf.get(city)!;
+    nextOf.set(city, i + 1);
+    return byCity.get(city)![i];
   };
 }
