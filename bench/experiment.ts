@@ -23,14 +23,14 @@ import { gitCommit } from '../workers/experiment/store.ts';
 
 /**
  * The reference experiment of the throughput figure: what a study runs — the default city (32 × 32,
- * 50,000 households) over the model's 25 years, `none` and `place-based` × 4 seeds = 8 runs, each
+ * 50,000 households) over the model's 25 years, `none` and `place-based` × 10 seeds = 20 runs, each
  * seed's city spun up once (15 years) and shared by its two runs.
  */
 export const REFERENCE = {
   scenario: 'baseline',
   policies: ['none', 'place-based'],
   years: 25,
-  seeds: { master: 1, replications: 4 },
+  seeds: { master: 1, replications: 10 },
 };
 
 /**
@@ -179,7 +179,7 @@ export async function main(argv: string[]): Promise<number> {
     const b0 = performance.now();
     const bundled = workerBundle() !== null;
     process.stderr.write(`worker bundle: ${bundled ? `built in ${((performance.now() - b0) / 1000).toFixed(2)} s` : 'esbuild unavailable, workers compile with tsx'}\n`);
-    reference = await scaling(REFERENCE, 'reference experiment: 8 runs (the default city, 25 years, 2 policies × 4 seeds)');
+    reference = await scaling(REFERENCE, 'reference experiment: 20 runs (the default city, 25 years, 2 policies × 10 seeds)');
     short = await scaling(SHORT_RUNS, 'short runs: 40 runs (16×16 city, 8,000 households, 5 years)');
   }
   let mem;

@@ -30,6 +30,12 @@ export interface Rng {
   readonly seed: number;
   /** The named stream; the same object on every call with the same name. */
   stream(name: string): Stream;
+  /**
+   * A new stream of (seed, name) from its start, not kept in the Rng or its state: for draws that
+   * belong to one occasion named in full (a year's permutation test), so that they depend on that
+   * occasion only and not on how many came before it.
+   */
+  fresh(name: string): Stream;
   /** A uniform in [0, 1) that depends only on (seed, name, a, b): no state, no order dependence. */
   keyed(name: string, a: number, b: number): number;
   /**
@@ -140,6 +146,9 @@ export function createRng(seed: number, saved?: RngState): Rng {
     seed,
     stream(name) {
       return streams.get(name) ?? open(name);
+    },
+    fresh(name) {
+      return makeStream(seed, name).stream;
     },
     state() {
       const out: Record<string, StreamState> = {};

@@ -33,6 +33,13 @@ export interface SimulationOptions {
    * configuration would. A comparison's counterfactuals of several rules are then one run.
    */
   track?: readonly ScenarioConfig[];
+  /**
+   * Which years' frames to collect (year 0's always is); the default, every year. A year left out
+   * costs only its bookkeeping (`Metrics.skip`), and the frames kept are those a run collecting
+   * every year has: a batch that reads a few years (a comparison reads the programme's end and the
+   * last year) need not pay for the others.
+   */
+  keepFrame?: (year: number) => boolean;
 }
 
 /** A configuration followed by a run's tracker: its frames and baseline, as its own run would have them. */
@@ -100,7 +107,7 @@ export interface Simulation {
   /** Advances `ticks` quarters; a frame is added at the end of each year. */
   step(ticks?: number): void;
   runYears(years: number): void;
-  /** The latest yearly frame. */
+  /** The latest yearly frame collected (every year's unless `keepFrame` says otherwise). */
   frame(): YearFrame;
   /** Per-neighbourhood layers for maps (copies: safe to transfer). */
   snapshot(): Snapshot;
@@ -131,6 +138,7 @@ export function createSimulation(config: ScenarioConfig, opts: SimulationOptions
     boundaries: undefined as YearFrame['boundaries'],
   }));
   const metrics = createMetrics(world);
+  const keep = opts.keepFrame;
   /** Collects the year's frame of the run and of each tracker. */
   const collect = (): YearFrame => {
     const { frame, tracked: frames } = metrics.frames(trackers.map((t) => trackerView(world, t)));
@@ -185,6 +193,10 @@ export function createSimulation(config: ScenarioConfig, opts: SimulationOptions
         }
         stepWorld(world);
         if (world.city.tick % 4 === 0) {
+          if (keep && !keep(yearOfTick(config, world.city.tick))) {
+            metrics.skip();
+            continue;
+          }
           const f = collect();
           series.push(boundaries ? { ...f, boundaries } : f);
         }
@@ -277,23 +289,49 @@ function createSchellingFacade(config: ScenarioConfig, seed: number): Simulation
 }
 
 /** One whole run, as `regensim run --json` prints it. */
-export function runScenario(
-  config: ScenarioConfig,
-  opts: { seed: number; years: number; onYear?: (f: YearFrame) => void; world?: World },
-): RunResult {
+/** What a whole run is given: `frameYears`, the years whose frames its `series` keeps (below). */
+export interface RunOptions {
+  seed: number;
+  years: number;
+  /** Called with each frame kept, year 0's first. */
+  onYear?: (f: YearFrame) => void;
+  world?: World;
+  /**
+   * Years whose frames the result's `series` keeps besides year 0, the programme's last year
+   * (`did` reads it) and the final year (`final`); every year when absent. The frames kept, `final`
+   * and `did` are the same either way.
+   */
+  frameYears?: readonly number[];
+}
+
+export function runScenario(config: ScenarioConfig, opts: RunOptions): RunResult {
   return runTracked(config, { ...opts, track: [] }).result;
+}
+
+/** The `keepFrame` of a whole run of `years` that keeps `frameYears` (see `RunOptions`). */
+export function keptYears(config: ScenarioConfig, years: number, frameYears?: readonly number[]): ((year: number) => boolean) | undefined {
+  if (!frameYears) return undefined;
+  const endYear = config.policy.startYear + config.policy.durationYears;
+  const kept = new Set([years, endYear, ...frameYears]);
+  return (year) => kept.has(year);
 }
 
 /** One whole run and the results of the configurations it follows (`track`), in their order. */
 export function runTracked(
   config: ScenarioConfig,
-  opts: { seed: number; years: number; onYear?: (f: YearFrame) => void; world?: World; track: readonly ScenarioConfig[] },
+  opts: RunOptions & { track: readonly ScenarioConfig[] },
 ): { result: RunResult; tracked: RunResult[] } {
-  const sim = createSimulation(config, { seed: opts.seed, track: opts.track, ...(opts.world ? { world: opts.world } : {}) });
+  const keepFrame = keptYears(config, opts.years, opts.frameYears);
+  const sim = createSimulation(config, {
+    seed: opts.seed,
+    track: opts.track,
+    ...(opts.world ? { world: opts.world } : {}),
+    ...(keepFrame ? { keepFrame } : {}),
+  });
   opts.onYear?.(sim.frame());
   for (let y = 0; y < opts.years; y++) {
     sim.step(4);
-    opts.onYear?.(sim.frame());
+    if (!keepFrame || keepFrame(sim.year)) opts.onYear?.(sim.frame());
   }
   return { result: resultOf(sim, config, opts.seed), tracked: sim.tracked.map((_, i) => trackedResultOf(sim, i, opts.seed)) };
 }

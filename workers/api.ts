@@ -30,6 +30,12 @@ export interface RunTask {
    * run follows their regions too and reports each one's result in `tracked` (sim/simulation.ts).
    */
   track?: ScenarioConfig[];
+  /**
+   * Years whose frames the result's `series` keeps besides year 0, the programme's last year and
+   * the final year (sim/simulation.ts, `RunOptions`); every year when absent. A comparison reads
+   * only those; the years left out are not computed.
+   */
+  frameYears?: number[];
 }
 
 /** The outcome of a `RunTask`: `result` on success, `error` (a message) on failure. */
@@ -61,6 +67,13 @@ export interface ApiHooks {
 }
 
 const identity: Transfer = (value) => value;
+
+/** `RunTask.frameYears`: absent, or a list of whole years from 0 to MAX_YEARS. */
+function validFrameYears(v: unknown, where: string): number[] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v)) throw new TypeError(`${where}: frameYears must be a list of years, got ${typeof v}`);
+  return v.map((y, i) => checkInteger(`frameYears[${i}]`, y, MAX_YEARS));
+}
 
 /** A seed or a length arrives by postMessage as any number: name it when it is not usable. */
 function checkInteger(name: string, v: unknown, max: number): number {
@@ -157,11 +170,13 @@ export function createApi(hooks: ApiHooks = {}) {
         const seed = checkInteger('seed', task.seed, MAX_SEED);
         const years = checkInteger('years', task.years, MAX_YEARS);
         const track = validTrack(task.track, `task "${task.id}"`);
+        const frameYears = validFrameYears(task.frameYears, `task "${task.id}"`);
+        const opts = { seed, years, world: startWorld(valid, seed), ...(frameYears ? { frameYears } : {}) };
         if (!track.length) {
-          const result = runScenario(valid, { seed, years, world: startWorld(valid, seed) });
+          const result = runScenario(valid, opts);
           return { id: task.id, result, ms: performance.now() - start };
         }
-        const { result, tracked } = runTracked(valid, { seed, years, world: startWorld(valid, seed), track });
+        const { result, tracked } = runTracked(valid, { ...opts, track });
         return { id: task.id, result, tracked, ms: performance.now() - start };
       } catch (err) {
         return { id: task.id, error: describeError(err), ms: performance.now() - start };

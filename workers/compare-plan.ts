@@ -165,7 +165,8 @@ export function planComparison(
     const t = w.config.policy.kind === 'none' && options.shareCounterfactuals !== false ? primary.get(key) : undefined;
     if (t === undefined) {
       if (w.config.policy.kind === 'none') primary.set(key, tasks.length);
-      tasks.push({ id: w.label, config: w.config, seed: w.seed, years });
+      // A comparison reads each result's final frame and the programme's last year (`did`) only.
+      tasks.push({ id: w.label, config: w.config, seed: w.seed, years, frameYears: [] });
       outputs.push({ task: tasks.length - 1, tracked: -1 });
     } else {
       const task = tasks[t]!;

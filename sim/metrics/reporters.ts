@@ -25,6 +25,12 @@ export interface Metrics {
    */
   frames(views: readonly World[]): { frame: YearFrame; tracked: YearFrame[] };
   /**
+   * Ends a year without its frame: keeps what the next frames read (the flows since this year's
+   * end, the year's most deprived units for the five-year persistence), so that a run reporting
+   * only some years reports them exactly as a run reporting every year.
+   */
+  skip(): void;
+  /**
    * Records the regions' state when a programme starts (its target just drawn): the baseline of
    * the evaluation and of the people views; of a tracker's regions when given its view.
    */
@@ -94,9 +100,16 @@ interface Flows {
 export function createMetrics(w: World): Metrics {
   const n = w.cells.n;
   const flows: Flows = { movesIn: new Float64Array(n), movesOut: new Float64Array(n), forcedOut: new Float64Array(n), moveLogAt: 0 };
-  const lisaStream = w.rng.stream('metrics');
   // The most deprived tenth of statistical units (the model's LSOAs; IMD 2019 weights) each year.
   const deprivedByYear: Uint8Array[] = [];
+  /** A frame's yearly flows run from the end of the last year, framed or skipped. */
+  const endPeriod = (): void => {
+    const c = w.cells;
+    flows.movesIn.set(c.movesIn);
+    flows.movesOut.set(c.movesOut);
+    flows.forcedOut.set(c.forcedOut);
+    flows.moveLogAt = w.moves.length;
+  };
   const metrics: Metrics = {
     frame(): YearFrame {
       return metrics.frames([]).frame;
@@ -117,6 +130,9 @@ export function createMetrics(w: World): Metrics {
       city.isolation = isolation(c.poor, c.households);
       city.concentratedPovertyShare = concentratedPovertyShare(c.poor, c.households, 0.4);
       city.moransI = moransI(rate, w.geo, include);
+      // The permutations draw from a stream of the year's own: a year's count does not depend on
+      // which years before it were framed (a run may report only some years: `skip`).
+      const lisaStream = w.rng.fresh(`metrics/lisa/${yearOfTick(w.config, w.city.tick)}`);
       city.lisaHotspots = lisaHotspots(rate, w.geo, lisaStream, w.config.metrics.lisaPermutations, w.config.metrics.lisaAlpha, include).count;
       city.gini = gini(incomes.subarray(offsets[GROUP.city]!, offsets[GROUP.city + 1]!));
       // Yearly residential mobility: homes taken in the city (moves within and arrivals) per household.
@@ -126,8 +142,7 @@ export function createMetrics(w: World): Metrics {
       city.mobilityRate = city.households! > 0 ? moved / city.households! : 0;
       const scores = domainScores(w);
       const deprived = mostDeprived(deprivationIndex(w, IMD_2019, scores), c.households, 0.1);
-      const units = deprivationIndexByGroup(w, w.geo.statUnit, IMD_2019, scores);
-      const deprivedUnits = mostDeprived(units.index, units.households, 0.1);
+      const deprivedUnits = mostDeprivedUnits(w, scores);
       deprivedByYear.push(deprivedUnits);
       let lfDeprived = 0, unDeprived = 0;
       for (let k = 0; k < n; k++) {
@@ -159,11 +174,12 @@ export function createMetrics(w: World): Metrics {
         const { values } = peopleMetricsByGroup(v, householdGroups(v), GROUP_COUNT);
         return Object.assign(f, regionFrames(v, values, flows), programmeFrames(v, values));
       });
-      flows.movesIn.set(c.movesIn);
-      flows.movesOut.set(c.movesOut);
-      flows.forcedOut.set(c.forcedOut);
-      flows.moveLogAt = m.length;
+      endPeriod();
       return { frame, tracked };
+    },
+    skip() {
+      deprivedByYear.push(mostDeprivedUnits(w, domainScores(w)));
+      endPeriod();
     },
     baseline(v = w) {
       const { values: people } = peopleMetricsByGroup(v, householdGroups(v), GROUP_COUNT);
@@ -175,6 +191,12 @@ export function createMetrics(w: World): Metrics {
     },
   };
   return metrics;
+}
+
+/** The most deprived tenth of statistical units (IMD 2019 weights), one flag per unit. */
+function mostDeprivedUnits(w: World, scores: ReturnType<typeof domainScores>): Uint8Array {
+  const units = deprivationIndexByGroup(w, w.geo.statUnit, IMD_2019, scores);
+  return mostDeprived(units.index, units.households, 0.1);
 }
 
 /** Target, ring, comparison and rest. */

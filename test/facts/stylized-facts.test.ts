@@ -61,8 +61,8 @@ beforeAll(async () => {
   // counterfactuals of a seed are one run of none that follows every rule's regions (`track`,
   // sim/simulation.ts): the same results as a run for each, in fewer runs.
   const tasks: RunTask[] = SEEDS.flatMap((seed) => [
-    ...own.map((name) => ({ id: `${name}#${seed}`, config: configs.get(name)!, seed, years: YEARS })),
-    { id: `${counterfactuals[0]!}#${seed}`, config: configs.get(counterfactuals[0]!)!, track: counterfactuals.slice(1).map((n) => configs.get(n)!), seed, years: YEARS },
+    ...own.map((name) => ({ id: `${name}#${seed}`, config: configs.get(name)!, seed, years: YEARS, frameYears: [END] })),
+    { id: `${counterfactuals[0]!}#${seed}`, config: configs.get(counterfactuals[0]!)!, track: counterfactuals.slice(1).map((n) => configs.get(n)!), seed, years: YEARS, frameYears: [END] },
   ]);
   const done = await pool.runAll(tasks);
   const keep = (name: string, r: RunResult) => (results.get(name) ?? results.set(name, []).get(name)!).push(r);

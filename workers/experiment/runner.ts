@@ -237,9 +237,12 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunnerOptions): 
     }
   }
   const takeRun = affinityQueue(byCity);
+  // Only the years the store keeps are computed (metrics.every; the first and last always are).
+  const every = plan.spec.metrics.every;
+  const frames = every > 1 ? { frameYears: Array.from({ length: Math.floor(plan.years / every) + 1 }, (_, i) => i * every) } : {};
   const lanes = toRun.length ? Array.from({ length: size }, () => createPool(1)) : [];
   const runOne = async (pool: Pool, run: PlannedRun): Promise<void> => {
-    const task: RunTask = { id: String(run.run), config: runConfig(plan, points.get(run.point)!, run.policy), seed: run.seed, years: plan.years };
+    const task: RunTask = { id: String(run.run), config: runConfig(plan, points.get(run.point)!, run.policy), seed: run.seed, years: plan.years, ...frames };
     const [r] = await pool.runAll([task]);
     if (stopped) return;
     const startedAt = new Date(Date.now() - r!.ms).toISOString();
