@@ -7,14 +7,14 @@ import type { ScenarioConfig } from './config/schema.ts';
 import { configHash } from './config/load.ts';
 import { createWorld } from './create.ts';
 import { runDid } from './metrics/evaluation.ts';
-import { createMetrics } from './metrics/reporters.ts';
+import { createMetrics, type MetricsState } from './metrics/reporters.ts';
 import { indexSwitch } from './boundaries.ts';
 import { schellingSimulation } from './schelling.ts';
 import { boundaryOf, boundaryRuleOf, startProgramme, startTickOf } from './policies/index.ts';
 import { applyBoundary, drawBoundary, type BoundaryRule } from './boundaries.ts';
 import { step as stepWorld } from './step.ts';
 import type { RunResult, Snapshot, YearFrame } from './types.ts';
-import { createTracker, originTickOf, trackerView, yearOfTick, type Tracker, type World } from './world.ts';
+import { cloneWorld, createTracker, originTickOf, trackerView, yearOfTick, type Tracker, type World } from './world.ts';
 
 /** The engine's version, reported in every result (kept equal to package.json by a test). */
 export const VERSION = '0.1.0';
@@ -40,6 +40,31 @@ export interface SimulationOptions {
    * last year) need not pay for the others.
    */
   keepFrame?: (year: number) => boolean;
+  /**
+   * A run of the same city and seed stopped where this run's programme starts (`runToStart`):
+   * this run resumes from a copy of it instead of running those years again (instead of `world`).
+   */
+  from?: Checkpoint;
+}
+
+/**
+ * A run stopped at the tick its programme starts, before the programme acts: the city, the
+ * reporters' memory of past years and every year's frame so far. Until then nothing a policy sets
+ * has acted (the subsystems never read the policy; the policy stage waits for its start), so runs
+ * of one city, seed and start year that differ only in their policy can all resume from one
+ * checkpoint, and each reports exactly what it would have from year 0 (`test/sim/frames.test.ts`).
+ */
+export interface Checkpoint {
+  readonly world: World;
+  readonly metrics: MetricsState;
+  readonly series: readonly YearFrame[];
+}
+
+/** Runs `config` from year 0 (from its spun-up `world`, or one of its own) to its programme's start. */
+export function runToStart(config: ScenarioConfig, seed: number, world?: World): Checkpoint {
+  const sim = createSimulation(config, { seed, ...(world ? { world } : {}) });
+  sim.step(config.policy.startYear * 4);
+  return sim.checkpoint();
 }
 
 /** A configuration followed by a run's tracker: its frames and baseline, as its own run would have them. */
@@ -111,6 +136,11 @@ export interface Simulation {
   frame(): YearFrame;
   /** Per-neighbourhood layers for maps (copies: safe to transfer). */
   snapshot(): Snapshot;
+  /**
+   * A copy of the run's state to resume runs of other policies from (`SimulationOptions.from`):
+   * only up to its programme's start, of a run that tracks nothing and keeps every frame.
+   */
+  checkpoint(): Checkpoint;
 }
 
 export function createSimulation(config: ScenarioConfig, opts: SimulationOptions = {}): Simulation {
@@ -119,8 +149,16 @@ export function createSimulation(config: ScenarioConfig, opts: SimulationOptions
     return createSchellingFacade(config, opts.seed ?? config.run.seed);
   }
   const seed = opts.seed ?? config.run.seed;
-  const world = opts.world ?? spinUp(config, seed);
-  if (world.city.tick !== originTickOf(config) || world.rng.seed !== seed) {
+  const from = opts.from;
+  if (from) {
+    if (opts.world) throw new RangeError('createSimulation: give a world or a checkpoint to start from, not both');
+    const at = startTickOf(config);
+    if (from.world.city.tick !== at || from.world.rng.seed !== seed || spinUpKey(from.world.config, seed) !== spinUpKey(config, seed)) {
+      throw new RangeError(`createSimulation: the checkpoint is of another city or seed, or at tick ${from.world.city.tick}, not at this run's start (tick ${at}) with seed ${seed}`);
+    }
+  }
+  const world = from ? cloneWorld(from.world, config) : opts.world ?? spinUp(config, seed);
+  if (!from && (world.city.tick !== originTickOf(config) || world.rng.seed !== seed)) {
     throw new RangeError(`createSimulation: the world given is at tick ${world.city.tick} with seed ${world.rng.seed}, not at year 0 (tick ${originTickOf(config)}) with seed ${seed}`);
   }
   const origin = originTickOf(config);
@@ -137,7 +175,7 @@ export function createSimulation(config: ScenarioConfig, opts: SimulationOptions
     baseline: null as Omit<YearFrame, 'year'> | null,
     boundaries: undefined as YearFrame['boundaries'],
   }));
-  const metrics = createMetrics(world);
+  const metrics = createMetrics(world, from?.metrics);
   const keep = opts.keepFrame;
   /** Collects the year's frame of the run and of each tracker. */
   const collect = (): YearFrame => {
@@ -148,7 +186,13 @@ export function createSimulation(config: ScenarioConfig, opts: SimulationOptions
     });
     return frame;
   };
-  const series: YearFrame[] = [collect()];
+  /** The checkpoint's frames this run keeps; a tracker's, before its regions exist, are the city's. */
+  const resumed = (): YearFrame[] => {
+    const kept = structuredClone(from!.series.filter((f) => f.year === 0 || !keep || keep(f.year)));
+    for (const t of tracked) t.series.push(...kept.map((f): YearFrame => ({ year: f.year, city: { ...f.city } })));
+    return kept;
+  };
+  const series: YearFrame[] = from ? resumed() : [collect()];
   let baseline: Omit<YearFrame, 'year'> | null = null;
   /** The comparison of the target's rule with `policy.compareBoundary`, once drawn. */
   let boundaries: YearFrame['boundaries'];
@@ -207,6 +251,12 @@ export function createSimulation(config: ScenarioConfig, opts: SimulationOptions
     },
     frame() {
       return series[series.length - 1]!;
+    },
+    checkpoint() {
+      if (world.city.tick > startTickOf(config) || trackers.length || keep) {
+        throw new RangeError('checkpoint: only a run that tracks nothing and keeps every frame, before its programme starts');
+      }
+      return { world: cloneWorld(world), metrics: metrics.state(), series: structuredClone(series) };
     },
     snapshot() {
       const c = world.cells;
@@ -281,6 +331,9 @@ function createSchellingFacade(config: ScenarioConfig, seed: number): Simulation
     frame() {
       return inner.series[inner.series.length - 1]!;
     },
+    checkpoint() {
+      throw new RangeError('model "schelling": a Schelling run has no programme to resume runs from');
+    },
     snapshot() {
       return inner.snapshot();
     },
@@ -296,6 +349,8 @@ export interface RunOptions {
   /** Called with each frame kept, year 0's first. */
   onYear?: (f: YearFrame) => void;
   world?: World;
+  /** A checkpoint to resume from instead (`runToStart`); `onYear` then starts at its last frame kept. */
+  from?: Checkpoint;
   /**
    * Years whose frames the result's `series` keeps besides year 0, the programme's last year
    * (`did` reads it) and the final year (`final`); every year when absent. The frames kept, `final`
@@ -326,10 +381,11 @@ export function runTracked(
     seed: opts.seed,
     track: opts.track,
     ...(opts.world ? { world: opts.world } : {}),
+    ...(opts.from ? { from: opts.from } : {}),
     ...(keepFrame ? { keepFrame } : {}),
   });
   opts.onYear?.(sim.frame());
-  for (let y = 0; y < opts.years; y++) {
+  for (let y = sim.year; y < opts.years; y++) {
     sim.step(4);
     if (!keepFrame || keepFrame(sim.year)) opts.onYear?.(sim.frame());
   }

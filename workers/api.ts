@@ -14,7 +14,7 @@
 import { validateScenario } from '../sim/config/load.ts';
 import type { ScenarioConfig } from '../sim/config/schema.ts';
 import { displacement, householdHistory, householdsIn, type Displacement, type HouseholdHistory, type HouseholdSummary } from '../sim/inspect.ts';
-import { createSimulation, resultOf, runScenario, runTracked, spinUp, spinUpKey, trackedResultOf, type Simulation } from '../sim/simulation.ts';
+import { createSimulation, resultOf, runScenario, runToStart, runTracked, spinUp, spinUpKey, trackedResultOf, type Checkpoint, type Simulation } from '../sim/simulation.ts';
 import { cloneWorld, trackerView, type World } from '../sim/world.ts';
 import type { RunResult, Snapshot, YearFrame } from '../sim/types.ts';
 import { fnv1a } from '../sim/rng.ts';
@@ -138,6 +138,18 @@ export function createApi(hooks: ApiHooks = {}) {
     if (spun?.key !== key) spun = { key, world: spinUp(config, seed) };
     return cloneWorld(spun.world, config);
   };
+  // The last run stopped at its programme's start (sim/simulation.ts, `runToStart`): the policies
+  // of a comparison, and a seed's runs of an experiment, run the years before their start once.
+  // A run resumed from it reports exactly what it would from year 0.
+  let started: { key: string; checkpoint: Checkpoint } | null = null;
+  const startOf = (config: ScenarioConfig, seed: number, years: number): { world: World } | { from: Checkpoint } => {
+    if (config.model === 'schelling' || config.policy.startYear === 0 || years < config.policy.startYear) {
+      return { world: startWorld(config, seed) };
+    }
+    const key = `${spinUpKey(config, seed)}|start ${config.policy.startYear}`;
+    if (started?.key !== key) started = { key, checkpoint: runToStart(config, seed, startWorld(config, seed)) };
+    return { from: started.checkpoint };
+  };
 
   const session = (id: number): Simulation => {
     const sim = sessions.get(id);
@@ -171,7 +183,7 @@ export function createApi(hooks: ApiHooks = {}) {
         const years = checkInteger('years', task.years, MAX_YEARS);
         const track = validTrack(task.track, `task "${task.id}"`);
         const frameYears = validFrameYears(task.frameYears, `task "${task.id}"`);
-        const opts = { seed, years, world: startWorld(valid, seed), ...(frameYears ? { frameYears } : {}) };
+        const opts = { seed, years, ...startOf(valid, seed, years), ...(frameYears ? { frameYears } : {}) };
         if (!track.length) {
           const result = runScenario(valid, opts);
           return { id: task.id, result, ms: performance.now() - start };

@@ -30,6 +30,8 @@ export interface Metrics {
    * only some years reports them exactly as a run reporting every year.
    */
   skip(): void;
+  /** What the next frames read of the years before (copies): `createMetrics(world, state)` resumes from it. */
+  state(): MetricsState;
   /**
    * Records the regions' state when a programme starts (its target just drawn): the baseline of
    * the evaluation and of the people views; of a tracker's regions when given its view.
@@ -90,18 +92,26 @@ export function regionMetrics(w: World, inRegion: (k: number) => boolean, people
   };
 }
 
-interface Flows {
+export interface Flows {
   movesIn: Float64Array;
   movesOut: Float64Array;
   forcedOut: Float64Array;
   moveLogAt: number;
 }
 
-export function createMetrics(w: World): Metrics {
+/** The reporters' memory of past years (plain data): the flows' start and each year's deprived units. */
+export interface MetricsState {
+  flows: Flows;
+  deprivedByYear: Uint8Array[];
+}
+
+export function createMetrics(w: World, from?: MetricsState): Metrics {
   const n = w.cells.n;
-  const flows: Flows = { movesIn: new Float64Array(n), movesOut: new Float64Array(n), forcedOut: new Float64Array(n), moveLogAt: 0 };
+  const flows: Flows = from
+    ? { movesIn: from.flows.movesIn.slice(), movesOut: from.flows.movesOut.slice(), forcedOut: from.flows.forcedOut.slice(), moveLogAt: from.flows.moveLogAt }
+    : { movesIn: new Float64Array(n), movesOut: new Float64Array(n), forcedOut: new Float64Array(n), moveLogAt: 0 };
   // The most deprived tenth of statistical units (the model's LSOAs; IMD 2019 weights) each year.
-  const deprivedByYear: Uint8Array[] = [];
+  const deprivedByYear: Uint8Array[] = from ? from.deprivedByYear.map((d) => d.slice()) : [];
   /** A frame's yearly flows run from the end of the last year, framed or skipped. */
   const endPeriod = (): void => {
     const c = w.cells;
@@ -180,6 +190,12 @@ export function createMetrics(w: World): Metrics {
     skip() {
       deprivedByYear.push(mostDeprivedUnits(w, domainScores(w)));
       endPeriod();
+    },
+    state() {
+      return {
+        flows: { movesIn: flows.movesIn.slice(), movesOut: flows.movesOut.slice(), forcedOut: flows.forcedOut.slice(), moveLogAt: flows.moveLogAt },
+        deprivedByYear: deprivedByYear.map((d) => d.slice()),
+      };
     },
     baseline(v = w) {
       const { values: people } = peopleMetricsByGroup(v, householdGroups(v), GROUP_COUNT);

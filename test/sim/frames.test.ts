@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ScenarioConfig } from '../../sim/config/schema.ts';
 import { createRng } from '../../sim/rng.ts';
-import { runScenario, runTracked } from '../../sim/simulation.ts';
+import { createSimulation, runScenario, runToStart, runTracked, spinUp } from '../../sim/simulation.ts';
+import { createApi } from '../../workers/api.ts';
 import { smallConfig } from './helpers.ts';
 
 const YEARS = 8;
@@ -54,5 +55,48 @@ describe('Rng.fresh', () => {
     expect([b.next(), b.next()]).toEqual(first);
     expect(rng.fresh('metrics/lisa/4').next()).not.toBe(first[0]);
     expect(Object.keys(rng.state().streams)).toEqual(['metrics/lisa/3']);
+  });
+});
+
+describe('runs resumed from a checkpoint at the programme start', () => {
+  const start = () => runToStart(config('tabula-rasa'), 3);
+
+  it('report what a run from year 0 reports, for any policy, keeping any frames', () => {
+    const cp = start();
+    for (const kind of ['place-based', 'hub-based', 'none']) {
+      const cfg = config(kind);
+      const fresh = runScenario(cfg, { seed: 3, years: YEARS });
+      expect(JSON.stringify(runScenario(cfg, { seed: 3, years: YEARS, from: cp })), kind).toBe(JSON.stringify(fresh));
+      const sparse = runScenario(cfg, { seed: 3, years: YEARS, from: cp, frameYears: [] });
+      expect(JSON.stringify(sparse.series), kind).toBe(keptOf(fresh, [0, 4, 8]));
+    }
+  });
+
+  it('report the tracked rules as a run from year 0 does', () => {
+    const base = config('none');
+    const track = [{ ...base, policy: { ...base.policy, boundary: { type: 'index', weights: 'ild1998', quotaHouseholds: 800 } } }] as ScenarioConfig[];
+    const fresh = runTracked(base, { seed: 3, years: YEARS, track });
+    const resumed = runTracked(base, { seed: 3, years: YEARS, track, from: start() });
+    expect(JSON.stringify(resumed)).toBe(JSON.stringify(fresh));
+  });
+
+  it('through the workers API: a seed\'s runs of several policies share it and report as alone', () => {
+    const api = createApi();
+    for (const kind of ['place-based', 'people-based']) {
+      const cfg = config(kind);
+      const got = api.runTask({ id: kind, config: cfg, seed: 3, years: YEARS });
+      expect(got.error).toBeUndefined();
+      expect(JSON.stringify(got.result), kind).toBe(JSON.stringify(runScenario(cfg, { seed: 3, years: YEARS, world: spinUp(cfg, 3) })));
+    }
+  });
+
+  it('refuses a checkpoint of another city or seed, and one taken after the start', () => {
+    const cp = start();
+    expect(() => createSimulation(config('none'), { seed: 4, from: cp })).toThrow(/checkpoint is of another city or seed/);
+    const other = smallConfig({ run: { spinUpYears: 1 }, city: { width: 10 }, policy: { startYear: 1 } } as never);
+    expect(() => createSimulation(other, { seed: 3, from: cp })).toThrow(/checkpoint is of another city or seed/);
+    const sim = createSimulation(config('none'), { seed: 3 });
+    sim.step(8);
+    expect(() => sim.checkpoint()).toThrow(/before its programme starts/);
   });
 });
