@@ -5,13 +5,18 @@
  *
  *   npm run calibration -- [--seeds 10] [--years 25] [--set path=value]... [--json]
  *
+ * Below the table, diagnostics of where the unemployed live (`unemploymentDiagnostics`): what
+ * bounds the unemployment of the most deprived tenth of cells.
+ *
  * `--set` tries a change of the baseline's parameters (validated like the CLI's) before it is
  * made a default.
  */
 import { parseArgs } from 'node:util';
 import { applySet, splitSet, validateScenario } from '../sim/config/load.ts';
-import { runScenario } from '../sim/simulation.ts';
+import { createSimulation } from '../sim/simulation.ts';
+import { deprivationIndex, mostDeprived } from '../sim/metrics/deprivation.ts';
 import type { YearFrame } from '../sim/types.ts';
+import type { World } from '../sim/world.ts';
 import { meanInterval } from '../sim/metrics/evaluation.ts';
 
 export { meanInterval };
@@ -53,10 +58,17 @@ export async function main(argv: string[]): Promise<number> {
   for (const arg of values.set) input = applySet(input, ...splitSet(arg));
   const config = validateScenario(input, 'baseline');
   const per: Record<string, number[]> = Object.fromEntries(REPORTED.map((m) => [m, []]));
+  const diag: Record<string, number[]> = {};
   for (let seed = 1; seed <= seeds; seed++) {
     const t0 = performance.now();
-    const r = runScenario(config, { seed, years });
-    for (const m of REPORTED) per[m]!.push(runMean(r.series, m, 1));
+    // runScenario's loop, with a look at the city after each year for the diagnostics.
+    const sim = createSimulation(config, { seed });
+    for (let y = 0; y < years; y++) {
+      sim.step(4);
+      const d = unemploymentDiagnostics(sim.world);
+      for (const [k, v] of Object.entries(d)) (diag[k] ??= []).push(v);
+    }
+    for (const m of REPORTED) per[m]!.push(runMean(sim.series as YearFrame[], m, 1));
     process.stderr.write(`seed ${seed}: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   }
   const rows = REPORTED.map((m) => ({ metric: m, ...meanInterval(per[m]!), range: RANGES[m] ?? null }));
@@ -66,6 +78,55 @@ export async function main(argv: string[]): Promise<number> {
     const range = r.range ? `[${r.range[0]}, ${r.range[1]}]` : '';
     console.log(`${r.metric.padEnd(26)} ${r.mean.toFixed(3).padStart(10)}  (${r.lo.toFixed(3)} – ${r.hi.toFixed(3)})  ${range.padEnd(12)} ${inRange}`);
   }
+  console.log('where the unemployed live (mean over seeds and years 1–' + years + ')');
+  for (const [k, v] of Object.entries(diag)) console.log(`  ${k.padEnd(46)} ${(v.reduce((a, b) => a + b, 0) / v.length).toFixed(3).padStart(8)}`);
   if (values.json) console.log(JSON.stringify({ seeds, years, rows }));
   return 0;
+}
+
+/**
+ * Where the unemployed live, from the city's stores: the unemployment of the tenth of cells with
+ * the most unemployment (the most any choice of a tenth of cells could show), of the most deprived
+ * tenth (as the reporter chooses it), by fifth of the skill scale, and the share of the labour force
+ * in the lowest two fifths of skill in the deprived tenth and in the city (how strongly the
+ * low-skilled sort into the deprived cells).
+ */
+export function unemploymentDiagnostics(w: World): Record<string, number> {
+  const c = w.cells;
+  const h = w.households;
+  const n = c.n;
+  const deprived = mostDeprived(deprivationIndex(w), c.households, 0.1);
+  const order = Array.from({ length: n }, (_, k) => k)
+    .filter((k) => c.labourForce[k]! > 0)
+    .sort((a, b) => c.unemployed[b]! / c.labourForce[b]! - c.unemployed[a]! / c.labourForce[a]! || a - b);
+  const housed = c.households.reduce((a, b) => a + b, 0);
+  let lfTop = 0, unTop = 0, households = 0;
+  for (const k of order) {
+    if (households >= 0.1 * housed) break;
+    households += c.households[k]!;
+    lfTop += c.labourForce[k]!;
+    unTop += c.unemployed[k]!;
+  }
+  const bySkill = [0, 0, 0, 0, 0].map(() => [0, 0]);
+  let lowCity = 0, lfCity = 0, lowDeprived = 0, lfDeprived = 0;
+  const retire = w.config.labour.retirementAge;
+  for (let s = 0; s < h.count; s++) {
+    const k = h.cell[s]!;
+    if (!h.alive[s] || k < 0 || h.age[s]! >= retire) continue;
+    const q = Math.min(4, Math.floor(h.skill[s]! * 5));
+    bySkill[q]![0]!++;
+    if (h.employer[s]! < 0) bySkill[q]![1]!++;
+    const low = q < 2 ? 1 : 0;
+    lfCity++;
+    lowCity += low;
+    if (deprived[k]) {
+      lfDeprived++;
+      lowDeprived += low;
+    }
+  }
+  const out: Record<string, number> = { 'unemployment, tenth of cells with the most': lfTop > 0 ? unTop / lfTop : 0 };
+  bySkill.forEach(([lf, un], q) => (out[`unemployment, skill ${q / 5}–${(q + 1) / 5}`] = lf! > 0 ? un! / lf! : 0));
+  out['labour force with skill < 0.4, deprived tenth'] = lfDeprived > 0 ? lowDeprived / lfDeprived : 0;
+  out['labour force with skill < 0.4, city'] = lfCity > 0 ? lowCity / lfCity : 0;
+  return out;
 }
