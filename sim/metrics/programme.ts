@@ -47,19 +47,22 @@ REGION_BIT[REGION_CODES.rest] = 1 << GROUP.rest;
 /**
  * The group mask of every household slot (0: dead or homeless): the city, its region, and — once a
  * programme has drawn its target — the people views (original residents, stayers, leavers,
- * in-movers since the start).
+ * in-movers since the start). Without `city`, the city's bit is left out: a tracker's view reads only
+ * its regions and people views, and the city's aggregates (the largest group, with the largest
+ * median to select) are the run's own.
  */
-export function householdGroups(w: World): Uint16Array {
+export function householdGroups(w: World, city = true): Uint16Array {
   const h = w.households;
   const code = w.region.code;
   const views = w.region.hasTarget;
   const start = w.region.startTick;
   const target = REGION_CODES.target;
   const mask = new Uint16Array(h.count);
+  const cityBit = city ? 1 << GROUP.city : 0;
   for (let s = 0; s < h.count; s++) {
     const k = h.cell[s]!;
     if (!h.alive[s] || k < 0) continue;
-    let m = (1 << GROUP.city) | REGION_BIT[code[k]!]!;
+    let m = cityBit | REGION_BIT[code[k]!]!;
     if (views) {
       const inTarget = code[k] === target;
       if (h.startCell[s]! >= 0) m |= (1 << GROUP.originalResidents) | (1 << (inTarget ? GROUP.stayers : GROUP.leavers));

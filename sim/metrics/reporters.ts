@@ -181,7 +181,7 @@ export function createMetrics(w: World, from?: MetricsState): Metrics {
       const tracked = views.map((v): YearFrame => {
         const f: YearFrame = { year, city: { ...city } };
         if (!v.region.hasTarget) return f;
-        const { values } = peopleMetricsByGroup(v, householdGroups(v), GROUP_COUNT);
+        const { values } = peopleMetricsByGroup(v, householdGroups(v, false), GROUP_COUNT);
         return Object.assign(f, regionFrames(v, values, flows), programmeFrames(v, values));
       });
       endPeriod();
