@@ -15,10 +15,10 @@
  * turnover, lastMoves, unemployedQuarters, labourForceQuarters; households.poor, ties,
  * exitedPoverty (and each tracker's); city.povertyLine, medianIncome.
  */
-import { census } from '../census.ts';
+import { finishCensus, startCensus } from '../census.ts';
 import { recordEmploymentQuarter } from '../metrics/deprivation.ts';
 import { median } from '../stats.ts';
-import type { Tracker, World } from '../world.ts';
+import type { World } from '../world.ts';
 import { PRIVATE, SOCIAL } from '../world.ts';
 
 /**
@@ -96,9 +96,9 @@ export const neighbourhood = {
   step(w: World): void {
     const c = w.cells;
     const nb = w.config.neighbourhood;
-    povertyAndTies(w);
-    for (let i = 0; i < w.trackers.length; i++) markExits(w, w.trackers[i]!);
-    census(w);
+    const totals = startCensus(w);
+    residentsPass(w, totals);
+    finishCensus(w, totals);
     // This quarter's unemployed and labour force, for the deprivation index's four-quarter mean.
     recordEmploymentQuarter(w);
     for (let k = 0; k < c.n; k++) {
@@ -130,33 +130,98 @@ export const neighbourhood = {
 };
 
 /**
- * `markPoverty`'s exit mark for a tracker's original residents (sim/world.ts, Tracker): at a year's
- * end, one poor at the start and not poor now has exited poverty.
+ * The quarter's one pass over the households: each one's poverty flag against the line (and, at a
+ * year's end, the exit marks of the original residents out of poverty, the run's and each
+ * tracker's: sim/world.ts, Tracker), its ties, which grow with the cohesion its neighbourhood had
+ * at the start of this update, and then its share of the census (sim/census.ts, countResidents).
+ * The census reads the flag and the ties just written for the same household, and nothing else
+ * here reads or writes what the census counts, so counting in the same pass gives the sums
+ * `census` gives after the other two, and the household arrays are read once instead of twice.
+ * The poverty measure is povertyIncome's and the census countResidents's, over the stores held in
+ * locals, operation for operation. A function of its own, with nothing after its loop (see
+ * sim/census.ts).
  */
-function markExits(w: World, t: Tracker): void {
-  if (w.city.tick % 4 !== 3) return;
-  const h = w.households;
-  for (let s = 0; s < h.count; s++) if (h.alive[s] && !h.poor[s] && t.startPoor[s]) t.exitedPoverty[s] = 1;
-}
-
-/**
- * Poverty flags against the line, and ties that grow with the cohesion the neighbourhood had at
- * the start of this update: one pass, to read the household arrays once. A function of its own,
- * with nothing after its loop (see sim/census.ts).
- */
-function povertyAndTies(w: World): void {
+function residentsPass(w: World, totals: Float64Array): void {
   const h = w.households;
   const c = w.cells;
+  const eco = w.config.economy;
+  const afterHousing = eco.povertyMeasure !== 'bhc';
+  const ownerCostShare = eco.ownerCostShare;
+  const socialRent = w.city.socialRent;
+  const retire = w.config.labour.retirementAge;
   const growthRate = w.config.neighbourhood.tiesGrowth;
   const line = w.city.povertyLine;
-  const yearEnd = w.city.tick % 4 === 3;
-  for (let s = 0; s < h.count; s++) {
-    if (!h.alive[s]) continue;
-    markPoverty(w, s, line, yearEnd);
-    const k = h.cell[s]!;
+  const tick = w.city.tick;
+  const yearEnd = tick % 4 === 3;
+  const alive = h.alive;
+  const cell = h.cell;
+  const income = h.income;
+  const tenure = h.tenure;
+  const ages = h.age;
+  const poor = h.poor;
+  const ties = h.ties;
+  const movedTick = h.movedTick;
+  const employer = h.employer;
+  const rent = c.rent;
+  const cohesion = c.cohesion;
+  const community = c.community;
+  const households = c.households;
+  const poorCount = c.poor;
+  const unemployed = c.unemployed;
+  const labourForce = c.labourForce;
+  const incomeSum = c.incomeSum;
+  const logIncomeSum = c.logIncomeSum;
+  const residenceSum = c.residenceSum;
+  const tiesSum = c.tiesSum;
+  const n = h.count;
+  for (let s = 0; s < n; s++) {
+    if (!alive[s]) continue;
+    const k = cell[s]!;
+    const y = income[s]!;
+    const age = ages[s]!;
+    let measured = y;
+    if (afterHousing && k >= 0) {
+      const t = tenure[s];
+      if (t === SOCIAL) measured = y - socialRent;
+      else if (t === PRIVATE) measured = y - rent[k]!;
+      else {
+        const owner = ownerCostShare * rent[k]!;
+        measured = y - (age >= retire ? 0.2 * owner : owner);
+      }
+    }
+    const p = measured < line ? 1 : 0;
+    poor[s] = p;
+    if (yearEnd && p === 0) markExited(w, s);
     if (k < 0) continue;
-    const growth = growthRate * Math.min(1, c.cohesion[k]! + c.community[k]!);
-    h.ties[s]! += growth * (1 - h.ties[s]!);
+    const tie = ties[s]!;
+    ties[s] = tie + growthRate * Math.min(1, cohesion[k]! + community[k]!) * (1 - tie);
+    households[k]!++;
+    incomeSum[k]! += y;
+    logIncomeSum[k]! += Math.log(Math.max(y, 1000));
+    residenceSum[k]! += (tick - movedTick[s]!) / 4;
+    tiesSum[k]! += ties[s]!;
+    poorCount[k]! += p;
+    if (age < retire) {
+      labourForce[k]!++;
+      totals[2]!++;
+      if (employer[s]! < 0) {
+        unemployed[k]!++;
+        totals[3]!++;
+      }
+    }
+    totals[0]!++;
+    totals[1]! += y;
+  }
+}
+
+/** A household out of poverty at a year's end: an original resident (the run's, a tracker's) has exited it. */
+function markExited(w: World, s: number): void {
+  const h = w.households;
+  if (h.startPoor[s]) h.exitedPoverty[s] = 1;
+  const trackers = w.trackers;
+  for (let i = 0; i < trackers.length; i++) {
+    const t = trackers[i]!;
+    if (t.startPoor[s]) t.exitedPoverty[s] = 1;
   }
 }
 
