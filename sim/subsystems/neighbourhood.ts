@@ -28,15 +28,26 @@ import { PRIVATE, SOCIAL } from '../world.ts';
  */
 export function povertyIncome(w: World, s: number): number {
   const h = w.households;
-  const y = h.income[s]!;
   const eco = w.config.economy;
-  const k = h.cell[s]!;
-  if (eco.povertyMeasure === 'bhc' || k < 0) return y;
-  const t = h.tenure[s];
-  if (t === SOCIAL) return y - w.city.socialRent;
-  if (t === PRIVATE) return y - w.cells.rent[k]!;
-  const owner = eco.ownerCostShare * w.cells.rent[k]!;
-  return y - (h.age[s]! >= w.config.labour.retirementAge ? 0.2 * owner : owner);
+  return measuredIncome(
+    h.income[s]!, h.cell[s]!, h.tenure[s]!, h.age[s]!, w.cells.rent,
+    eco.povertyMeasure !== 'bhc', w.city.socialRent, eco.ownerCostShare, w.config.labour.retirementAge,
+  );
+}
+
+/**
+ * povertyIncome from a household's income, cell, tenure and age and the settings, read once by
+ * the passes over every household instead of once per household (small enough that V8 inlines it).
+ */
+function measuredIncome(
+  y: number, k: number, tenure: number, age: number, rent: Float32Array,
+  afterHousing: boolean, socialRent: number, ownerCostShare: number, retire: number,
+): number {
+  if (!afterHousing || k < 0) return y;
+  if (tenure === SOCIAL) return y - socialRent;
+  if (tenure === PRIVATE) return y - rent[k]!;
+  const owner = ownerCostShare * rent[k]!;
+  return y - (age >= retire ? 0.2 * owner : owner);
 }
 
 /** 1 if household s is below the poverty line `line` (by default this year's), else 0. */
@@ -47,8 +58,12 @@ export function isPoor(w: World, s: number, line = w.city.povertyLine): 0 | 1 {
 /** Recomputes the poverty line from the median household income (a yearly step). */
 export function updatePovertyLine(w: World): void {
   const h = w.households;
-  const incomes = new Float64Array(h.count);
-  const measured = new Float64Array(h.count);
+  if (incomeScratch.length < h.count) {
+    incomeScratch = new Float64Array(h.count);
+    measuredScratch = new Float64Array(h.count);
+  }
+  const incomes = incomeScratch;
+  const measured = measuredScratch;
   const n = collectIncomes(w, incomes, measured);
   // Each array is its own scratch: the selection reorders it in place, and nothing reads it after.
   w.city.medianIncome = n > 0 ? median(incomes, n, incomes) : 0;
@@ -58,16 +73,38 @@ export function updatePovertyLine(w: World): void {
 }
 
 /**
+ * updatePovertyLine's working arrays, kept from one year to the next (and from one world to the
+ * next: only their first n entries, written afresh each time, are read), so that a year does not
+ * allocate two arrays the size of the city.
+ */
+let incomeScratch = new Float64Array(0);
+let measuredScratch = new Float64Array(0);
+
+/**
  * Every housed household's income and its income for the poverty measure, in slot order; returns
  * how many. A loop in a function of its own, run once a year (see sim/census.ts).
  */
 function collectIncomes(w: World, incomes: Float64Array, measured: Float64Array): number {
   const h = w.households;
+  const eco = w.config.economy;
+  const afterHousing = eco.povertyMeasure !== 'bhc';
+  const ownerCostShare = eco.ownerCostShare;
+  const socialRent = w.city.socialRent;
+  const retire = w.config.labour.retirementAge;
+  const alive = h.alive;
+  const cell = h.cell;
+  const income = h.income;
+  const tenure = h.tenure;
+  const ages = h.age;
+  const rent = w.cells.rent;
+  const count = h.count;
   let n = 0;
-  for (let s = 0; s < h.count; s++) {
-    if (!h.alive[s] || h.cell[s]! < 0) continue;
-    incomes[n] = h.income[s]!;
-    measured[n++] = povertyIncome(w, s);
+  for (let s = 0; s < count; s++) {
+    const k = cell[s]!;
+    if (!alive[s] || k < 0) continue;
+    const y = income[s]!;
+    incomes[n] = y;
+    measured[n++] = measuredIncome(y, k, tenure[s]!, ages[s]!, rent, afterHousing, socialRent, ownerCostShare, retire);
   }
   return n;
 }
@@ -137,8 +174,7 @@ export const neighbourhood = {
  * The census reads the flag and the ties just written for the same household, and nothing else
  * here reads or writes what the census counts, so counting in the same pass gives the sums
  * `census` gives after the other two, and the household arrays are read once instead of twice.
- * The poverty measure is povertyIncome's and the census countResidents's, over the stores held in
- * locals, operation for operation. A function of its own, with nothing after its loop (see
+ * The census is countResidents's over the stores held in locals, operation for operation. A function of its own, with nothing after its loop (see
  * sim/census.ts).
  */
 function residentsPass(w: World, totals: Float64Array): void {
@@ -179,16 +215,7 @@ function residentsPass(w: World, totals: Float64Array): void {
     const k = cell[s]!;
     const y = income[s]!;
     const age = ages[s]!;
-    let measured = y;
-    if (afterHousing && k >= 0) {
-      const t = tenure[s];
-      if (t === SOCIAL) measured = y - socialRent;
-      else if (t === PRIVATE) measured = y - rent[k]!;
-      else {
-        const owner = ownerCostShare * rent[k]!;
-        measured = y - (age >= retire ? 0.2 * owner : owner);
-      }
-    }
+    const measured = measuredIncome(y, k, tenure[s]!, age, rent, afterHousing, socialRent, ownerCostShare, retire);
     const p = measured < line ? 1 : 0;
     poor[s] = p;
     if (yearEnd && p === 0) markExited(w, s);
