@@ -48,6 +48,8 @@ const TOTALS = new Float64Array(4);
  * The pass over the households. It is a function of its own, with nothing after its loop, because
  * it runs once a quarter: V8 optimises it while the loop runs (on-stack replacement), and code
  * after the loop that had not yet run would throw the optimised code away at every call.
+ * The neighbourhood step counts the same shares in a pass of its own (residentsPass in
+ * sim/subsystems/neighbourhood.ts): a change here is a change there.
  */
 function countResidents(w: World, totals: Float64Array): void {
   const h = w.households;

@@ -174,8 +174,9 @@ export const neighbourhood = {
  * The census reads the flag and the ties just written for the same household, and nothing else
  * here reads or writes what the census counts, so counting in the same pass gives the sums
  * `census` gives after the other two, and the household arrays are read once instead of twice.
- * The census is countResidents's over the stores held in locals, operation for operation. A function of its own, with nothing after its loop (see
- * sim/census.ts).
+ * The census part is countResidents's, over the stores held in locals, operation for operation
+ * (test/sim/subsystems/neighbourhoodPass.test.ts holds the two to the same sums). A function of its
+ * own, with nothing after its loop (see sim/census.ts).
  */
 function residentsPass(w: World, totals: Float64Array): void {
   const h = w.households;
@@ -226,6 +227,7 @@ function residentsPass(w: World, totals: Float64Array): void {
     incomeSum[k]! += y;
     logIncomeSum[k]! += Math.log(Math.max(y, 1000));
     residenceSum[k]! += (tick - movedTick[s]!) / 4;
+    // The ties as stored (single precision), as the census reads them.
     tiesSum[k]! += ties[s]!;
     poorCount[k]! += p;
     if (age < retire) {
@@ -241,7 +243,10 @@ function residentsPass(w: World, totals: Float64Array): void {
   }
 }
 
-/** A household out of poverty at a year's end: an original resident (the run's, a tracker's) has exited it. */
+/**
+ * A household out of poverty at a year's end: as an original resident poor at the start (the
+ * run's, a tracker's), it has exited poverty.
+ */
 function markExited(w: World, s: number): void {
   const h = w.households;
   if (h.startPoor[s]) h.exitedPoverty[s] = 1;
