@@ -9,6 +9,19 @@
 import type { World } from './world.ts';
 
 export function census(w: World): void {
+  const totals = startCensus(w);
+  countResidents(w, totals);
+  finishCensus(w, totals);
+}
+
+/**
+ * The census in three parts, for a pass that counts each household along with other work on the
+ * same household (the neighbourhood step's, which reads the household arrays once for both):
+ * `startCensus` zeroes the sums and returns the city totals to count into (households, income,
+ * labour force, unemployed), the pass adds each housed household's share as `countResidents` does,
+ * in slot order, and `finishCensus` sets the city's mean income and unemployment rate.
+ */
+export function startCensus(w: World): Float64Array {
   const c = w.cells;
   c.households.fill(0);
   c.poor.fill(0);
@@ -18,9 +31,10 @@ export function census(w: World): void {
   c.logIncomeSum.fill(0);
   c.residenceSum.fill(0);
   c.tiesSum.fill(0);
-  const totals = TOTALS;
-  totals.fill(0);
-  countResidents(w, totals);
+  return TOTALS.fill(0);
+}
+
+export function finishCensus(w: World, totals: Float64Array): void {
   const total = totals[0]!;
   const lf = totals[2]!;
   w.city.meanIncome = total > 0 ? totals[1]! / total : 0;
@@ -34,6 +48,8 @@ const TOTALS = new Float64Array(4);
  * The pass over the households. It is a function of its own, with nothing after its loop, because
  * it runs once a quarter: V8 optimises it while the loop runs (on-stack replacement), and code
  * after the loop that had not yet run would throw the optimised code away at every call.
+ * The neighbourhood step counts the same shares in a pass of its own (residentsPass in
+ * sim/subsystems/neighbourhood.ts): a change here is a change there.
  */
 function countResidents(w: World, totals: Float64Array): void {
   const h = w.households;

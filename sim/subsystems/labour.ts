@@ -81,10 +81,12 @@ function searchJobGuided(w: World, s: number, contacts: number, rs: Stream, guid
   const f = w.firms;
   const filled = f.filled;
   const jobs = f.jobs;
+  const skillReq = f.skillReq;
   const index = w.commute.index;
   const offset = w.commute.offset;
   const { start, list } = w.firmIndex;
   const lab = w.config.labour;
+  const tolerance = lab.skillTolerance;
   const home = h.cell[s]!;
   if (home < 0) return false;
   const last = offset[home + 1]! - 1;
@@ -114,9 +116,9 @@ function searchJobGuided(w: World, s: number, contacts: number, rs: Stream, guid
     if (nf === 0) continue;
     const firm = list[first + Math.floor(rs.next() * nf)]!;
     if (filled[firm]! >= jobs[firm]!) continue;
-    const shortfall = Math.max(0, f.skillReq[firm]! - skill);
+    const shortfall = Math.max(0, skillReq[firm]! - skill);
     // exp(−0) is exactly 1: the common no-shortfall case skips the exponential.
-    const p = shortfall === 0 ? healthFactor : Math.exp(-shortfall / lab.skillTolerance) * healthFactor;
+    const p = shortfall === 0 ? healthFactor : Math.exp(-shortfall / tolerance) * healthFactor;
     if (rs.next() < p) {
       hire(w, s, firm);
       return true;
@@ -228,9 +230,7 @@ export function updateIncomes(w: World): void {
 export const labour = {
   name: 'labour',
   step(w: World): void {
-    const h = w.households;
     const f = w.firms;
-    const lab = w.config.labour;
     const rs = w.rng.stream('labour');
     indexFirmsByCell(w);
     f.skillSum.fill(0, 0, f.count);
@@ -238,18 +238,32 @@ export const labour = {
     const nUnemployed = separations(w, unemployed);
     // Search in random order so that no household is favoured by its slot number.
     shuffle(unemployed, nUnemployed, rs);
-    const guide = contactGuide(w);
-    for (let i = 0; i < nUnemployed; i++) {
-      const s = unemployed[i]!;
-      if (searchJobGuided(w, s, lab.searchContacts, rs, guide)) f.skillSum[h.employer[s]!]! += h.skill[s]!;
-      else if (h.unempQuarters[s]! < 65535) h.unempQuarters[s]!++;
-      setIncome(w, s);
-    }
+    searchAll(w, unemployed, nUnemployed, rs);
     // The employer pipeline, after everyone's normal search so that it does not shift their draws.
     employerPipeline(w, unemployed, nUnemployed, rs);
     w.city.jobVacancies = countVacancies(w);
   },
 };
+
+/**
+ * The unemployed's searches, in the (shuffled) order of `unemployed`, and the income each then
+ * has. A function of its own, with nothing after its loop (see sim/census.ts).
+ */
+function searchAll(w: World, unemployed: Int32Array, nUnemployed: number, rs: Stream): void {
+  const h = w.households;
+  const skillSum = w.firms.skillSum;
+  const employer = h.employer;
+  const skill = h.skill;
+  const unempQuarters = h.unempQuarters;
+  const contacts = w.config.labour.searchContacts;
+  const guide = contactGuide(w);
+  for (let i = 0; i < nUnemployed; i++) {
+    const s = unemployed[i]!;
+    if (searchJobGuided(w, s, contacts, rs, guide)) skillSum[employer[s]!]! += skill[s]!;
+    else if (unempQuarters[s]! < 65535) unempQuarters[s]!++;
+    setIncome(w, s);
+  }
+}
 
 /**
  * Separations and retirement, and the income of everyone not searching; the unemployed of working

@@ -15,10 +15,10 @@
  * turnover, lastMoves, unemployedQuarters, labourForceQuarters; households.poor, ties,
  * exitedPoverty (and each tracker's); city.povertyLine, medianIncome.
  */
-import { census } from '../census.ts';
+import { finishCensus, startCensus } from '../census.ts';
 import { recordEmploymentQuarter } from '../metrics/deprivation.ts';
 import { median } from '../stats.ts';
-import type { Tracker, World } from '../world.ts';
+import type { World } from '../world.ts';
 import { PRIVATE, SOCIAL } from '../world.ts';
 
 /**
@@ -28,15 +28,26 @@ import { PRIVATE, SOCIAL } from '../world.ts';
  */
 export function povertyIncome(w: World, s: number): number {
   const h = w.households;
-  const y = h.income[s]!;
   const eco = w.config.economy;
-  const k = h.cell[s]!;
-  if (eco.povertyMeasure === 'bhc' || k < 0) return y;
-  const t = h.tenure[s];
-  if (t === SOCIAL) return y - w.city.socialRent;
-  if (t === PRIVATE) return y - w.cells.rent[k]!;
-  const owner = eco.ownerCostShare * w.cells.rent[k]!;
-  return y - (h.age[s]! >= w.config.labour.retirementAge ? 0.2 * owner : owner);
+  return measuredIncome(
+    h.income[s]!, h.cell[s]!, h.tenure[s]!, h.age[s]!, w.cells.rent,
+    eco.povertyMeasure !== 'bhc', w.city.socialRent, eco.ownerCostShare, w.config.labour.retirementAge,
+  );
+}
+
+/**
+ * povertyIncome from a household's income, cell, tenure and age and the settings, read once by
+ * the passes over every household instead of once per household (small enough that V8 inlines it).
+ */
+function measuredIncome(
+  y: number, k: number, tenure: number, age: number, rent: Float32Array,
+  afterHousing: boolean, socialRent: number, ownerCostShare: number, retire: number,
+): number {
+  if (!afterHousing || k < 0) return y;
+  if (tenure === SOCIAL) return y - socialRent;
+  if (tenure === PRIVATE) return y - rent[k]!;
+  const owner = ownerCostShare * rent[k]!;
+  return y - (age >= retire ? 0.2 * owner : owner);
 }
 
 /** 1 if household s is below the poverty line `line` (by default this year's), else 0. */
@@ -47,8 +58,12 @@ export function isPoor(w: World, s: number, line = w.city.povertyLine): 0 | 1 {
 /** Recomputes the poverty line from the median household income (a yearly step). */
 export function updatePovertyLine(w: World): void {
   const h = w.households;
-  const incomes = new Float64Array(h.count);
-  const measured = new Float64Array(h.count);
+  if (incomeScratch.length < h.count) {
+    incomeScratch = new Float64Array(h.count);
+    measuredScratch = new Float64Array(h.count);
+  }
+  const incomes = incomeScratch;
+  const measured = measuredScratch;
   const n = collectIncomes(w, incomes, measured);
   // Each array is its own scratch: the selection reorders it in place, and nothing reads it after.
   w.city.medianIncome = n > 0 ? median(incomes, n, incomes) : 0;
@@ -58,16 +73,38 @@ export function updatePovertyLine(w: World): void {
 }
 
 /**
+ * updatePovertyLine's working arrays, kept from one year to the next (and from one world to the
+ * next: only their first n entries, written afresh each time, are read), so that a year does not
+ * allocate two arrays the size of the city.
+ */
+let incomeScratch = new Float64Array(0);
+let measuredScratch = new Float64Array(0);
+
+/**
  * Every housed household's income and its income for the poverty measure, in slot order; returns
  * how many. A loop in a function of its own, run once a year (see sim/census.ts).
  */
 function collectIncomes(w: World, incomes: Float64Array, measured: Float64Array): number {
   const h = w.households;
+  const eco = w.config.economy;
+  const afterHousing = eco.povertyMeasure !== 'bhc';
+  const ownerCostShare = eco.ownerCostShare;
+  const socialRent = w.city.socialRent;
+  const retire = w.config.labour.retirementAge;
+  const alive = h.alive;
+  const cell = h.cell;
+  const income = h.income;
+  const tenure = h.tenure;
+  const ages = h.age;
+  const rent = w.cells.rent;
+  const count = h.count;
   let n = 0;
-  for (let s = 0; s < h.count; s++) {
-    if (!h.alive[s] || h.cell[s]! < 0) continue;
-    incomes[n] = h.income[s]!;
-    measured[n++] = povertyIncome(w, s);
+  for (let s = 0; s < count; s++) {
+    const k = cell[s]!;
+    if (!alive[s] || k < 0) continue;
+    const y = income[s]!;
+    incomes[n] = y;
+    measured[n++] = measuredIncome(y, k, tenure[s]!, ages[s]!, rent, afterHousing, socialRent, ownerCostShare, retire);
   }
   return n;
 }
@@ -96,9 +133,9 @@ export const neighbourhood = {
   step(w: World): void {
     const c = w.cells;
     const nb = w.config.neighbourhood;
-    povertyAndTies(w);
-    for (let i = 0; i < w.trackers.length; i++) markExits(w, w.trackers[i]!);
-    census(w);
+    const totals = startCensus(w);
+    residentsPass(w, totals);
+    finishCensus(w, totals);
     // This quarter's unemployed and labour force, for the deprivation index's four-quarter mean.
     recordEmploymentQuarter(w);
     for (let k = 0; k < c.n; k++) {
@@ -130,33 +167,93 @@ export const neighbourhood = {
 };
 
 /**
- * `markPoverty`'s exit mark for a tracker's original residents (sim/world.ts, Tracker): at a year's
- * end, one poor at the start and not poor now has exited poverty.
+ * The quarter's one pass over the households: each one's poverty flag against the line (and, at a
+ * year's end, the exit marks of the original residents out of poverty, the run's and each
+ * tracker's: sim/world.ts, Tracker), its ties, which grow with the cohesion its neighbourhood had
+ * at the start of this update, and then its share of the census (sim/census.ts, countResidents).
+ * The census reads the flag and the ties just written for the same household, and nothing else
+ * here reads or writes what the census counts, so counting in the same pass gives the sums
+ * `census` gives after the other two, and the household arrays are read once instead of twice.
+ * The census part is countResidents's, over the stores held in locals, operation for operation
+ * (test/sim/subsystems/neighbourhoodPass.test.ts holds the two to the same sums). A function of its
+ * own, with nothing after its loop (see sim/census.ts).
  */
-function markExits(w: World, t: Tracker): void {
-  if (w.city.tick % 4 !== 3) return;
+function residentsPass(w: World, totals: Float64Array): void {
   const h = w.households;
-  for (let s = 0; s < h.count; s++) if (h.alive[s] && !h.poor[s] && t.startPoor[s]) t.exitedPoverty[s] = 1;
+  const c = w.cells;
+  const eco = w.config.economy;
+  const afterHousing = eco.povertyMeasure !== 'bhc';
+  const ownerCostShare = eco.ownerCostShare;
+  const socialRent = w.city.socialRent;
+  const retire = w.config.labour.retirementAge;
+  const growthRate = w.config.neighbourhood.tiesGrowth;
+  const line = w.city.povertyLine;
+  const tick = w.city.tick;
+  const yearEnd = tick % 4 === 3;
+  const alive = h.alive;
+  const cell = h.cell;
+  const income = h.income;
+  const tenure = h.tenure;
+  const ages = h.age;
+  const poor = h.poor;
+  const ties = h.ties;
+  const movedTick = h.movedTick;
+  const employer = h.employer;
+  const rent = c.rent;
+  const cohesion = c.cohesion;
+  const community = c.community;
+  const households = c.households;
+  const poorCount = c.poor;
+  const unemployed = c.unemployed;
+  const labourForce = c.labourForce;
+  const incomeSum = c.incomeSum;
+  const logIncomeSum = c.logIncomeSum;
+  const residenceSum = c.residenceSum;
+  const tiesSum = c.tiesSum;
+  const n = h.count;
+  for (let s = 0; s < n; s++) {
+    if (!alive[s]) continue;
+    const k = cell[s]!;
+    const y = income[s]!;
+    const age = ages[s]!;
+    const measured = measuredIncome(y, k, tenure[s]!, age, rent, afterHousing, socialRent, ownerCostShare, retire);
+    const p = measured < line ? 1 : 0;
+    poor[s] = p;
+    if (yearEnd && p === 0) markExited(w, s);
+    if (k < 0) continue;
+    const tie = ties[s]!;
+    ties[s] = tie + growthRate * Math.min(1, cohesion[k]! + community[k]!) * (1 - tie);
+    households[k]!++;
+    incomeSum[k]! += y;
+    logIncomeSum[k]! += Math.log(Math.max(y, 1000));
+    residenceSum[k]! += (tick - movedTick[s]!) / 4;
+    // The ties as stored (single precision), as the census reads them.
+    tiesSum[k]! += ties[s]!;
+    poorCount[k]! += p;
+    if (age < retire) {
+      labourForce[k]!++;
+      totals[2]!++;
+      if (employer[s]! < 0) {
+        unemployed[k]!++;
+        totals[3]!++;
+      }
+    }
+    totals[0]!++;
+    totals[1]! += y;
+  }
 }
 
 /**
- * Poverty flags against the line, and ties that grow with the cohesion the neighbourhood had at
- * the start of this update: one pass, to read the household arrays once. A function of its own,
- * with nothing after its loop (see sim/census.ts).
+ * A household out of poverty at a year's end: as an original resident poor at the start (the
+ * run's, a tracker's), it has exited poverty.
  */
-function povertyAndTies(w: World): void {
+function markExited(w: World, s: number): void {
   const h = w.households;
-  const c = w.cells;
-  const growthRate = w.config.neighbourhood.tiesGrowth;
-  const line = w.city.povertyLine;
-  const yearEnd = w.city.tick % 4 === 3;
-  for (let s = 0; s < h.count; s++) {
-    if (!h.alive[s]) continue;
-    markPoverty(w, s, line, yearEnd);
-    const k = h.cell[s]!;
-    if (k < 0) continue;
-    const growth = growthRate * Math.min(1, c.cohesion[k]! + c.community[k]!);
-    h.ties[s]! += growth * (1 - h.ties[s]!);
+  if (h.startPoor[s]) h.exitedPoverty[s] = 1;
+  const trackers = w.trackers;
+  for (let i = 0; i < trackers.length; i++) {
+    const t = trackers[i]!;
+    if (t.startPoor[s]) t.exitedPoverty[s] = 1;
   }
 }
 
