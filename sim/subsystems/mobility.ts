@@ -50,6 +50,14 @@ interface Scratch {
   /** Per cell this quarter: utility terms by kind of household (see cellTerms), and the net rent of an allowance claimant. */
   base: Float64Array;
   netRent: Float64Array;
+  /**
+   * Per cell this quarter: the market rent (cells.rent, widened exactly to double), so that the
+   * rent a mover pays is read from one kind of array whether or not it claims an allowance.
+   */
+  rent: Float64Array;
+  /** A mover's city-wide samples while they are looked up: the draw's remainder, and the position reached. */
+  findRest: Int32Array;
+  findPos: Int32Array;
 }
 
 const STAY = -2;
@@ -72,6 +80,9 @@ function scratch(w: World): Scratch {
       meanLog: new Float64Array(w.cells.n),
       base: new Float64Array(4 * w.cells.n),
       netRent: new Float64Array(w.cells.n),
+      rent: new Float64Array(w.cells.n),
+      findRest: new Int32Array(w.config.mobility.sampleSize),
+      findPos: new Int32Array(w.config.mobility.sampleSize),
     };
     cache.set(w, s);
   }
@@ -265,6 +276,7 @@ function cellTerms(w: World, sc: Scratch): void {
     sc.base[2 * n + k] = qe + school + jobs * 1 - safety;
     sc.base[3 * n + k] = qe + school + jobs * 0.3 - safety;
     const rent = c.rent[k]!;
+    sc.rent[k] = rent;
     sc.netRent[k] = Math.max(0, rent - Math.min(rent, cap));
   }
 }
@@ -331,8 +343,22 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
   const b = m.beta;
   const retire = w.config.labour.retirementAge;
   const buyLine = m.buyIncome * w.city.medianIncome;
+  const meansLine = w.city.meansTestLine;
   const sampleSize = m.sampleSize;
-  const localShare = m.localSearchShare;
+  const local = Math.min(sampleSize, Math.round(m.localSearchShare * sampleSize));
+  const affordability = m.affordability;
+  const moveCost = m.moveCost;
+  const tiesWeight = m.tiesWeight;
+  // The household stores are read in locals: the calls after the choice (relocate and the rest)
+  // would otherwise make the compiled loop load each store from the world again per mover.
+  const cellOf = h.cell;
+  const ageOf = h.age;
+  const kidsOf = h.kids;
+  const incomeOf = h.income;
+  const allowanceOf = h.allowance;
+  const transferOf = h.transfer;
+  const tenureOf = h.tenure;
+  const tiesOf = h.ties;
   const order = sc.order;
   const housed = sc.housed;
   const reasons = sc.reason;
@@ -340,15 +366,25 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
   const optCell = sc.optCell;
   const optU = sc.optU;
   const netRent = sc.netRent;
-  const rentOf = c.rent;
+  const marketRent = sc.rent;
+  const base = sc.base;
+  const meanLog = sc.meanLog;
   const units = c.units;
   const socialUnits = c.social;
   const occMarket = c.occMarket;
   const nbOffset = w.nearby.offset;
   const nbIndex = w.nearby.index;
   const nbDist = nearbyDistances(w);
+  const geoX = w.geo.x;
+  const geoY = w.geo.y;
   const market = sc.market;
+  const tree = market.tree;
+  const findFirst = market.first;
+  const lastCell = market.n - 1;
+  const findRest = sc.findRest;
+  const findPos = sc.findPos;
   const nCells = c.n;
+  const bSimilarity = b.similarity;
   const bRent = b.rent;
   const bDistance = b.distance;
   for (let i = 0; i < count; i++) {
@@ -357,49 +393,81 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
     const s = list[e]!;
     const reason = reasons[e]!;
     const from = froms[e]!;
-    const current = h.cell[s]!;
-    const inc = baseIncome(w, s);
+    const current = cellOf[s]!;
+    const income = incomeOf[s]!;
+    const allowance = allowanceOf[s]!;
+    const inc = Math.max(1000, income - allowance); // baseIncome
+    const age = ageOf[s]!;
+    const ownTenure = tenureOf[s]!;
     // Owners buy again. Renters of working age who earn enough buy their next home (first-time
     // buyers: a deposit and a mortgage of `buyIncome` × the median income); the rest rent privately.
-    const buyer = h.age[s]! < retire && inc >= buyLine;
-    const tenure = h.tenure[s] === OWNER || buyer ? OWNER : PRIVATE;
-    const limit = m.affordability * inc;
-    const lnIncome = Math.log(Math.max(1000, h.income[s]!));
-    const working = h.age[s]! < retire ? 1 : 0.3;
-    const kids = h.kids[s]! > 0;
-    const eligible = allowanceEligible(w, s);
+    const buyer = age < retire && inc >= buyLine;
+    const tenure = ownTenure === OWNER || buyer ? OWNER : PRIVATE;
+    const limit = affordability * inc;
+    const lnIncome = Math.log(Math.max(1000, income));
+    const working = age < retire ? 1 : 0.3;
+    const kids = kidsOf[s]! > 0;
+    const eligible = income - allowance - transferOf[s]! < meansLine; // allowanceEligible
     // What this mover pays itself at a cell (netRentOf): the market rent, or less the allowance.
-    const pays = tenure === PRIVATE && eligible ? netRent : rentOf;
+    const pays = tenure === PRIVATE && eligible ? netRent : marketRent;
     const v0 = kindOffset(nCells, kids, working);
     let n = 0;
     const total = fenwickTotal(market);
     if (total >= 0.5) {
       // Movers with a home in the city look near it first, then city-wide (vacancy-weighted).
-      const local = from >= 0 ? Math.round(localShare * sampleSize) : 0;
-      for (let t = 0; t < sampleSize; t++) {
-        let k: number;
-        let near = -1;
-        if (t < local) {
-          const a = nbOffset[from]!;
-          near = a + Math.floor(rs.next() * (nbOffset[from + 1]! - a));
-          k = nbIndex[near]!;
+      // The sum for a cell is utilityOf's, written out, less the distance from home.
+      let t = 0;
+      if (from >= 0) {
+        const a = nbOffset[from]!;
+        const span = nbOffset[from + 1]! - a;
+        for (; t < local; t++) {
+          const near = a + Math.floor(rs.next() * span);
+          const k = nbIndex[near]!;
           if (units[k]! - socialUnits[k]! - occMarket[k]! <= 0) continue;
-        } else {
-          k = fenwickFind(market, rs.next() * total);
+          // A move within the same neighbourhood changes nothing the model sees: look elsewhere.
+          const rent = pays[k]!;
+          if (k === current || rent > limit) continue;
+          optCell[n] = k;
+          const u = base[v0 + k]! - bSimilarity * Math.abs(lnIncome - meanLog[k]!) - bRent * (rent / inc);
+          optU[n++] = u - bDistance * nbDist[near]!;
         }
-        // A move within the same neighbourhood changes nothing the model sees: look elsewhere.
+      }
+      // The city-wide samples: all their draws first (each takes one whatever it finds), then the
+      // descents of fenwickFind side by side, a level at a time. One descent is a chain of
+      // dependent loads; taken together they overlap, where one after another they could not.
+      const g = sampleSize - t;
+      for (let j = 0; j < g; j++) {
+        findRest[j] = Math.floor(rs.next() * total);
+        findPos[j] = 0;
+      }
+      for (let step = findFirst; step > 0; step >>= 1) {
+        for (let j = 0; j < g; j++) {
+          const pos = findPos[j]!;
+          const rest = findRest[j]!;
+          const node = tree[pos + step]!;
+          const take = (node - rest - 1) >> 31;
+          findPos[j] = pos + (step & take);
+          findRest[j] = rest - (node & take);
+        }
+      }
+      for (let j = 0; j < g; j++) {
+        const k = Math.min(findPos[j]!, lastCell);
         const rent = pays[k]!;
         if (k === current || rent > limit) continue;
         optCell[n] = k;
-        const u = utilityOf(sc, v0, k, lnIncome, rent, inc, b);
-        optU[n++] = from >= 0 ? u - bDistance * (near >= 0 ? nbDist[near]! : distance(w, from, k)) : u;
+        const u = base[v0 + k]! - bSimilarity * Math.abs(lnIncome - meanLog[k]!) - bRent * (rent / inc);
+        if (from >= 0) {
+          const dx = geoX[from]! - geoX[k]!;
+          const dy = geoY[from]! - geoY[k]!;
+          optU[n++] = u - bDistance * Math.sqrt(dx * dx + dy * dy); // distance(w, from, k)
+        } else optU[n++] = u;
       }
     }
     optCell[n] = LEAVE;
     optU[n++] = leaveBase - bRent * (refRent / inc);
     if (reason === VOLUNTARY && current >= 0) {
       optCell[n] = STAY;
-      optU[n++] = utilityOf(sc, v0, current, lnIncome, netRentOf(w, current, h.tenure[s]!, eligible), inc, b) + m.moveCost + m.tiesWeight * h.ties[s]!;
+      optU[n++] = utilityOf(sc, v0, current, lnIncome, netRentOf(w, current, ownTenure, eligible), inc, b) + moveCost + tiesWeight * tiesOf[s]!;
     }
     const pick = optCell[logitChoice(optU, n, rs)]!;
     if (pick === STAY) continue;
