@@ -25,7 +25,7 @@ import type { Fenwick } from '../fenwick.ts';
 import { keyedDraw, shuffle } from '../rng.ts';
 import type { Stream } from '../rng.ts';
 import type { World } from '../world.ts';
-import { allowanceEligible, setAllowance } from './housing.ts';
+import { setAllowance } from './housing.ts';
 import { isPoor } from './neighbourhood.ts';
 import {
   ARRIVED, DEMOLITION, FORMED, LEFT, OUTSIDE, OWNER, PRIVATE, RENT, SOCIAL, VOLUNTARY,
@@ -55,10 +55,23 @@ interface Scratch {
    * rent a mover pays is read from one kind of array whether or not it claims an allowance.
    */
   rent: Float64Array;
+  /**
+   * Per mover, by position in the list (see gatherMovers): income before allowance, log income and
+   * ties (`moverReal`, MOVER_REAL a mover), and cell, tenure, kind offset and flags (`moverInt`).
+   */
+  moverReal: Float64Array;
+  moverInt: Int32Array;
   /** A mover's city-wide samples while they are looked up: the draw's remainder, and the position reached. */
   findRest: Int32Array;
   findPos: Int32Array;
 }
+
+/** Entries per mover in Scratch.moverReal: income before allowance, log income, ties (and one unused). */
+const MOVER_REAL = 4;
+/** Entries per mover in Scratch.moverInt: cell, tenure, kind offset, flags (ELIGIBLE, WORKING). */
+const MOVER_INT = 4;
+const ELIGIBLE = 1;
+const WORKING = 2;
 
 const STAY = -2;
 const LEAVE = -1;
@@ -81,6 +94,8 @@ function scratch(w: World): Scratch {
       base: new Float64Array(4 * w.cells.n),
       netRent: new Float64Array(w.cells.n),
       rent: new Float64Array(w.cells.n),
+      moverReal: new Float64Array(MOVER_REAL * cap),
+      moverInt: new Int32Array(MOVER_INT * cap),
       findRest: new Int32Array(w.config.mobility.sampleSize),
       findPos: new Int32Array(w.config.mobility.sampleSize),
     };
@@ -168,6 +183,7 @@ export const mobility = {
     }
     q.count = 0;
     if (count === 0) return;
+    gatherMovers(w, sc, list, count);
 
     // 2. Vacancies, for sampling in proportion to them.
     fenwickBuild(sc.market, (k) => c.units[k]! - c.social[k]! - c.occMarket[k]!);
@@ -281,49 +297,90 @@ function cellTerms(w: World, sc: Scratch): void {
   }
 }
 
+/**
+ * What the choices read of each mover's household, gathered in list order (slot order for most),
+ * while the choices take movers in random order: read here, the stores' cache misses do not wait
+ * on one another as they do one mover at a time. Each household is in the list once (whoMoves
+ * takes housed households, the seekers are not housed) and a choice changes only its own
+ * household, so these are the values each choice would read when it comes. The log income is
+ * taken once per mover either way: every mover reaches one choice or the other.
+ */
+function gatherMovers(w: World, sc: Scratch, list: Int32Array, count: number): void {
+  const h = w.households;
+  const cell = h.cell;
+  const tenure = h.tenure;
+  const income = h.income;
+  const allowance = h.allowance;
+  const transfer = h.transfer;
+  const age = h.age;
+  const kids = h.kids;
+  const ties = h.ties;
+  const line = w.city.meansTestLine;
+  const retire = w.config.labour.retirementAge;
+  const n = w.cells.n;
+  const real = sc.moverReal;
+  const int = sc.moverInt;
+  for (let e = 0; e < count; e++) {
+    const s = list[e]!;
+    const y = income[s]!;
+    const a = allowance[s]!;
+    const working = age[s]! < retire;
+    const r = e * MOVER_REAL;
+    const q = e * MOVER_INT;
+    real[r] = Math.max(1000, y - a); // baseIncome
+    real[r + 1] = Math.log(Math.max(1000, y));
+    real[r + 2] = ties[s]!;
+    int[q] = cell[s]!;
+    int[q + 1] = tenure[s]!;
+    int[q + 2] = kindOffset(n, kids[s]! > 0, working ? 1 : 0.3);
+    // allowanceEligible's means test, in its order.
+    int[q + 3] = (y - a - transfer[s]! < line ? ELIGIBLE : 0) | (working ? WORKING : 0);
+  }
+}
+
 /** Social allocation by need: the lowest income first (decanted social tenants keep their right). */
 function socialAllocation(w: World, sc: Scratch, list: Int32Array, count: number, rs: Stream): void {
-  const h = w.households;
   const m = w.config.mobility;
   const order = sc.order;
   const housed = sc.housed;
+  const real = sc.moverReal;
+  const int = sc.moverInt;
   const needLine = m.socialNeedLine * w.city.meansTestLine;
   const needy: number[] = [];
   for (let i = 0; i < count; i++) {
     const e = order[i]!;
-    const s = list[e]!;
-    const decanted = sc.reason[e] === DEMOLITION && h.tenure[s] === SOCIAL;
-    if (decanted || (h.tenure[s] !== SOCIAL && baseIncome(w, s) < needLine)) needy.push(e);
+    const tenure = int[e * MOVER_INT + 1]!;
+    const decanted = sc.reason[e] === DEMOLITION && tenure === SOCIAL;
+    if (decanted || (tenure !== SOCIAL && real[e * MOVER_REAL]! < needLine)) needy.push(e);
   }
   if (needy.length === 0) return;
   // Sorted by income before allowance, taken once per mover rather than at every comparison.
   const key = sc.needKey;
-  for (const e of needy) key[e] = baseIncome(w, list[e]!);
+  for (const e of needy) key[e] = real[e * MOVER_REAL]!;
   needy.sort((a, b) => key[a]! - key[b]! || a - b);
-  const retire = w.config.labour.retirementAge;
   for (const e of needy) {
     if (fenwickTotal(sc.social) < 0.5) break;
     const s = list[e]!;
     const from = sc.from[e]!;
+    const r = e * MOVER_REAL;
+    const q = e * MOVER_INT;
     // Offers: a sample of social vacancies; a voluntary mover may also stay put.
     let n = 0;
     const socialTotal = fenwickTotal(sc.social);
-    const lnIncome = Math.log(Math.max(1000, h.income[s]!));
-    const inc = baseIncome(w, s);
-    const working = h.age[s]! < retire ? 1 : 0.3;
-    const kids = h.kids[s]! > 0;
-    const eligible = allowanceEligible(w, s);
-    const v0 = kindOffset(w.cells.n, kids, working);
+    const inc = real[r]!;
+    const lnIncome = real[r + 1]!;
+    const v0 = int[q + 2]!;
+    const eligible = (int[q + 3]! & ELIGIBLE) !== 0;
     const paid = netRentOf(w, 0, SOCIAL, eligible);
     for (let t = 0; t < m.sampleSize; t++) {
       const k = fenwickFind(sc.social, rs.next() * socialTotal);
       sc.optCell[n] = k;
       sc.optU[n++] = utilityOf(sc, v0, k, lnIncome, paid, inc, m.beta);
     }
-    const home = h.cell[s]!;
+    const home = int[q]!;
     if (sc.reason[e] === VOLUNTARY && home >= 0) {
       sc.optCell[n] = STAY;
-      sc.optU[n++] = utilityOf(sc, v0, home, lnIncome, netRentOf(w, home, h.tenure[s]!, eligible), inc, m.beta) + m.moveCost + m.tiesWeight * h.ties[s]!;
+      sc.optU[n++] = utilityOf(sc, v0, home, lnIncome, netRentOf(w, home, int[q + 1]!, eligible), inc, m.beta) + m.moveCost + m.tiesWeight * real[r + 2]!;
     }
     const pick = sc.optCell[logitChoice(sc.optU, n, rs)]!;
     housed[e] = 1;
@@ -337,28 +394,17 @@ function socialAllocation(w: World, sc: Scratch, list: Int32Array, count: number
  * sampled cell is utilityOf's, from the per-cell terms of `cellTerms`.
  */
 function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, leaveBase: number, refRent: number, rs: Stream): void {
-  const h = w.households;
   const c = w.cells;
   const m = w.config.mobility;
   const b = m.beta;
-  const retire = w.config.labour.retirementAge;
   const buyLine = m.buyIncome * w.city.medianIncome;
-  const meansLine = w.city.meansTestLine;
   const sampleSize = m.sampleSize;
   const local = Math.min(sampleSize, Math.round(m.localSearchShare * sampleSize));
   const affordability = m.affordability;
   const moveCost = m.moveCost;
   const tiesWeight = m.tiesWeight;
-  // The household stores are read in locals: the calls after the choice (relocate and the rest)
-  // would otherwise make the compiled loop load each store from the world again per mover.
-  const cellOf = h.cell;
-  const ageOf = h.age;
-  const kidsOf = h.kids;
-  const incomeOf = h.income;
-  const allowanceOf = h.allowance;
-  const transferOf = h.transfer;
-  const tenureOf = h.tenure;
-  const tiesOf = h.ties;
+  const real = sc.moverReal;
+  const int = sc.moverInt;
   const order = sc.order;
   const housed = sc.housed;
   const reasons = sc.reason;
@@ -383,7 +429,6 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
   const lastCell = market.n - 1;
   const findRest = sc.findRest;
   const findPos = sc.findPos;
-  const nCells = c.n;
   const bSimilarity = b.similarity;
   const bRent = b.rent;
   const bDistance = b.distance;
@@ -393,24 +438,22 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
     const s = list[e]!;
     const reason = reasons[e]!;
     const from = froms[e]!;
-    const current = cellOf[s]!;
-    const income = incomeOf[s]!;
-    const allowance = allowanceOf[s]!;
-    const inc = Math.max(1000, income - allowance); // baseIncome
-    const age = ageOf[s]!;
-    const ownTenure = tenureOf[s]!;
+    const r = e * MOVER_REAL;
+    const q = e * MOVER_INT;
+    const inc = real[r]!;
+    const lnIncome = real[r + 1]!;
+    const current = int[q]!;
+    const ownTenure = int[q + 1]!;
+    const v0 = int[q + 2]!;
+    const flags = int[q + 3]!;
+    const eligible = (flags & ELIGIBLE) !== 0;
     // Owners buy again. Renters of working age who earn enough buy their next home (first-time
     // buyers: a deposit and a mortgage of `buyIncome` × the median income); the rest rent privately.
-    const buyer = age < retire && inc >= buyLine;
+    const buyer = (flags & WORKING) !== 0 && inc >= buyLine;
     const tenure = ownTenure === OWNER || buyer ? OWNER : PRIVATE;
     const limit = affordability * inc;
-    const lnIncome = Math.log(Math.max(1000, income));
-    const working = age < retire ? 1 : 0.3;
-    const kids = kidsOf[s]! > 0;
-    const eligible = income - allowance - transferOf[s]! < meansLine; // allowanceEligible
     // What this mover pays itself at a cell (netRentOf): the market rent, or less the allowance.
     const pays = tenure === PRIVATE && eligible ? netRent : marketRent;
-    const v0 = kindOffset(nCells, kids, working);
     let n = 0;
     const total = fenwickTotal(market);
     if (total >= 0.5) {
@@ -467,7 +510,7 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
     optU[n++] = leaveBase - bRent * (refRent / inc);
     if (reason === VOLUNTARY && current >= 0) {
       optCell[n] = STAY;
-      optU[n++] = utilityOf(sc, v0, current, lnIncome, netRentOf(w, current, ownTenure, eligible), inc, b) + moveCost + tiesWeight * tiesOf[s]!;
+      optU[n++] = utilityOf(sc, v0, current, lnIncome, netRentOf(w, current, ownTenure, eligible), inc, b) + moveCost + tiesWeight * real[r + 2]!;
     }
     const pick = optCell[logitChoice(optU, n, rs)]!;
     if (pick === STAY) continue;
