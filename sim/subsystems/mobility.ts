@@ -61,7 +61,10 @@ interface Scratch {
    */
   moverReal: Float64Array;
   moverInt: Int32Array;
-  /** A mover's city-wide samples while they are looked up: the draw's remainder, and the position reached. */
+  /**
+   * A mover's city-wide samples while they are looked up: the whole part of each draw, and the
+   * position it leads to (two places more than a sample, for the groups of three).
+   */
   findRest: Int32Array;
   findPos: Int32Array;
 }
@@ -96,8 +99,8 @@ function scratch(w: World): Scratch {
       rent: new Float64Array(w.cells.n),
       moverReal: new Float64Array(MOVER_REAL * cap),
       moverInt: new Int32Array(MOVER_INT * cap),
-      findRest: new Int32Array(w.config.mobility.sampleSize),
-      findPos: new Int32Array(w.config.mobility.sampleSize),
+      findRest: new Int32Array(w.config.mobility.sampleSize + 2),
+      findPos: new Int32Array(w.config.mobility.sampleSize + 2),
     };
     cache.set(w, s);
   }
@@ -476,22 +479,32 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
         }
       }
       // The city-wide samples: all their draws first (each takes one whatever it finds), then the
-      // descents of fenwickFind side by side, a level at a time. One descent is a chain of
-      // dependent loads; taken together they overlap, where one after another they could not.
+      // descents of fenwickFind three at a time, a level at a time, in locals. One descent is a
+      // chain of dependent loads; side by side they overlap, where one after another they could
+      // not. A group's unused places descend on stale draws (any whole number below a total
+      // descends within the tree) and are never read.
       const g = sampleSize - t;
-      for (let j = 0; j < g; j++) {
-        findRest[j] = Math.floor(rs.next() * total);
-        findPos[j] = 0;
-      }
-      for (let step = findFirst; step > 0; step >>= 1) {
-        for (let j = 0; j < g; j++) {
-          const pos = findPos[j]!;
-          const rest = findRest[j]!;
-          const node = tree[pos + step]!;
-          const take = (node - rest - 1) >> 31;
-          findPos[j] = pos + (step & take);
-          findRest[j] = rest - (node & take);
+      for (let j = 0; j < g; j++) findRest[j] = Math.floor(rs.next() * total);
+      for (let j = 0; j < g; j += 3) {
+        let p0 = 0, p1 = 0, p2 = 0;
+        let r0 = findRest[j]!, r1 = findRest[j + 1]!, r2 = findRest[j + 2]!;
+        for (let step = findFirst; step > 0; step >>= 1) {
+          const t0 = tree[p0 + step]!;
+          const t1 = tree[p1 + step]!;
+          const t2 = tree[p2 + step]!;
+          const k0 = (t0 - r0 - 1) >> 31;
+          const k1 = (t1 - r1 - 1) >> 31;
+          const k2 = (t2 - r2 - 1) >> 31;
+          p0 += step & k0;
+          r0 -= t0 & k0;
+          p1 += step & k1;
+          r1 -= t1 & k1;
+          p2 += step & k2;
+          r2 -= t2 & k2;
         }
+        findPos[j] = p0;
+        findPos[j + 1] = p1;
+        findPos[j + 2] = p2;
       }
       for (let j = 0; j < g; j++) {
         const k = Math.min(findPos[j]!, lastCell);
