@@ -45,6 +45,9 @@ interface Scratch {
   optU: Float64Array;
   /** A mover's income before allowance, by position in the list (the social allocation's order). */
   needKey: Float64Array;
+  /** The movers in need of a social home, by position in the list, and room for sorting them. */
+  needy: Int32Array;
+  needyTmp: Int32Array;
   /** Per cell: residents' mean log income this quarter. */
   meanLog: Float64Array;
   /** Per cell this quarter: utility terms by kind of household (see cellTerms), and the net rent of an allowance claimant. */
@@ -91,6 +94,8 @@ function scratch(w: World): Scratch {
       order: new Int32Array(cap),
       housed: new Uint8Array(cap),
       needKey: new Float64Array(cap),
+      needy: new Int32Array(cap),
+      needyTmp: new Int32Array(cap),
       optCell: new Int32Array(w.config.mobility.sampleSize + 2),
       optU: new Float64Array(w.config.mobility.sampleSize + 2),
       meanLog: new Float64Array(w.cells.n),
@@ -349,19 +354,23 @@ function socialAllocation(w: World, sc: Scratch, list: Int32Array, count: number
   const real = sc.moverReal;
   const int = sc.moverInt;
   const needLine = m.socialNeedLine * w.city.meansTestLine;
-  const needy: number[] = [];
+  const needy = sc.needy;
+  const key = sc.needKey;
+  let needs = 0;
   for (let i = 0; i < count; i++) {
     const e = order[i]!;
     const tenure = int[e * MOVER_INT + 1]!;
     const decanted = sc.reason[e] === DEMOLITION && tenure === SOCIAL;
-    if (decanted || (tenure !== SOCIAL && real[e * MOVER_REAL]! < needLine)) needy.push(e);
+    if (decanted || (tenure !== SOCIAL && real[e * MOVER_REAL]! < needLine)) {
+      needy[needs++] = e;
+      // Sorted by income before allowance, taken once per mover rather than at every comparison.
+      key[e] = real[e * MOVER_REAL]!;
+    }
   }
-  if (needy.length === 0) return;
-  // Sorted by income before allowance, taken once per mover rather than at every comparison.
-  const key = sc.needKey;
-  for (const e of needy) key[e] = real[e * MOVER_REAL]!;
-  needy.sort((a, b) => key[a]! - key[b]! || a - b);
-  for (const e of needy) {
+  if (needs === 0) return;
+  sortByKey(needy, needs, key, sc.needyTmp);
+  for (let i = 0; i < needs; i++) {
+    const e = needy[i]!;
     if (fenwickTotal(sc.social) < 0.5) break;
     const s = list[e]!;
     const from = sc.from[e]!;
@@ -389,6 +398,63 @@ function socialAllocation(w: World, sc: Scratch, list: Int32Array, count: number
     housed[e] = 1;
     if (pick !== STAY) relocate(w, sc, s, from, pick, SOCIAL, sc.reason[e]!);
   }
+}
+
+/** Runs sorted by insertion before sortByKey merges them. */
+const RUN = 16;
+
+/**
+ * Sorts the first n entries of `items` by key[item], ascending, equal keys by item: the order that
+ * Array.prototype.sort gives with the comparator key[a] − key[b] || a − b (for finite keys), with
+ * no call per comparison. A merge sort, bottom-up from runs of RUN sorted by insertion; `tmp`
+ * holds at least n entries.
+ */
+export function sortByKey(items: Int32Array, n: number, key: Float64Array, tmp: Int32Array): void {
+  for (let lo = 0; lo < n; lo += RUN) {
+    const hi = Math.min(lo + RUN, n);
+    for (let i = lo + 1; i < hi; i++) {
+      const x = items[i]!;
+      const kx = key[x]!;
+      let j = i - 1;
+      for (; j >= lo; j--) {
+        const y = items[j]!;
+        const ky = key[y]!;
+        if (ky < kx || (ky === kx && y < x)) break;
+        items[j + 1] = y;
+      }
+      items[j + 1] = x;
+    }
+  }
+  let src = items;
+  let dst = tmp;
+  for (let width = RUN; width < n; width *= 2) {
+    for (let lo = 0; lo < n; lo += 2 * width) {
+      const mid = Math.min(lo + width, n);
+      const hi = Math.min(lo + 2 * width, n);
+      let i = lo;
+      let j = mid;
+      let o = lo;
+      while (i < mid && j < hi) {
+        const a = src[i]!;
+        const b = src[j]!;
+        const ka = key[a]!;
+        const kb = key[b]!;
+        if (kb < ka || (kb === ka && b < a)) {
+          dst[o++] = b;
+          j++;
+        } else {
+          dst[o++] = a;
+          i++;
+        }
+      }
+      while (i < mid) dst[o++] = src[i++]!;
+      while (j < hi) dst[o++] = src[j++]!;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src !== items) for (let i = 0; i < n; i++) items[i] = src[i]!;
 }
 
 /**
