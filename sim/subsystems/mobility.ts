@@ -48,6 +48,8 @@ interface Scratch {
   /** The movers in need of a social home, by position in the list, and room for sorting them. */
   needy: Int32Array;
   needyTmp: Int32Array;
+  /** The voluntary move hazard by tenure code and life event (see whoMoves). */
+  rates: Float64Array;
   /** Per cell: residents' mean log income this quarter. */
   meanLog: Float64Array;
   /** Per cell this quarter: utility terms by kind of household (see cellTerms), and the net rent of an allowance claimant. */
@@ -96,6 +98,7 @@ function scratch(w: World): Scratch {
       needKey: new Float64Array(cap),
       needy: new Int32Array(cap),
       needyTmp: new Int32Array(cap),
+      rates: new Float64Array(512),
       optCell: new Int32Array(w.config.mobility.sampleSize + 2),
       optU: new Float64Array(w.config.mobility.sampleSize + 2),
       meanLog: new Float64Array(w.cells.n),
@@ -241,10 +244,15 @@ function whoMoves(w: World, sc: Scratch, list: Int32Array): number {
   const froms = sc.from;
   const threshold = m.rentBurdenThreshold;
   const burdenLimit = m.burdenQuarters;
-  const privateRate = m.privateMoveRate;
-  const socialRate = m.socialMoveRate;
-  const ownerRate = m.ownerMoveRate;
+  // The hazard by tenure code, and by tenure code + 256 in a quarter with a life event: a lookup
+  // rather than branches on tenure and life event, which differ from one household to the next in
+  // no order. Every code but private and social rents is an owner's, as in a chain of tests.
+  const rates = sc.rates;
   const lifeMultiplier = m.lifeEventMultiplier;
+  rates.fill(m.ownerMoveRate, 0, 256);
+  rates[PRIVATE] = m.privateMoveRate;
+  rates[SOCIAL] = m.socialMoveRate;
+  for (let t = 0; t < 256; t++) rates[256 + t] = rates[t]! * lifeMultiplier;
   let count = 0;
   const n = h.count;
   for (let s = 0; s < n; s++) {
@@ -264,8 +272,8 @@ function whoMoves(w: World, sc: Scratch, list: Int32Array): number {
       } else burdenQuarters[s] = 0;
     }
     if (reason < 0) {
-      const base = t === PRIVATE ? privateRate : t === SOCIAL ? socialRate : ownerRate;
-      const rate = lifeEvent[s] ? base * lifeMultiplier : base;
+      // (v + 255) & 256 is 256 for a life event (1 to 255) and 0 for none.
+      const rate = rates[((lifeEvent[s]! + 255) & 256) + t]!;
       if (keyedDraw(moveKey, id[s]!, tick) < rate) reason = VOLUNTARY;
     }
     lifeEvent[s] = 0;
