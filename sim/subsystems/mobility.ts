@@ -25,7 +25,7 @@ import type { Fenwick } from '../fenwick.ts';
 import { keyedDraw, shuffle } from '../rng.ts';
 import type { Stream } from '../rng.ts';
 import type { World } from '../world.ts';
-import { allowanceEligible, setAllowance } from './housing.ts';
+import { setAllowance } from './housing.ts';
 import { isPoor } from './neighbourhood.ts';
 import {
   ARRIVED, DEMOLITION, FORMED, LEFT, OUTSIDE, OWNER, PRIVATE, RENT, SOCIAL, VOLUNTARY,
@@ -45,12 +45,41 @@ interface Scratch {
   optU: Float64Array;
   /** A mover's income before allowance, by position in the list (the social allocation's order). */
   needKey: Float64Array;
+  /** The movers in need of a social home, by position in the list, and room for sorting them. */
+  needy: Int32Array;
+  needyTmp: Int32Array;
+  /** The voluntary move hazard by tenure code and life event (see whoMoves). */
+  rates: Float64Array;
   /** Per cell: residents' mean log income this quarter. */
   meanLog: Float64Array;
   /** Per cell this quarter: utility terms by kind of household (see cellTerms), and the net rent of an allowance claimant. */
   base: Float64Array;
   netRent: Float64Array;
+  /**
+   * Per cell this quarter: the market rent (cells.rent, widened exactly to double), so that the
+   * rent a mover pays is read from one kind of array whether or not it claims an allowance.
+   */
+  rent: Float64Array;
+  /**
+   * Per mover, by position in the list (see gatherMovers): income before allowance, log income and
+   * ties (`moverReal`, MOVER_REAL a mover), and cell, tenure, kind offset and flags (`moverInt`).
+   */
+  moverReal: Float64Array;
+  moverInt: Int32Array;
+  /**
+   * A mover's city-wide samples while they are looked up: the whole part of each draw, and the
+   * position it leads to (two places more than a sample, for the groups of three).
+   */
+  findRest: Int32Array;
+  findPos: Int32Array;
 }
+
+/** Entries per mover in Scratch.moverReal: income before allowance, log income, ties (and one unused). */
+const MOVER_REAL = 4;
+/** Entries per mover in Scratch.moverInt: cell, tenure, kind offset, flags (ELIGIBLE, WORKING). */
+const MOVER_INT = 4;
+const ELIGIBLE = 1;
+const WORKING = 2;
 
 const STAY = -2;
 const LEAVE = -1;
@@ -67,11 +96,19 @@ function scratch(w: World): Scratch {
       order: new Int32Array(cap),
       housed: new Uint8Array(cap),
       needKey: new Float64Array(cap),
+      needy: new Int32Array(cap),
+      needyTmp: new Int32Array(cap),
+      rates: new Float64Array(512),
       optCell: new Int32Array(w.config.mobility.sampleSize + 2),
       optU: new Float64Array(w.config.mobility.sampleSize + 2),
       meanLog: new Float64Array(w.cells.n),
       base: new Float64Array(4 * w.cells.n),
       netRent: new Float64Array(w.cells.n),
+      rent: new Float64Array(w.cells.n),
+      moverReal: new Float64Array(MOVER_REAL * cap),
+      moverInt: new Int32Array(MOVER_INT * cap),
+      findRest: new Int32Array(w.config.mobility.sampleSize + 2),
+      findPos: new Int32Array(w.config.mobility.sampleSize + 2),
     };
     cache.set(w, s);
   }
@@ -157,6 +194,7 @@ export const mobility = {
     }
     q.count = 0;
     if (count === 0) return;
+    gatherMovers(w, sc, list, count);
 
     // 2. Vacancies, for sampling in proportion to them.
     fenwickBuild(sc.market, (k) => c.units[k]! - c.social[k]! - c.occMarket[k]!);
@@ -206,10 +244,15 @@ function whoMoves(w: World, sc: Scratch, list: Int32Array): number {
   const froms = sc.from;
   const threshold = m.rentBurdenThreshold;
   const burdenLimit = m.burdenQuarters;
-  const privateRate = m.privateMoveRate;
-  const socialRate = m.socialMoveRate;
-  const ownerRate = m.ownerMoveRate;
+  // The hazard by tenure code, and by tenure code + 256 in a quarter with a life event: a lookup
+  // rather than branches on tenure and life event, which differ from one household to the next in
+  // no order. Every code but private and social rents is an owner's, as in a chain of tests.
+  const rates = sc.rates;
   const lifeMultiplier = m.lifeEventMultiplier;
+  rates.fill(m.ownerMoveRate, 0, 256);
+  rates[PRIVATE] = m.privateMoveRate;
+  rates[SOCIAL] = m.socialMoveRate;
+  for (let t = 0; t < 256; t++) rates[256 + t] = rates[t]! * lifeMultiplier;
   let count = 0;
   const n = h.count;
   for (let s = 0; s < n; s++) {
@@ -229,8 +272,8 @@ function whoMoves(w: World, sc: Scratch, list: Int32Array): number {
       } else burdenQuarters[s] = 0;
     }
     if (reason < 0) {
-      const base = t === PRIVATE ? privateRate : t === SOCIAL ? socialRate : ownerRate;
-      const rate = lifeEvent[s] ? base * lifeMultiplier : base;
+      // (v + 255) & 256 is 256 for a life event (1 to 255) and 0 for none.
+      const rate = rates[((lifeEvent[s]! + 255) & 256) + t]!;
       if (keyedDraw(moveKey, id[s]!, tick) < rate) reason = VOLUNTARY;
     }
     lifeEvent[s] = 0;
@@ -265,58 +308,161 @@ function cellTerms(w: World, sc: Scratch): void {
     sc.base[2 * n + k] = qe + school + jobs * 1 - safety;
     sc.base[3 * n + k] = qe + school + jobs * 0.3 - safety;
     const rent = c.rent[k]!;
+    sc.rent[k] = rent;
     sc.netRent[k] = Math.max(0, rent - Math.min(rent, cap));
+  }
+}
+
+/**
+ * What the choices read of each mover's household, gathered in list order (slot order for most),
+ * while the choices take movers in random order: read here, the stores' cache misses do not wait
+ * on one another as they do one mover at a time. Each household is in the list once (whoMoves
+ * takes housed households, the seekers are not housed) and a choice changes only its own
+ * household, so these are the values each choice would read when it comes. The log income is
+ * taken once per mover either way: every mover reaches one choice or the other.
+ */
+function gatherMovers(w: World, sc: Scratch, list: Int32Array, count: number): void {
+  const h = w.households;
+  const cell = h.cell;
+  const tenure = h.tenure;
+  const income = h.income;
+  const allowance = h.allowance;
+  const transfer = h.transfer;
+  const age = h.age;
+  const kids = h.kids;
+  const ties = h.ties;
+  const line = w.city.meansTestLine;
+  const retire = w.config.labour.retirementAge;
+  const n = w.cells.n;
+  const real = sc.moverReal;
+  const int = sc.moverInt;
+  for (let e = 0; e < count; e++) {
+    const s = list[e]!;
+    const y = income[s]!;
+    const a = allowance[s]!;
+    const working = age[s]! < retire;
+    const r = e * MOVER_REAL;
+    const q = e * MOVER_INT;
+    real[r] = Math.max(1000, y - a); // baseIncome
+    real[r + 1] = Math.log(Math.max(1000, y));
+    real[r + 2] = ties[s]!;
+    int[q] = cell[s]!;
+    int[q + 1] = tenure[s]!;
+    int[q + 2] = kindOffset(n, kids[s]! > 0, working ? 1 : 0.3);
+    // allowanceEligible's means test, in its order.
+    int[q + 3] = (y - a - transfer[s]! < line ? ELIGIBLE : 0) | (working ? WORKING : 0);
   }
 }
 
 /** Social allocation by need: the lowest income first (decanted social tenants keep their right). */
 function socialAllocation(w: World, sc: Scratch, list: Int32Array, count: number, rs: Stream): void {
-  const h = w.households;
   const m = w.config.mobility;
   const order = sc.order;
   const housed = sc.housed;
+  const real = sc.moverReal;
+  const int = sc.moverInt;
   const needLine = m.socialNeedLine * w.city.meansTestLine;
-  const needy: number[] = [];
+  const needy = sc.needy;
+  const key = sc.needKey;
+  let needs = 0;
   for (let i = 0; i < count; i++) {
     const e = order[i]!;
-    const s = list[e]!;
-    const decanted = sc.reason[e] === DEMOLITION && h.tenure[s] === SOCIAL;
-    if (decanted || (h.tenure[s] !== SOCIAL && baseIncome(w, s) < needLine)) needy.push(e);
+    const tenure = int[e * MOVER_INT + 1]!;
+    const decanted = sc.reason[e] === DEMOLITION && tenure === SOCIAL;
+    if (decanted || (tenure !== SOCIAL && real[e * MOVER_REAL]! < needLine)) {
+      needy[needs++] = e;
+      // Sorted by income before allowance, taken once per mover rather than at every comparison.
+      key[e] = real[e * MOVER_REAL]!;
+    }
   }
-  if (needy.length === 0) return;
-  // Sorted by income before allowance, taken once per mover rather than at every comparison.
-  const key = sc.needKey;
-  for (const e of needy) key[e] = baseIncome(w, list[e]!);
-  needy.sort((a, b) => key[a]! - key[b]! || a - b);
-  const retire = w.config.labour.retirementAge;
-  for (const e of needy) {
+  if (needs === 0) return;
+  sortByKey(needy, needs, key, sc.needyTmp);
+  for (let i = 0; i < needs; i++) {
+    const e = needy[i]!;
     if (fenwickTotal(sc.social) < 0.5) break;
     const s = list[e]!;
     const from = sc.from[e]!;
+    const r = e * MOVER_REAL;
+    const q = e * MOVER_INT;
     // Offers: a sample of social vacancies; a voluntary mover may also stay put.
     let n = 0;
     const socialTotal = fenwickTotal(sc.social);
-    const lnIncome = Math.log(Math.max(1000, h.income[s]!));
-    const inc = baseIncome(w, s);
-    const working = h.age[s]! < retire ? 1 : 0.3;
-    const kids = h.kids[s]! > 0;
-    const eligible = allowanceEligible(w, s);
-    const v0 = kindOffset(w.cells.n, kids, working);
+    const inc = real[r]!;
+    const lnIncome = real[r + 1]!;
+    const v0 = int[q + 2]!;
+    const eligible = (int[q + 3]! & ELIGIBLE) !== 0;
     const paid = netRentOf(w, 0, SOCIAL, eligible);
     for (let t = 0; t < m.sampleSize; t++) {
       const k = fenwickFind(sc.social, rs.next() * socialTotal);
       sc.optCell[n] = k;
       sc.optU[n++] = utilityOf(sc, v0, k, lnIncome, paid, inc, m.beta);
     }
-    const home = h.cell[s]!;
+    const home = int[q]!;
     if (sc.reason[e] === VOLUNTARY && home >= 0) {
       sc.optCell[n] = STAY;
-      sc.optU[n++] = utilityOf(sc, v0, home, lnIncome, netRentOf(w, home, h.tenure[s]!, eligible), inc, m.beta) + m.moveCost + m.tiesWeight * h.ties[s]!;
+      sc.optU[n++] = utilityOf(sc, v0, home, lnIncome, netRentOf(w, home, int[q + 1]!, eligible), inc, m.beta) + m.moveCost + m.tiesWeight * real[r + 2]!;
     }
     const pick = sc.optCell[logitChoice(sc.optU, n, rs)]!;
     housed[e] = 1;
     if (pick !== STAY) relocate(w, sc, s, from, pick, SOCIAL, sc.reason[e]!);
   }
+}
+
+/** Runs sorted by insertion before sortByKey merges them. */
+const RUN = 16;
+
+/**
+ * Sorts the first n entries of `items` by key[item], ascending, equal keys by item: the order that
+ * Array.prototype.sort gives with the comparator key[a] − key[b] || a − b (for finite keys), with
+ * no call per comparison. A merge sort, bottom-up from runs of RUN sorted by insertion; `tmp`
+ * holds at least n entries.
+ */
+export function sortByKey(items: Int32Array, n: number, key: Float64Array, tmp: Int32Array): void {
+  for (let lo = 0; lo < n; lo += RUN) {
+    const hi = Math.min(lo + RUN, n);
+    for (let i = lo + 1; i < hi; i++) {
+      const x = items[i]!;
+      const kx = key[x]!;
+      let j = i - 1;
+      for (; j >= lo; j--) {
+        const y = items[j]!;
+        const ky = key[y]!;
+        if (ky < kx || (ky === kx && y < x)) break;
+        items[j + 1] = y;
+      }
+      items[j + 1] = x;
+    }
+  }
+  let src = items;
+  let dst = tmp;
+  for (let width = RUN; width < n; width *= 2) {
+    for (let lo = 0; lo < n; lo += 2 * width) {
+      const mid = Math.min(lo + width, n);
+      const hi = Math.min(lo + 2 * width, n);
+      let i = lo;
+      let j = mid;
+      let o = lo;
+      while (i < mid && j < hi) {
+        const a = src[i]!;
+        const b = src[j]!;
+        const ka = key[a]!;
+        const kb = key[b]!;
+        if (kb < ka || (kb === ka && b < a)) {
+          dst[o++] = b;
+          j++;
+        } else {
+          dst[o++] = a;
+          i++;
+        }
+      }
+      while (i < mid) dst[o++] = src[i++]!;
+      while (j < hi) dst[o++] = src[j++]!;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src !== items) for (let i = 0; i < n; i++) items[i] = src[i]!;
 }
 
 /**
@@ -325,14 +471,17 @@ function socialAllocation(w: World, sc: Scratch, list: Int32Array, count: number
  * sampled cell is utilityOf's, from the per-cell terms of `cellTerms`.
  */
 function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, leaveBase: number, refRent: number, rs: Stream): void {
-  const h = w.households;
   const c = w.cells;
   const m = w.config.mobility;
   const b = m.beta;
-  const retire = w.config.labour.retirementAge;
   const buyLine = m.buyIncome * w.city.medianIncome;
   const sampleSize = m.sampleSize;
-  const localShare = m.localSearchShare;
+  const local = Math.min(sampleSize, Math.round(m.localSearchShare * sampleSize));
+  const affordability = m.affordability;
+  const moveCost = m.moveCost;
+  const tiesWeight = m.tiesWeight;
+  const real = sc.moverReal;
+  const int = sc.moverInt;
   const order = sc.order;
   const housed = sc.housed;
   const reasons = sc.reason;
@@ -340,15 +489,24 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
   const optCell = sc.optCell;
   const optU = sc.optU;
   const netRent = sc.netRent;
-  const rentOf = c.rent;
+  const marketRent = sc.rent;
+  const base = sc.base;
+  const meanLog = sc.meanLog;
   const units = c.units;
   const socialUnits = c.social;
   const occMarket = c.occMarket;
   const nbOffset = w.nearby.offset;
   const nbIndex = w.nearby.index;
   const nbDist = nearbyDistances(w);
+  const geoX = w.geo.x;
+  const geoY = w.geo.y;
   const market = sc.market;
-  const nCells = c.n;
+  const tree = market.tree;
+  const findFirst = market.first;
+  const lastCell = market.n - 1;
+  const findRest = sc.findRest;
+  const findPos = sc.findPos;
+  const bSimilarity = b.similarity;
   const bRent = b.rent;
   const bDistance = b.distance;
   for (let i = 0; i < count; i++) {
@@ -357,49 +515,89 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
     const s = list[e]!;
     const reason = reasons[e]!;
     const from = froms[e]!;
-    const current = h.cell[s]!;
-    const inc = baseIncome(w, s);
+    const r = e * MOVER_REAL;
+    const q = e * MOVER_INT;
+    const inc = real[r]!;
+    const lnIncome = real[r + 1]!;
+    const current = int[q]!;
+    const ownTenure = int[q + 1]!;
+    const v0 = int[q + 2]!;
+    const flags = int[q + 3]!;
+    const eligible = (flags & ELIGIBLE) !== 0;
     // Owners buy again. Renters of working age who earn enough buy their next home (first-time
     // buyers: a deposit and a mortgage of `buyIncome` × the median income); the rest rent privately.
-    const buyer = h.age[s]! < retire && inc >= buyLine;
-    const tenure = h.tenure[s] === OWNER || buyer ? OWNER : PRIVATE;
-    const limit = m.affordability * inc;
-    const lnIncome = Math.log(Math.max(1000, h.income[s]!));
-    const working = h.age[s]! < retire ? 1 : 0.3;
-    const kids = h.kids[s]! > 0;
-    const eligible = allowanceEligible(w, s);
+    const buyer = (flags & WORKING) !== 0 && inc >= buyLine;
+    const tenure = ownTenure === OWNER || buyer ? OWNER : PRIVATE;
+    const limit = affordability * inc;
     // What this mover pays itself at a cell (netRentOf): the market rent, or less the allowance.
-    const pays = tenure === PRIVATE && eligible ? netRent : rentOf;
-    const v0 = kindOffset(nCells, kids, working);
+    const pays = tenure === PRIVATE && eligible ? netRent : marketRent;
     let n = 0;
     const total = fenwickTotal(market);
     if (total >= 0.5) {
       // Movers with a home in the city look near it first, then city-wide (vacancy-weighted).
-      const local = from >= 0 ? Math.round(localShare * sampleSize) : 0;
-      for (let t = 0; t < sampleSize; t++) {
-        let k: number;
-        let near = -1;
-        if (t < local) {
-          const a = nbOffset[from]!;
-          near = a + Math.floor(rs.next() * (nbOffset[from + 1]! - a));
-          k = nbIndex[near]!;
+      // The sum for a cell is utilityOf's, written out, less the distance from home.
+      let t = 0;
+      if (from >= 0) {
+        const a = nbOffset[from]!;
+        const span = nbOffset[from + 1]! - a;
+        for (; t < local; t++) {
+          const near = a + Math.floor(rs.next() * span);
+          const k = nbIndex[near]!;
           if (units[k]! - socialUnits[k]! - occMarket[k]! <= 0) continue;
-        } else {
-          k = fenwickFind(market, rs.next() * total);
+          // A move within the same neighbourhood changes nothing the model sees: look elsewhere.
+          const rent = pays[k]!;
+          if (k === current || rent > limit) continue;
+          optCell[n] = k;
+          const u = base[v0 + k]! - bSimilarity * Math.abs(lnIncome - meanLog[k]!) - bRent * (rent / inc);
+          optU[n++] = u - bDistance * nbDist[near]!;
         }
-        // A move within the same neighbourhood changes nothing the model sees: look elsewhere.
+      }
+      // The city-wide samples: all their draws first (each takes one whatever it finds), then the
+      // descents of fenwickFind three at a time, a level at a time, in locals. One descent is a
+      // chain of dependent loads; side by side they overlap, where one after another they could
+      // not. A group's unused places descend on stale draws (any whole number below a total
+      // descends within the tree) and are never read.
+      const g = sampleSize - t;
+      for (let j = 0; j < g; j++) findRest[j] = Math.floor(rs.next() * total);
+      for (let j = 0; j < g; j += 3) {
+        let p0 = 0, p1 = 0, p2 = 0;
+        let r0 = findRest[j]!, r1 = findRest[j + 1]!, r2 = findRest[j + 2]!;
+        for (let step = findFirst; step > 0; step >>= 1) {
+          const t0 = tree[p0 + step]!;
+          const t1 = tree[p1 + step]!;
+          const t2 = tree[p2 + step]!;
+          const k0 = (t0 - r0 - 1) >> 31;
+          const k1 = (t1 - r1 - 1) >> 31;
+          const k2 = (t2 - r2 - 1) >> 31;
+          p0 += step & k0;
+          r0 -= t0 & k0;
+          p1 += step & k1;
+          r1 -= t1 & k1;
+          p2 += step & k2;
+          r2 -= t2 & k2;
+        }
+        findPos[j] = p0;
+        findPos[j + 1] = p1;
+        findPos[j + 2] = p2;
+      }
+      for (let j = 0; j < g; j++) {
+        const k = Math.min(findPos[j]!, lastCell);
         const rent = pays[k]!;
         if (k === current || rent > limit) continue;
         optCell[n] = k;
-        const u = utilityOf(sc, v0, k, lnIncome, rent, inc, b);
-        optU[n++] = from >= 0 ? u - bDistance * (near >= 0 ? nbDist[near]! : distance(w, from, k)) : u;
+        const u = base[v0 + k]! - bSimilarity * Math.abs(lnIncome - meanLog[k]!) - bRent * (rent / inc);
+        if (from >= 0) {
+          const dx = geoX[from]! - geoX[k]!;
+          const dy = geoY[from]! - geoY[k]!;
+          optU[n++] = u - bDistance * Math.sqrt(dx * dx + dy * dy); // distance(w, from, k)
+        } else optU[n++] = u;
       }
     }
     optCell[n] = LEAVE;
     optU[n++] = leaveBase - bRent * (refRent / inc);
     if (reason === VOLUNTARY && current >= 0) {
       optCell[n] = STAY;
-      optU[n++] = utilityOf(sc, v0, current, lnIncome, netRentOf(w, current, h.tenure[s]!, eligible), inc, b) + m.moveCost + m.tiesWeight * h.ties[s]!;
+      optU[n++] = utilityOf(sc, v0, current, lnIncome, netRentOf(w, current, ownTenure, eligible), inc, b) + moveCost + tiesWeight * real[r + 2]!;
     }
     const pick = optCell[logitChoice(optU, n, rs)]!;
     if (pick === STAY) continue;
