@@ -25,6 +25,8 @@ const YEARS = 25;
 /** The programme's last year (default start year 2 + 10 years): the facts about a programme's
  * course are measured then, as the NDC evaluation measured its areas at the programme's end. */
 const END = 12;
+/** The years the facts read (the programme's end and the last year are kept anyway): tabula rasa's early forced moves. */
+const FRAME_YEARS = [4, END];
 
 /** The runs: each policy variant and the counterfactuals its boundary needs. */
 const VARIANTS: Record<string, ScenarioInput['policy']> = {
@@ -61,8 +63,8 @@ beforeAll(async () => {
   // counterfactuals of a seed are one run of none that follows every rule's regions (`track`,
   // sim/simulation.ts): the same results as a run for each, in fewer runs.
   const tasks: RunTask[] = SEEDS.flatMap((seed) => [
-    ...own.map((name) => ({ id: `${name}#${seed}`, config: configs.get(name)!, seed, years: YEARS, frameYears: [END] })),
-    { id: `${counterfactuals[0]!}#${seed}`, config: configs.get(counterfactuals[0]!)!, track: counterfactuals.slice(1).map((n) => configs.get(n)!), seed, years: YEARS, frameYears: [END] },
+    ...own.map((name) => ({ id: `${name}#${seed}`, config: configs.get(name)!, seed, years: YEARS, frameYears: FRAME_YEARS })),
+    { id: `${counterfactuals[0]!}#${seed}`, config: configs.get(counterfactuals[0]!)!, track: counterfactuals.slice(1).map((n) => configs.get(n)!), seed, years: YEARS, frameYears: FRAME_YEARS },
   ]);
   const done = await pool.runAll(tasks);
   const keep = (name: string, r: RunResult) => (results.get(name) ?? results.set(name, []).get(name)!).push(r);
@@ -82,7 +84,8 @@ type Block = Exclude<keyof YearFrame, 'year'>;
 /** A metric of each seed's final frame (or the frame of `year`). */
 function values(name: string, block: Block, metric: string, year?: number): number[] {
   return results.get(name)!.map((r) => {
-    const f = year === undefined ? r.final : r.series.find((s) => s.year === year)!;
+    const f = year === undefined ? r.final : r.series.find((s) => s.year === year);
+    if (!f) throw new Error(`year ${year} was not kept: add it to FRAME_YEARS`);
     return ((f as Record<string, Record<string, number> | undefined>)[block]?.[metric]) ?? NaN;
   });
 }
