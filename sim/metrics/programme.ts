@@ -147,27 +147,16 @@ export function peopleMetricsWithCity(w: World, mask: Uint16Array, groups: numbe
   return { values, gini: giniOfSorted(sorted, n) };
 }
 
-/** One column per sum, one entry per group. */
-interface Sums {
-  nPoor: Float64Array;
-  nLf: Float64Array;
-  nUnemployed: Float64Array;
-  sSkill: Float64Array;
-  nPupils: Float64Array;
-  sAttainment: Float64Array;
-  sHealth: Float64Array;
-  sBurden: Float64Array;
-  nRenters: Float64Array;
-  nInTarget: Float64Array;
-}
+/**
+ * The sums of each group side by side: group g's at SUMS × g + column. One array rather than a
+ * column each: the pass adds to all of a group's sums at once.
+ */
+const SUMS = 16;
+const POOR = 0, LF = 1, UNEMPLOYED = 2, SKILL = 3, PUPILS = 4, ATTAINMENT = 5, HEALTH = 6, BURDEN = 7, RENTERS = 8, IN_TARGET = 9;
+type Sums = Float64Array;
 
 function newSums(groups: number): Sums {
-  return {
-    nPoor: new Float64Array(groups), nLf: new Float64Array(groups), nUnemployed: new Float64Array(groups),
-    sSkill: new Float64Array(groups), nPupils: new Float64Array(groups), sAttainment: new Float64Array(groups),
-    sHealth: new Float64Array(groups), sBurden: new Float64Array(groups), nRenters: new Float64Array(groups),
-    nInTarget: new Float64Array(groups),
-  };
+  return new Float64Array(SUMS * groups);
 }
 
 /**
@@ -180,7 +169,6 @@ function accumulate(w: World, mask: Uint16Array, sums: Sums, incomes: Float64Arr
   const c = w.cells;
   const code = w.region.code;
   const retire = w.config.labour.retirementAge;
-  const { nPoor, nLf, nUnemployed, sSkill, nPupils, sAttainment, sHealth, sBurden, nRenters, nInTarget } = sums;
   const cell = h.cell, income = h.income, poorOf = h.poor, age = h.age, skillOf = h.skill, employer = h.employer;
   const kids = h.kids, kidAge = h.kidAge, attainmentOf = h.attainment, tenure = h.tenure, allowance = h.allowance;
   const healthOf = h.health, rent = c.rent;
@@ -208,16 +196,17 @@ function accumulate(w: World, mask: Uint16Array, sums: Sums, incomes: Float64Arr
     for (let m = m0; m !== 0; m &= m - 1) {
       const g = 31 - Math.clz32(m & -m);
       if (fill !== undefined) incomes[fill[g]!++] = y;
-      nPoor[g]! += poor;
-      nLf[g]! += working;
-      nUnemployed[g]! += unemployed;
-      sSkill[g]! += skill;
-      nPupils[g]! += pupil;
-      sAttainment[g]! += attainment;
-      sHealth[g]! += health;
-      sBurden[g]! += burden;
-      nRenters[g]! += renter;
-      nInTarget[g]! += inTarget;
+      const b = SUMS * g;
+      sums[b + POOR]! += poor;
+      sums[b + LF]! += working;
+      sums[b + UNEMPLOYED]! += unemployed;
+      sums[b + SKILL]! += skill;
+      sums[b + PUPILS]! += pupil;
+      sums[b + ATTAINMENT]! += attainment;
+      sums[b + HEALTH]! += health;
+      sums[b + BURDEN]! += burden;
+      sums[b + RENTERS]! += renter;
+      sums[b + IN_TARGET]! += inTarget;
     }
   }
 }
@@ -228,17 +217,18 @@ function groupValues(sums: Sums, offsets: Int32Array, groups: number): MetricVal
   const values: MetricValues[] = [];
   for (let g = 0; g < groups; g++) {
     const n = offsets[g + 1]! - offsets[g]!;
-    const lf = sums.nLf[g]!;
+    const b = SUMS * g;
+    const lf = sums[b + LF]!;
     values.push({
       households: n,
-      povertyRate: div(sums.nPoor[g]!, n),
-      unemploymentRate: div(sums.nUnemployed[g]!, lf),
+      povertyRate: div(sums[b + POOR]!, n),
+      unemploymentRate: div(sums[b + UNEMPLOYED]!, lf),
       medianIncome: 0,
-      meanSkill: div(sums.sSkill[g]!, lf),
-      childAttainment: div(sums.sAttainment[g]!, sums.nPupils[g]!),
-      health: div(sums.sHealth[g]!, n),
-      rentBurden: div(sums.sBurden[g]!, sums.nRenters[g]!),
-      inTargetShare: div(sums.nInTarget[g]!, n),
+      meanSkill: div(sums[b + SKILL]!, lf),
+      childAttainment: div(sums[b + ATTAINMENT]!, sums[b + PUPILS]!),
+      health: div(sums[b + HEALTH]!, n),
+      rentBurden: div(sums[b + BURDEN]!, sums[b + RENTERS]!),
+      inTargetShare: div(sums[b + IN_TARGET]!, n),
     });
   }
   return values;
