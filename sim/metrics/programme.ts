@@ -123,7 +123,7 @@ export function peopleMetricsByGroup(
  * it. The sort clamps at 0, so the medians are read this way only when every income is positive
  * (and none NaN); otherwise each group's median is selected as in `peopleMetricsByGroup`.
  */
-export function peopleMetricsWithCity(w: World, mask: Uint16Array, groups: number): { values: MetricValues[]; gini: number } {
+export function peopleMetricsWithCity(w: World, mask: Uint16Array, groups: number): { values: MetricValues[]; gini: number; city: CityOrder } {
   const offsets = groupOffsets(mask, groups);
   const n = offsets[1]! - offsets[0]!;
   // The city's incomes in slot order, and each one's groups.
@@ -133,18 +133,66 @@ export function peopleMetricsWithCity(w: World, mask: Uint16Array, groups: numbe
   accumulate(w, mask, sums, incomes, undefined, members);
   const values = groupValues(sums, offsets, groups);
   const { sorted, order } = sortNonNegative(incomes, n);
+  const city: CityOrder = { incomes, sorted, order };
+  groupMedians(values, city, members, offsets, groups);
+  return { values, gini: giniOfSorted(sorted, n), city };
+}
+
+/**
+ * The city's incomes (its households in slot order), and the same clamped at 0 in ascending order
+ * with where each came from (`sortNonNegative`).
+ */
+export interface CityOrder {
+  incomes: Float64Array;
+  sorted: Float64Array;
+  order: Int32Array;
+}
+
+/**
+ * `peopleMetricsByGroup` for a tracker's view of the same world in the same year (the mask of
+ * `householdGroups(view, false)`), its medians read off the order of the city's incomes that
+ * `peopleMetricsWithCity` sorted: a view's groups are groups of the same households (every housed
+ * household is in one region), in the same slot order.
+ */
+export function peopleMetricsWithOrder(w: World, mask: Uint16Array, groups: number, city: CityOrder): { values: MetricValues[] } {
+  const offsets = groupOffsets(mask, groups);
+  const n = city.incomes.length;
+  // The view's households are a subset of the city's: as many means the same.
+  if (countGrouped(mask) !== n) return peopleMetricsByGroup(w, mask, groups);
+  const incomes = new Float64Array(n);
+  const members = new Uint16Array(n);
+  const sums = newSums(groups);
+  accumulate(w, mask, sums, incomes, undefined, members);
+  const values = groupValues(sums, offsets, groups);
+  groupMedians(values, city, members, offsets, groups);
+  return { values };
+}
+
+function countGrouped(mask: Uint16Array): number {
+  let n = 0;
+  for (let s = 0; s < mask.length; s++) if (mask[s] !== 0) n++;
+  return n;
+}
+
+/**
+ * Each group's median: read off the city's order when every income is positive (and none NaN),
+ * since the sort clamps at 0; otherwise selected from the group's incomes as `peopleMetricsByGroup`
+ * selects it.
+ */
+function groupMedians(values: MetricValues[], city: CityOrder, members: Uint16Array, offsets: Int32Array, groups: number): void {
+  const { incomes, sorted, order } = city;
+  const n = incomes.length;
   if (n > 0 && sorted[0]! > 0 && !Number.isNaN(sorted[n - 1]!)) {
     mediansFromOrder(values, sorted, order, members, offsets, groups);
-  } else {
-    const scratch = new Float64Array(n);
-    for (let g = 0; g < groups; g++) {
-      const size = offsets[g + 1]! - offsets[g]!;
-      const own = new Float64Array(size);
-      gatherGroup(incomes, members, 1 << g, own);
-      values[g]!.medianIncome = size > 0 ? median(own, size, scratch) : 0;
-    }
+    return;
   }
-  return { values, gini: giniOfSorted(sorted, n) };
+  const scratch = new Float64Array(n);
+  for (let g = 0; g < groups; g++) {
+    const size = offsets[g + 1]! - offsets[g]!;
+    const own = new Float64Array(size);
+    gatherGroup(incomes, members, 1 << g, own);
+    values[g]!.medianIncome = size > 0 ? median(own, size, scratch) : 0;
+  }
 }
 
 /**
@@ -162,9 +210,10 @@ function newSums(groups: number): Sums {
 /**
  * The pass over the households: every group's sums, in slot order. Incomes go either per group
  * (`fill`: the next free place of each group's run in `incomes`) or, with `members`, once per
- * household in slot order with its mask. A loop in a function of its own (see sim/census.ts).
+ * household in slot order with its mask (returns how many). A loop in a function of its own (see
+ * sim/census.ts).
  */
-function accumulate(w: World, mask: Uint16Array, sums: Sums, incomes: Float64Array, fill: Int32Array | undefined, members: Uint16Array | undefined): void {
+function accumulate(w: World, mask: Uint16Array, sums: Sums, incomes: Float64Array, fill: Int32Array | undefined, members: Uint16Array | undefined): number {
   const h = w.households;
   const c = w.cells;
   const code = w.region.code;
@@ -209,6 +258,7 @@ function accumulate(w: World, mask: Uint16Array, sums: Sums, incomes: Float64Arr
       sums[b + IN_TARGET]! += inTarget;
     }
   }
+  return p;
 }
 
 /** Each group's aggregates from its sums; `medianIncome` is filled in by the caller. */

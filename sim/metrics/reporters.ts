@@ -11,7 +11,7 @@ import type { MetricValues, YearFrame } from '../types.ts';
 import type { World } from '../world.ts';
 import { REGION_CODES, yearOfTick } from '../world.ts';
 import { IMD_2019, deprivationIndex, deprivationIndexByGroup, domainScores, mostDeprived } from './deprivation.ts';
-import { GROUP, GROUP_COUNT, householdGroups, peopleMetricsByGroup, peopleMetricsWithCity, programmeFrames } from './programme.ts';
+import { GROUP, GROUP_COUNT, householdGroups, peopleMetricsByGroup, peopleMetricsWithCity, peopleMetricsWithOrder, programmeFrames } from './programme.ts';
 import { concentratedPovertyShare, dissimilarity, isolation, lisaHotspots, moransI } from './concentration.ts';
 
 export { REGION_CODES };
@@ -127,7 +127,7 @@ export function createMetrics(w: World, from?: MetricsState): Metrics {
     frames(views) {
       const c = w.cells;
       // Every group's household aggregates in one pass, and the Gini of the city's incomes.
-      const { values: people, gini } = peopleMetricsWithCity(w, householdGroups(w), GROUP_COUNT);
+      const { values: people, gini, city: order } = peopleMetricsWithCity(w, householdGroups(w), GROUP_COUNT);
       const city = regionMetrics(w, () => true, people[GROUP.city]!, flows);
       // Concentration over neighbourhoods with residents.
       const rate = new Float64Array(n);
@@ -181,7 +181,7 @@ export function createMetrics(w: World, from?: MetricsState): Metrics {
       const tracked = views.map((v): YearFrame => {
         const f: YearFrame = { year, city: { ...city } };
         if (!v.region.hasTarget) return f;
-        const { values } = peopleMetricsByGroup(v, householdGroups(v, false), GROUP_COUNT);
+        const { values } = peopleMetricsWithOrder(v, householdGroups(v, false), GROUP_COUNT, order);
         return Object.assign(f, regionFrames(v, values, flows), programmeFrames(v, values));
       });
       endPeriod();
