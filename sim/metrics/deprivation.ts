@@ -41,19 +41,38 @@ export const ILD_1998: DomainWeights = {
   income: 0.3, employment: 0.3, education: 0.15, health: 0.15, crime: 0, barriers: 0.1, environment: 0,
 };
 
-/** Per-cell domain scores (higher = more deprived); cells without residents score 0. */
-export function domainScores(w: World): Record<Domain, Float64Array> {
+/** Each cell's sums over its residents, the household side of the domain scores. */
+export interface ResidentSums {
+  /** Skill of the working-age, and their number. */
+  skill: Float64Array;
+  adults: Float64Array;
+  /** Children's attainment of households with children, and their number. */
+  att: Float64Array;
+  pupils: Float64Array;
+  health: Float64Array;
+  /** Rent burden of private renters, and their number. */
+  burden: Float64Array;
+  renters: Float64Array;
+}
+
+export function newResidentSums(n: number): ResidentSums {
+  return {
+    skill: new Float64Array(n), adults: new Float64Array(n), att: new Float64Array(n), pupils: new Float64Array(n),
+    health: new Float64Array(n), burden: new Float64Array(n), renters: new Float64Array(n),
+  };
+}
+
+/**
+ * The residents' sums of every cell, households in slot order (the metrics' pass over households,
+ * sim/metrics/programme.ts, adds the same values in the same order when it gathers them too).
+ * A loop in a function of its own (see sim/census.ts).
+ */
+export function residentSums(w: World): ResidentSums {
   const c = w.cells;
   const h = w.households;
-  const n = c.n;
   const retire = w.config.labour.retirementAge;
-  const skill = new Float64Array(n);
-  const adults = new Float64Array(n);
-  const att = new Float64Array(n);
-  const pupils = new Float64Array(n);
-  const health = new Float64Array(n);
-  const burden = new Float64Array(n);
-  const renters = new Float64Array(n);
+  const r = newResidentSums(c.n);
+  const { skill, adults, att, pupils, health, burden, renters } = r;
   for (let s = 0; s < h.count; s++) {
     if (!h.alive[s]) continue;
     const k = h.cell[s]!;
@@ -72,6 +91,17 @@ export function domainScores(w: World): Record<Domain, Float64Array> {
       renters[k]!++;
     }
   }
+  return r;
+}
+
+/**
+ * Per-cell domain scores (higher = more deprived); cells without residents score 0. `residents`
+ * as `residentSums(w)` gives them, when a pass over the households has gathered them already.
+ */
+export function domainScores(w: World, residents: ResidentSums = residentSums(w)): Record<Domain, Float64Array> {
+  const c = w.cells;
+  const n = c.n;
+  const { skill, adults, att, pupils, health, burden, renters } = residents;
   const out = Object.fromEntries(DOMAINS.map((d) => [d, new Float64Array(n)])) as Record<Domain, Float64Array>;
   for (let k = 0; k < n; k++) {
     const hh = c.households[k]!;

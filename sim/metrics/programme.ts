@@ -20,6 +20,8 @@ import type { World } from '../world.ts';
 import { PRIVATE, REGION_CODES } from '../world.ts';
 import { median } from '../stats.ts';
 import { giniOfSorted, sortNonNegative } from './concentration.ts';
+import type { ResidentSums } from './deprivation.ts';
+import { newResidentSums } from './deprivation.ts';
 
 const SCHOOL_START = 16;
 const SCHOOL_END = 72;
@@ -104,7 +106,7 @@ export function peopleMetricsByGroup(
   const offsets = groupOffsets(mask, groups);
   const incomes = new Float64Array(offsets[groups]!);
   const sums = newSums(groups);
-  accumulate(w, mask, sums, incomes, offsets.slice(0, groups), undefined);
+  accumulate(w, mask, sums, incomes, offsets.slice(0, groups), undefined, undefined);
   const scratch = new Float64Array(offsets[1]! - offsets[0]!);
   const values = groupValues(sums, offsets, groups);
   for (let g = 0; g < groups; g++) {
@@ -123,19 +125,25 @@ export function peopleMetricsByGroup(
  * it. The sort clamps at 0, so the medians are read this way only when every income is positive
  * (and none NaN); otherwise each group's median is selected as in `peopleMetricsByGroup`.
  */
-export function peopleMetricsWithCity(w: World, mask: Uint16Array, groups: number): { values: MetricValues[]; gini: number; city: CityOrder } {
+export function peopleMetricsWithCity(
+  w: World,
+  mask: Uint16Array,
+  groups: number,
+): { values: MetricValues[]; gini: number; city: CityOrder; residents: ResidentSums } {
   const offsets = groupOffsets(mask, groups);
   const n = offsets[1]! - offsets[0]!;
   // The city's incomes in slot order, and each one's groups.
   const incomes = new Float64Array(n);
   const members = new Uint16Array(n);
   const sums = newSums(groups);
-  accumulate(w, mask, sums, incomes, undefined, members);
+  // The deprivation domains' sums over each cell's residents, gathered in the same pass.
+  const residents = newResidentSums(w.cells.n);
+  accumulate(w, mask, sums, incomes, undefined, members, residents);
   const values = groupValues(sums, offsets, groups);
   const { sorted, order } = sortNonNegative(incomes, n);
   const city: CityOrder = { incomes, sorted, order };
   groupMedians(values, city, members, offsets, groups);
-  return { values, gini: giniOfSorted(sorted, n), city };
+  return { values, gini: giniOfSorted(sorted, n), city, residents };
 }
 
 /**
@@ -162,7 +170,7 @@ export function peopleMetricsWithOrder(w: World, mask: Uint16Array, groups: numb
   const incomes = new Float64Array(n);
   const members = new Uint16Array(n);
   const sums = newSums(groups);
-  accumulate(w, mask, sums, incomes, undefined, members);
+  accumulate(w, mask, sums, incomes, undefined, members, undefined);
   const values = groupValues(sums, offsets, groups);
   groupMedians(values, city, members, offsets, groups);
   return { values };
@@ -213,7 +221,10 @@ function newSums(groups: number): Sums {
  * household in slot order with its mask (returns how many). A loop in a function of its own (see
  * sim/census.ts).
  */
-function accumulate(w: World, mask: Uint16Array, sums: Sums, incomes: Float64Array, fill: Int32Array | undefined, members: Uint16Array | undefined): number {
+function accumulate(
+  w: World, mask: Uint16Array, sums: Sums, incomes: Float64Array, fill: Int32Array | undefined, members: Uint16Array | undefined,
+  residents: ResidentSums | undefined,
+): number {
   const h = w.households;
   const c = w.cells;
   const code = w.region.code;
@@ -222,6 +233,8 @@ function accumulate(w: World, mask: Uint16Array, sums: Sums, incomes: Float64Arr
   const kids = h.kids, kidAge = h.kidAge, attainmentOf = h.attainment, tenure = h.tenure, allowance = h.allowance;
   const healthOf = h.health, rent = c.rent;
   const target = REGION_CODES.target;
+  const cells = residents !== undefined;
+  const { skill: cSkill, adults, att, pupils, health: cHealth, burden: cBurden, renters } = residents ?? NO_CELLS;
   let p = 0;
   for (let s = 0; s < mask.length; s++) {
     const m0 = mask[s]!;
@@ -242,6 +255,22 @@ function accumulate(w: World, mask: Uint16Array, sums: Sums, incomes: Float64Arr
       incomes[p] = y;
       members[p++] = m0;
     }
+    if (cells) {
+      // The same values domainScores' residentSums adds, in the same order.
+      cHealth[k]! += health;
+      if (working) {
+        cSkill[k]! += skill;
+        adults[k]!++;
+      }
+      if (kids[s]! > 0) {
+        att[k]! += attainmentOf[s]!;
+        pupils[k]!++;
+      }
+      if (renter) {
+        cBurden[k]! += burden;
+        renters[k]!++;
+      }
+    }
     for (let m = m0; m !== 0; m &= m - 1) {
       const g = 31 - Math.clz32(m & -m);
       if (fill !== undefined) incomes[fill[g]!++] = y;
@@ -260,6 +289,8 @@ function accumulate(w: World, mask: Uint16Array, sums: Sums, incomes: Float64Arr
   }
   return p;
 }
+
+const NO_CELLS = newResidentSums(0);
 
 /** Each group's aggregates from its sums; `medianIncome` is filled in by the caller. */
 function groupValues(sums: Sums, offsets: Int32Array, groups: number): MetricValues[] {

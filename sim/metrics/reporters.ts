@@ -127,7 +127,7 @@ export function createMetrics(w: World, from?: MetricsState): Metrics {
     frames(views) {
       const c = w.cells;
       // Every group's household aggregates in one pass, and the Gini of the city's incomes.
-      const { values: people, gini, city: order } = peopleMetricsWithCity(w, householdGroups(w), GROUP_COUNT);
+      const { values: people, gini, city: order, residents } = peopleMetricsWithCity(w, householdGroups(w), GROUP_COUNT);
       const city = regionMetrics(w, () => true, people[GROUP.city]!, flows);
       // Concentration over neighbourhoods with residents.
       const rate = new Float64Array(n);
@@ -150,7 +150,7 @@ export function createMetrics(w: World, from?: MetricsState): Metrics {
       const m = w.moves;
       for (let i = flows.moveLogAt; i < m.length; i++) if (m.to[i]! >= 0) moved++;
       city.mobilityRate = city.households! > 0 ? moved / city.households! : 0;
-      const scores = domainScores(w);
+      const scores = domainScores(w, residents);
       const deprived = mostDeprived(deprivationIndex(w, IMD_2019, scores), c.households, 0.1);
       const deprivedUnits = mostDeprivedUnits(w, scores);
       deprivedByYear.push(deprivedUnits);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gini } from '../../../sim/metrics/concentration.ts';
+import { domainScores } from '../../../sim/metrics/deprivation.ts';
 import { GROUP_COUNT, householdGroups, peopleMetricsByGroup, peopleMetricsWithCity, peopleMetricsWithOrder } from '../../../sim/metrics/programme.ts';
 import type { World } from '../../../sim/world.ts';
 import { smallWorld } from '../helpers.ts';
@@ -49,5 +50,11 @@ describe('peopleMetricsWithCity', () => {
     // Fewer households than the city's: the view's medians are selected.
     mask[mask.findIndex((m) => m !== 0)] = 0;
     expect(peopleMetricsWithOrder(w, mask, GROUP_COUNT, city).values).toEqual(peopleMetricsByGroup(w, mask, GROUP_COUNT).values);
+  });
+
+  it("gathers the deprivation domains' resident sums as domainScores does", () => {
+    const w = smallWorld(8);
+    const { residents } = peopleMetricsWithCity(w, householdGroups(w), GROUP_COUNT);
+    expect(domainScores(w, residents)).toEqual(domainScores(w));
   });
 });
