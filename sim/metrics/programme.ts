@@ -326,13 +326,15 @@ function mediansFromOrder(values: MetricValues[], sorted: Float64Array, order: I
   const upperRank = new Int32Array(groups);
   const lower = new Float64Array(groups);
   const upper = new Float64Array(groups);
+  let pending = 0;
   for (let g = 0; g < groups; g++) {
     const n = offsets[g + 1]! - offsets[g]!;
     upperRank[g] = n >>> 1;
     // An odd count has one middle: the lower is the upper.
     lowerRank[g] = n % 2 === 1 ? n >>> 1 : (n >>> 1) - 1;
+    if (n > 0) pending |= 1 << g;
   }
-  walkOrder(sorted, order, members, seen, lowerRank, upperRank, lower, upper);
+  walkOrder(sorted, order, members, seen, lowerRank, upperRank, lower, upper, pending);
   for (let g = 0; g < groups; g++) {
     const n = offsets[g + 1]! - offsets[g]!;
     values[g]!.medianIncome = n === 0 ? 0 : n % 2 === 1 ? upper[g]! : 0.5 * (lower[g]! + upper[g]!);
@@ -341,14 +343,20 @@ function mediansFromOrder(values: MetricValues[], sorted: Float64Array, order: I
 
 function walkOrder(
   sorted: Float64Array, order: Int32Array, members: Uint16Array, seen: Int32Array,
-  lowerRank: Int32Array, upperRank: Int32Array, lower: Float64Array, upper: Float64Array,
+  lowerRank: Int32Array, upperRank: Int32Array, lower: Float64Array, upper: Float64Array, pending: number,
 ): void {
-  for (let i = 0; i < sorted.length; i++) {
-    for (let m = members[order[i]!]!; m !== 0; m &= m - 1) {
-      const g = 31 - Math.clz32(m & -m);
+  // `pending`: the groups whose upper middle is still ahead; the walk ends when none is (about the
+  // middle of the largest group).
+  for (let i = 0; i < sorted.length && pending !== 0; i++) {
+    for (let m = members[order[i]!]! & pending; m !== 0; m &= m - 1) {
+      const bit = m & -m;
+      const g = 31 - Math.clz32(bit);
       const r = seen[g]!++;
       if (r === lowerRank[g]) lower[g] = sorted[i]!;
-      if (r === upperRank[g]) upper[g] = sorted[i]!;
+      if (r === upperRank[g]) {
+        upper[g] = sorted[i]!;
+        pending &= ~bit;
+      }
     }
   }
 }
