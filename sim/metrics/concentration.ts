@@ -344,7 +344,15 @@ export function gini(values: ArrayLike<number>, count: number = values.length): 
   checkCount(values.length, count, 'gini');
   const n = count;
   if (n < 2) return 0;
-  const x = sortNonNegative(values, n);
+  return giniOfSorted(sortNonNegative(values, n).sorted, n);
+}
+
+/**
+ * {@link gini} of n values already clamped at 0 and in ascending order (`sortNonNegative`): a
+ * caller that also reads order statistics of the same values sorts them once.
+ */
+export function giniOfSorted(x: Float64Array, n: number): number {
+  if (n < 2) return 0;
   let total = 0;
   let weighted = 0;
   for (let i = 0; i < n; i++) {
@@ -356,12 +364,13 @@ export function gini(values: ArrayLike<number>, count: number = values.length): 
 }
 
 /**
- * The first n values clamped at 0, in ascending order. The order comes from an LSD radix sort of
+ * The first n values clamped at 0, in ascending order (`sorted`), and where each came from
+ * (`order`: sorted[i] is max(0, values[order[i]])). The order comes from an LSD radix sort of
  * their 32-bit float bit patterns (for non-negative IEEE floats the bits order as the values;
  * 3 passes of 11 bits, several times faster than a comparison sort of 50,000 incomes, which the
  * yearly Gini needs); the values returned are the original doubles, so sums keep full precision.
  */
-function sortNonNegative(values: ArrayLike<number>, n: number): Float64Array {
+export function sortNonNegative(values: ArrayLike<number>, n: number): { sorted: Float64Array; order: Int32Array } {
   // Each loop is a function of its own: this runs once a year, and V8 optimises a loop while it
   // runs; code after a loop that had not run yet would throw that optimised code away every year.
   const keys = new Float32Array(n);
@@ -383,8 +392,8 @@ function sortNonNegative(values: ArrayLike<number>, n: number): Float64Array {
   }
   const out = new Float64Array(n);
   gatherClamped(values, ia, out, n);
-  settle(out, n);
-  return out;
+  settle(out, ia, n);
+  return { sorted: out, order: ia };
 }
 
 function clampInto(values: ArrayLike<number>, keys: Float32Array, n: number): void {
@@ -428,15 +437,21 @@ function gatherClamped(values: ArrayLike<number>, ia: Int32Array, out: Float64Ar
   for (let i = 0; i < n; i++) out[i] = Math.max(0, values[ia[i]!]!);
 }
 
-/** Values equal as floats but not as doubles may be out of order by a rounding step: settle them. */
-function settle(out: Float64Array, n: number): void {
+/**
+ * Values equal as floats but not as doubles may be out of order by a rounding step: settle them,
+ * their origins with them.
+ */
+function settle(out: Float64Array, ia: Int32Array, n: number): void {
   for (let i = 1; i < n; i++) {
     const v = out[i]!;
+    const o = ia[i]!;
     let j = i - 1;
     while (j >= 0 && out[j]! > v) {
       out[j + 1] = out[j]!;
+      ia[j + 1] = ia[j]!;
       j--;
     }
     out[j + 1] = v;
+    ia[j + 1] = o;
   }
 }

@@ -41,19 +41,38 @@ export const ILD_1998: DomainWeights = {
   income: 0.3, employment: 0.3, education: 0.15, health: 0.15, crime: 0, barriers: 0.1, environment: 0,
 };
 
-/** Per-cell domain scores (higher = more deprived); cells without residents score 0. */
-export function domainScores(w: World): Record<Domain, Float64Array> {
+/** Each cell's sums over its residents, the household side of the domain scores. */
+export interface ResidentSums {
+  /** Skill of the working-age, and their number. */
+  skill: Float64Array;
+  adults: Float64Array;
+  /** Children's attainment of households with children, and their number. */
+  att: Float64Array;
+  pupils: Float64Array;
+  health: Float64Array;
+  /** Rent burden of private renters, and their number. */
+  burden: Float64Array;
+  renters: Float64Array;
+}
+
+export function newResidentSums(n: number): ResidentSums {
+  return {
+    skill: new Float64Array(n), adults: new Float64Array(n), att: new Float64Array(n), pupils: new Float64Array(n),
+    health: new Float64Array(n), burden: new Float64Array(n), renters: new Float64Array(n),
+  };
+}
+
+/**
+ * The residents' sums of every cell, households in slot order (the metrics' pass over households,
+ * sim/metrics/programme.ts, adds the same values in the same order when it gathers them too).
+ * A loop in a function of its own (see sim/census.ts).
+ */
+export function residentSums(w: World): ResidentSums {
   const c = w.cells;
   const h = w.households;
-  const n = c.n;
   const retire = w.config.labour.retirementAge;
-  const skill = new Float64Array(n);
-  const adults = new Float64Array(n);
-  const att = new Float64Array(n);
-  const pupils = new Float64Array(n);
-  const health = new Float64Array(n);
-  const burden = new Float64Array(n);
-  const renters = new Float64Array(n);
+  const r = newResidentSums(c.n);
+  const { skill, adults, att, pupils, health, burden, renters } = r;
   for (let s = 0; s < h.count; s++) {
     if (!h.alive[s]) continue;
     const k = h.cell[s]!;
@@ -72,6 +91,17 @@ export function domainScores(w: World): Record<Domain, Float64Array> {
       renters[k]!++;
     }
   }
+  return r;
+}
+
+/**
+ * Per-cell domain scores (higher = more deprived); cells without residents score 0. `residents`
+ * as `residentSums(w)` gives them, when a pass over the households has gathered them already.
+ */
+export function domainScores(w: World, residents: ResidentSums = residentSums(w)): Record<Domain, Float64Array> {
+  const c = w.cells;
+  const n = c.n;
+  const { skill, adults, att, pupils, health, burden, renters } = residents;
   const out = Object.fromEntries(DOMAINS.map((d) => [d, new Float64Array(n)])) as Record<Domain, Float64Array>;
   for (let k = 0; k < n; k++) {
     const hh = c.households[k]!;
@@ -120,15 +150,116 @@ export function startEmploymentQuarters(w: World): void {
 
 /** IMD-style exponential transformation of ranks among the included cells (most deprived → ~100). */
 export function exponentialTransform(scores: Float64Array, include: Uint8Array): Float64Array {
-  const idx: number[] = [];
-  for (let k = 0; k < scores.length; k++) if (include[k]) idx.push(k);
+  const n = scores.length;
+  const idx = new Int32Array(n);
+  const keys = new Float64Array(n);
+  const m = gatherIncluded(scores, include, idx, keys, 1);
   // Least deprived first; ties broken by cell index so that the order is deterministic.
-  idx.sort((a, b) => scores[a]! - scores[b]! || a - b);
-  const out = new Float64Array(scores.length);
-  const m = idx.length;
+  sortByKeyThenIndex(scores, 1, keys, idx, m);
+  const out = new Float64Array(n);
   const c = 1 - Math.exp(-100 / 23);
   for (let r = 0; r < m; r++) out[idx[r]!] = -23 * Math.log(1 - ((r + 1) / m) * c);
   return out;
+}
+
+/**
+ * Writes the positions k with include[k] > 0, ascending, to idx and sign × values[k] to keys;
+ * returns their number. Negating is exact, so ordering by −v ascending is ordering by v descending.
+ */
+function gatherIncluded(values: Float64Array, include: ArrayLike<number>, idx: Int32Array, keys: Float64Array, sign: 1 | -1): number {
+  let m = 0;
+  for (let k = 0; k < values.length; k++) {
+    if (!(include[k]! > 0)) continue;
+    idx[m] = k;
+    keys[m++] = sign * values[k]!;
+  }
+  return m;
+}
+
+/**
+ * Sorts idx[0 .. m) (ascending positions, keys[r] the key of idx[r]) by key, ties by position: the
+ * order `idx.sort((a, b) => key(a) − key(b) || a − b)` gives, since that comparator is a strict
+ * total order whenever no key is NaN (−0 and +0 compare equal in both). A quicksort on the two
+ * typed arrays, several times faster than sorting a number[] with a closure. With a NaN key the
+ * comparator is not an order and the result depends on the engine's sort: that path is kept.
+ */
+function sortByKeyThenIndex(values: Float64Array, sign: 1 | -1, keys: Float64Array, idx: Int32Array, m: number): void {
+  if (hasNaN(keys, m)) {
+    // (−a) − (−b) is b − a exactly: the comparator's values are those of the original.
+    const order = Array.from(idx.subarray(0, m));
+    order.sort((a, b) => sign * values[a]! - sign * values[b]! || a - b);
+    idx.set(order);
+    return;
+  }
+  quicksort(keys, idx, 0, m - 1, 0);
+}
+
+function hasNaN(keys: Float64Array, m: number): boolean {
+  for (let r = 0; r < m; r++) if (keys[r] !== keys[r]) return true;
+  return false;
+}
+
+/** (key, position) strictly before (key, position) of another entry. */
+function before(ka: number, ia: number, kb: number, ib: number): boolean {
+  return ka < kb || (ka === kb && ia < ib);
+}
+
+function quicksort(keys: Float64Array, idx: Int32Array, lo: number, hi: number, depth: number): void {
+  while (hi - lo > 16 && depth < 64) {
+    depth++;
+    const mid = (lo + hi) >>> 1;
+    // Median of three as the pivot, with the ends as sentinels.
+    if (before(keys[mid]!, idx[mid]!, keys[lo]!, idx[lo]!)) swap(keys, idx, mid, lo);
+    if (before(keys[hi]!, idx[hi]!, keys[lo]!, idx[lo]!)) swap(keys, idx, hi, lo);
+    if (before(keys[hi]!, idx[hi]!, keys[mid]!, idx[mid]!)) swap(keys, idx, hi, mid);
+    const pk = keys[mid]!;
+    const pi = idx[mid]!;
+    let i = lo;
+    let j = hi;
+    do {
+      while (before(keys[i]!, idx[i]!, pk, pi)) i++;
+      while (before(pk, pi, keys[j]!, idx[j]!)) j--;
+      if (i <= j) {
+        swap(keys, idx, i, j);
+        i++;
+        j--;
+      }
+    } while (i <= j);
+    // Recurse into the smaller side, loop on the larger: the stack stays O(log n).
+    if (j - lo < hi - i) {
+      quicksort(keys, idx, lo, j, depth);
+      lo = i;
+    } else {
+      quicksort(keys, idx, i, hi, depth);
+      hi = j;
+    }
+  }
+  insertionSort(keys, idx, lo, hi);
+}
+
+/** Short ranges, and any range whose splits kept failing (a correct order either way). */
+function insertionSort(keys: Float64Array, idx: Int32Array, lo: number, hi: number): void {
+  for (let a = lo + 1; a <= hi; a++) {
+    const k = keys[a]!;
+    const x = idx[a]!;
+    let b = a - 1;
+    while (b >= lo && before(k, x, keys[b]!, idx[b]!)) {
+      keys[b + 1] = keys[b]!;
+      idx[b + 1] = idx[b]!;
+      b--;
+    }
+    keys[b + 1] = k;
+    idx[b + 1] = x;
+  }
+}
+
+function swap(keys: Float64Array, idx: Int32Array, a: number, b: number): void {
+  const k = keys[a]!;
+  keys[a] = keys[b]!;
+  keys[b] = k;
+  const x = idx[a]!;
+  idx[a] = idx[b]!;
+  idx[b] = x;
 }
 
 /** The combined index per cell (0 for cells without residents). */
@@ -177,11 +308,14 @@ export function deprivationIndexByGroup(
 
 /** Cells in the most deprived `share` of populated cells by an index (a 0/1 mask). */
 export function mostDeprived(index: Float64Array, households: Int32Array, share: number): Uint8Array {
-  const idx: number[] = [];
-  for (let k = 0; k < index.length; k++) if (households[k]! > 0) idx.push(k);
-  idx.sort((a, b) => index[b]! - index[a]! || a - b);
-  const mask = new Uint8Array(index.length);
-  const take = Math.max(1, Math.round(share * idx.length));
-  for (let r = 0; r < take && r < idx.length; r++) mask[idx[r]!] = 1;
+  const n = index.length;
+  const idx = new Int32Array(n);
+  const keys = new Float64Array(n);
+  // Most deprived first (the index descending), ties broken by cell index.
+  const m = gatherIncluded(index, households, idx, keys, -1);
+  sortByKeyThenIndex(index, -1, keys, idx, m);
+  const mask = new Uint8Array(n);
+  const take = Math.max(1, Math.round(share * m));
+  for (let r = 0; r < take && r < m; r++) mask[idx[r]!] = 1;
   return mask;
 }

@@ -19,6 +19,9 @@ import type { MetricValues, YearFrame } from '../types.ts';
 import type { World } from '../world.ts';
 import { PRIVATE, REGION_CODES } from '../world.ts';
 import { median } from '../stats.ts';
+import { giniOfSorted, sortNonNegative } from './concentration.ts';
+import type { ResidentSums } from './deprivation.ts';
+import { newResidentSums } from './deprivation.ts';
 
 const SCHOOL_START = 16;
 const SCHOOL_END = 72;
@@ -93,74 +96,275 @@ function countMembers(mask: Uint16Array, offsets: Int32Array): void {
 /**
  * Aggregates over the households of each group, all groups in one pass over the households (a
  * household counts in every group whose bit its mask has). Group g's incomes are left in
- * `incomes` at `offsets[g] .. offsets[g + 1]`, in slot order (the Gini reads the city's).
+ * `incomes` at `offsets[g] .. offsets[g + 1]`, in slot order.
  */
 export function peopleMetricsByGroup(
   w: World,
   mask: Uint16Array,
   groups: number,
 ): { values: MetricValues[]; incomes: Float64Array; offsets: Int32Array } {
+  const offsets = groupOffsets(mask, groups);
+  const incomes = new Float64Array(offsets[groups]!);
+  const sums = newSums(groups);
+  accumulate(w, mask, sums, incomes, offsets.slice(0, groups), undefined, undefined);
+  const scratch = new Float64Array(offsets[1]! - offsets[0]!);
+  const values = groupValues(sums, offsets, groups);
+  for (let g = 0; g < groups; g++) {
+    const n = offsets[g + 1]! - offsets[g]!;
+    values[g]!.medianIncome = n > 0 ? median(incomes.subarray(offsets[g]!, offsets[g + 1]!), n, scratch) : 0;
+  }
+  return { values, incomes, offsets };
+}
+
+/**
+ * `peopleMetricsByGroup` for a mask in which every household with a group is in the city's
+ * (`householdGroups(w)`), with the Gini of the city's incomes: the Gini sorts the city's incomes
+ * and every group's median is read off that order, instead of a selection per group. The medians
+ * are the same values: the group's incomes in ascending order are the sorted city's restricted to
+ * the group, and an even count's median is 0.5 × (lower middle + upper middle), as `median` takes
+ * it. The sort clamps at 0, so the medians are read this way only when every income is positive
+ * (and none NaN); otherwise each group's median is selected as in `peopleMetricsByGroup`.
+ */
+export function peopleMetricsWithCity(
+  w: World,
+  mask: Uint16Array,
+  groups: number,
+): { values: MetricValues[]; gini: number; city: CityOrder; residents: ResidentSums } {
+  const offsets = groupOffsets(mask, groups);
+  const n = offsets[1]! - offsets[0]!;
+  // The city's incomes in slot order, and each one's groups.
+  const incomes = new Float64Array(n);
+  const members = new Uint16Array(n);
+  const sums = newSums(groups);
+  // The deprivation domains' sums over each cell's residents, gathered in the same pass.
+  const residents = newResidentSums(w.cells.n);
+  accumulate(w, mask, sums, incomes, undefined, members, residents);
+  const values = groupValues(sums, offsets, groups);
+  const { sorted, order } = sortNonNegative(incomes, n);
+  const city: CityOrder = { incomes, sorted, order };
+  groupMedians(values, city, members, offsets, groups);
+  return { values, gini: giniOfSorted(sorted, n), city, residents };
+}
+
+/**
+ * The city's incomes (its households in slot order), and the same clamped at 0 in ascending order
+ * with where each came from (`sortNonNegative`).
+ */
+export interface CityOrder {
+  incomes: Float64Array;
+  sorted: Float64Array;
+  order: Int32Array;
+}
+
+/**
+ * `peopleMetricsByGroup` for a tracker's view of the same world in the same year (the mask of
+ * `householdGroups(view, false)`), its medians read off the order of the city's incomes that
+ * `peopleMetricsWithCity` sorted: a view's groups are groups of the same households (every housed
+ * household is in one region), in the same slot order.
+ */
+export function peopleMetricsWithOrder(w: World, mask: Uint16Array, groups: number, city: CityOrder): { values: MetricValues[] } {
+  const offsets = groupOffsets(mask, groups);
+  const n = city.incomes.length;
+  // The view's households are a subset of the city's: as many means the same.
+  if (countGrouped(mask) !== n) return peopleMetricsByGroup(w, mask, groups);
+  const incomes = new Float64Array(n);
+  const members = new Uint16Array(n);
+  const sums = newSums(groups);
+  accumulate(w, mask, sums, incomes, undefined, members, undefined);
+  const values = groupValues(sums, offsets, groups);
+  groupMedians(values, city, members, offsets, groups);
+  return { values };
+}
+
+function countGrouped(mask: Uint16Array): number {
+  let n = 0;
+  for (let s = 0; s < mask.length; s++) if (mask[s] !== 0) n++;
+  return n;
+}
+
+/**
+ * Each group's median: read off the city's order when every income is positive (and none NaN),
+ * since the sort clamps at 0; otherwise selected from the group's incomes as `peopleMetricsByGroup`
+ * selects it.
+ */
+function groupMedians(values: MetricValues[], city: CityOrder, members: Uint16Array, offsets: Int32Array, groups: number): void {
+  const { incomes, sorted, order } = city;
+  const n = incomes.length;
+  if (n > 0 && sorted[0]! > 0 && !Number.isNaN(sorted[n - 1]!)) {
+    mediansFromOrder(values, sorted, order, members, offsets, groups);
+    return;
+  }
+  const scratch = new Float64Array(n);
+  for (let g = 0; g < groups; g++) {
+    const size = offsets[g + 1]! - offsets[g]!;
+    const own = new Float64Array(size);
+    gatherGroup(incomes, members, 1 << g, own);
+    values[g]!.medianIncome = size > 0 ? median(own, size, scratch) : 0;
+  }
+}
+
+/**
+ * The sums of each group side by side: group g's at SUMS × g + column. One array rather than a
+ * column each: the pass adds to all of a group's sums at once.
+ */
+const SUMS = 16;
+const POOR = 0, LF = 1, UNEMPLOYED = 2, SKILL = 3, PUPILS = 4, ATTAINMENT = 5, HEALTH = 6, BURDEN = 7, RENTERS = 8, IN_TARGET = 9;
+type Sums = Float64Array;
+
+function newSums(groups: number): Sums {
+  return new Float64Array(SUMS * groups);
+}
+
+/**
+ * The pass over the households: every group's sums, in slot order. Incomes go either per group
+ * (`fill`: the next free place of each group's run in `incomes`) or, with `members`, once per
+ * household in slot order with its mask (returns how many). A loop in a function of its own (see
+ * sim/census.ts).
+ */
+function accumulate(
+  w: World, mask: Uint16Array, sums: Sums, incomes: Float64Array, fill: Int32Array | undefined, members: Uint16Array | undefined,
+  residents: ResidentSums | undefined,
+): number {
   const h = w.households;
   const c = w.cells;
   const code = w.region.code;
   const retire = w.config.labour.retirementAge;
-  const offsets = groupOffsets(mask, groups);
-  const incomes = new Float64Array(offsets[groups]!);
-  const fill = offsets.slice(0, groups);
-  // One column per sum, one entry per group.
-  const nPoor = new Float64Array(groups), nLf = new Float64Array(groups), nUnemployed = new Float64Array(groups);
-  const sSkill = new Float64Array(groups), nPupils = new Float64Array(groups), sAttainment = new Float64Array(groups);
-  const sHealth = new Float64Array(groups), sBurden = new Float64Array(groups), nRenters = new Float64Array(groups);
-  const nInTarget = new Float64Array(groups);
+  const cell = h.cell, income = h.income, poorOf = h.poor, age = h.age, skillOf = h.skill, employer = h.employer;
+  const kids = h.kids, kidAge = h.kidAge, attainmentOf = h.attainment, tenure = h.tenure, allowance = h.allowance;
+  const healthOf = h.health, rent = c.rent;
+  const target = REGION_CODES.target;
+  const cells = residents !== undefined;
+  const { skill: cSkill, adults, att, pupils, health: cHealth, burden: cBurden, renters } = residents ?? NO_CELLS;
+  let p = 0;
   for (let s = 0; s < mask.length; s++) {
     const m0 = mask[s]!;
     if (m0 === 0) continue;
-    const k = h.cell[s]!;
-    const y = h.income[s]!;
-    const poor = h.poor[s] ? 1 : 0;
-    const working = h.age[s]! < retire ? 1 : 0;
-    const skill = working ? h.skill[s]! : 0;
-    const unemployed = working && h.employer[s]! < 0 ? 1 : 0;
-    const pupil = h.kids[s]! > 0 && h.kidAge[s]! >= SCHOOL_START && h.kidAge[s]! < SCHOOL_END ? 1 : 0;
-    const attainment = pupil ? h.attainment[s]! : 0;
-    const renter = h.tenure[s] === PRIVATE ? 1 : 0;
-    const burden = renter ? Math.max(0, c.rent[k]! - h.allowance[s]!) / Math.max(1000, y - h.allowance[s]!) : 0;
-    const inTarget = code[k] === REGION_CODES.target ? 1 : 0;
-    const health = h.health[s]!;
+    const k = cell[s]!;
+    const y = income[s]!;
+    const poor = poorOf[s] ? 1 : 0;
+    const working = age[s]! < retire ? 1 : 0;
+    const skill = working ? skillOf[s]! : 0;
+    const unemployed = working && employer[s]! < 0 ? 1 : 0;
+    const pupil = kids[s]! > 0 && kidAge[s]! >= SCHOOL_START && kidAge[s]! < SCHOOL_END ? 1 : 0;
+    const attainment = pupil ? attainmentOf[s]! : 0;
+    const renter = tenure[s] === PRIVATE ? 1 : 0;
+    const burden = renter ? Math.max(0, rent[k]! - allowance[s]!) / Math.max(1000, y - allowance[s]!) : 0;
+    const inTarget = code[k] === target ? 1 : 0;
+    const health = healthOf[s]!;
+    if (members !== undefined) {
+      incomes[p] = y;
+      members[p++] = m0;
+    }
+    if (cells) {
+      // The same values domainScores' residentSums adds, in the same order.
+      cHealth[k]! += health;
+      if (working) {
+        cSkill[k]! += skill;
+        adults[k]!++;
+      }
+      if (kids[s]! > 0) {
+        att[k]! += attainmentOf[s]!;
+        pupils[k]!++;
+      }
+      if (renter) {
+        cBurden[k]! += burden;
+        renters[k]!++;
+      }
+    }
     for (let m = m0; m !== 0; m &= m - 1) {
       const g = 31 - Math.clz32(m & -m);
-      incomes[fill[g]!++] = y;
-      nPoor[g]! += poor;
-      nLf[g]! += working;
-      nUnemployed[g]! += unemployed;
-      sSkill[g]! += skill;
-      nPupils[g]! += pupil;
-      sAttainment[g]! += attainment;
-      sHealth[g]! += health;
-      sBurden[g]! += burden;
-      nRenters[g]! += renter;
-      nInTarget[g]! += inTarget;
+      if (fill !== undefined) incomes[fill[g]!++] = y;
+      const b = SUMS * g;
+      sums[b + POOR]! += poor;
+      sums[b + LF]! += working;
+      sums[b + UNEMPLOYED]! += unemployed;
+      sums[b + SKILL]! += skill;
+      sums[b + PUPILS]! += pupil;
+      sums[b + ATTAINMENT]! += attainment;
+      sums[b + HEALTH]! += health;
+      sums[b + BURDEN]! += burden;
+      sums[b + RENTERS]! += renter;
+      sums[b + IN_TARGET]! += inTarget;
     }
   }
+  return p;
+}
+
+const NO_CELLS = newResidentSums(0);
+
+/** Each group's aggregates from its sums; `medianIncome` is filled in by the caller. */
+function groupValues(sums: Sums, offsets: Int32Array, groups: number): MetricValues[] {
   const div = (a: number, b: number): number => (b > 0 ? a / b : 0);
-  const scratch = new Float64Array(offsets[1]! - offsets[0]!);
   const values: MetricValues[] = [];
   for (let g = 0; g < groups; g++) {
     const n = offsets[g + 1]! - offsets[g]!;
-    const lf = nLf[g]!;
+    const b = SUMS * g;
+    const lf = sums[b + LF]!;
     values.push({
       households: n,
-      povertyRate: div(nPoor[g]!, n),
-      unemploymentRate: div(nUnemployed[g]!, lf),
-      medianIncome: n > 0 ? median(incomes.subarray(offsets[g]!, offsets[g + 1]!), n, scratch) : 0,
-      meanSkill: div(sSkill[g]!, lf),
-      childAttainment: div(sAttainment[g]!, nPupils[g]!),
-      health: div(sHealth[g]!, n),
-      rentBurden: div(sBurden[g]!, nRenters[g]!),
-      inTargetShare: div(nInTarget[g]!, n),
+      povertyRate: div(sums[b + POOR]!, n),
+      unemploymentRate: div(sums[b + UNEMPLOYED]!, lf),
+      medianIncome: 0,
+      meanSkill: div(sums[b + SKILL]!, lf),
+      childAttainment: div(sums[b + ATTAINMENT]!, sums[b + PUPILS]!),
+      health: div(sums[b + HEALTH]!, n),
+      rentBurden: div(sums[b + BURDEN]!, sums[b + RENTERS]!),
+      inTargetShare: div(sums[b + IN_TARGET]!, n),
     });
   }
-  return { values, incomes, offsets };
+  return values;
+}
+
+/**
+ * Every group's median from the city's incomes in ascending order (`sorted[i]` the income of
+ * household `order[i]` in slot order, `members` each household's groups): walking the order, a
+ * group's incomes come in ascending order, so its middle ranks are met in turn.
+ */
+function mediansFromOrder(values: MetricValues[], sorted: Float64Array, order: Int32Array, members: Uint16Array, offsets: Int32Array, groups: number): void {
+  const seen = new Int32Array(groups);
+  const lowerRank = new Int32Array(groups);
+  const upperRank = new Int32Array(groups);
+  const lower = new Float64Array(groups);
+  const upper = new Float64Array(groups);
+  let pending = 0;
+  for (let g = 0; g < groups; g++) {
+    const n = offsets[g + 1]! - offsets[g]!;
+    upperRank[g] = n >>> 1;
+    // An odd count has one middle: the lower is the upper.
+    lowerRank[g] = n % 2 === 1 ? n >>> 1 : (n >>> 1) - 1;
+    if (n > 0) pending |= 1 << g;
+  }
+  walkOrder(sorted, order, members, seen, lowerRank, upperRank, lower, upper, pending);
+  for (let g = 0; g < groups; g++) {
+    const n = offsets[g + 1]! - offsets[g]!;
+    values[g]!.medianIncome = n === 0 ? 0 : n % 2 === 1 ? upper[g]! : 0.5 * (lower[g]! + upper[g]!);
+  }
+}
+
+function walkOrder(
+  sorted: Float64Array, order: Int32Array, members: Uint16Array, seen: Int32Array,
+  lowerRank: Int32Array, upperRank: Int32Array, lower: Float64Array, upper: Float64Array, pending: number,
+): void {
+  // `pending`: the groups whose upper middle is still ahead; the walk ends when none is (about the
+  // middle of the largest group).
+  for (let i = 0; i < sorted.length && pending !== 0; i++) {
+    for (let m = members[order[i]!]! & pending; m !== 0; m &= m - 1) {
+      const bit = m & -m;
+      const g = 31 - Math.clz32(bit);
+      const r = seen[g]!++;
+      if (r === lowerRank[g]) lower[g] = sorted[i]!;
+      if (r === upperRank[g]) {
+        upper[g] = sorted[i]!;
+        pending &= ~bit;
+      }
+    }
+  }
+}
+
+/** The incomes of the households whose mask has `bit`, in slot order. */
+function gatherGroup(incomes: Float64Array, members: Uint16Array, bit: number, out: Float64Array): void {
+  let j = 0;
+  for (let p = 0; p < incomes.length; p++) if (members[p]! & bit) out[j++] = incomes[p]!;
 }
 
 /**

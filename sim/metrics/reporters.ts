@@ -11,8 +11,8 @@ import type { MetricValues, YearFrame } from '../types.ts';
 import type { World } from '../world.ts';
 import { REGION_CODES, yearOfTick } from '../world.ts';
 import { IMD_2019, deprivationIndex, deprivationIndexByGroup, domainScores, mostDeprived } from './deprivation.ts';
-import { GROUP, GROUP_COUNT, householdGroups, peopleMetricsByGroup, programmeFrames } from './programme.ts';
-import { concentratedPovertyShare, dissimilarity, gini, isolation, lisaHotspots, moransI } from './concentration.ts';
+import { GROUP, GROUP_COUNT, householdGroups, peopleMetricsByGroup, peopleMetricsWithCity, peopleMetricsWithOrder, programmeFrames } from './programme.ts';
+import { concentratedPovertyShare, dissimilarity, isolation, lisaHotspots, moransI } from './concentration.ts';
 
 export { REGION_CODES };
 
@@ -126,8 +126,8 @@ export function createMetrics(w: World, from?: MetricsState): Metrics {
     },
     frames(views) {
       const c = w.cells;
-      // Every group's household aggregates in one pass; the city's incomes are kept for the Gini.
-      const { values: people, incomes, offsets } = peopleMetricsByGroup(w, householdGroups(w), GROUP_COUNT);
+      // Every group's household aggregates in one pass, and the Gini of the city's incomes.
+      const { values: people, gini, city: order, residents } = peopleMetricsWithCity(w, householdGroups(w), GROUP_COUNT);
       const city = regionMetrics(w, () => true, people[GROUP.city]!, flows);
       // Concentration over neighbourhoods with residents.
       const rate = new Float64Array(n);
@@ -144,13 +144,13 @@ export function createMetrics(w: World, from?: MetricsState): Metrics {
       // which years before it were framed (a run may report only some years: `skip`).
       const lisaStream = w.rng.fresh(`metrics/lisa/${yearOfTick(w.config, w.city.tick)}`);
       city.lisaHotspots = lisaHotspots(rate, w.geo, lisaStream, w.config.metrics.lisaPermutations, w.config.metrics.lisaAlpha, include).count;
-      city.gini = gini(incomes.subarray(offsets[GROUP.city]!, offsets[GROUP.city + 1]!));
+      city.gini = gini;
       // Yearly residential mobility: homes taken in the city (moves within and arrivals) per household.
       let moved = 0;
       const m = w.moves;
       for (let i = flows.moveLogAt; i < m.length; i++) if (m.to[i]! >= 0) moved++;
       city.mobilityRate = city.households! > 0 ? moved / city.households! : 0;
-      const scores = domainScores(w);
+      const scores = domainScores(w, residents);
       const deprived = mostDeprived(deprivationIndex(w, IMD_2019, scores), c.households, 0.1);
       const deprivedUnits = mostDeprivedUnits(w, scores);
       deprivedByYear.push(deprivedUnits);
@@ -181,7 +181,7 @@ export function createMetrics(w: World, from?: MetricsState): Metrics {
       const tracked = views.map((v): YearFrame => {
         const f: YearFrame = { year, city: { ...city } };
         if (!v.region.hasTarget) return f;
-        const { values } = peopleMetricsByGroup(v, householdGroups(v, false), GROUP_COUNT);
+        const { values } = peopleMetricsWithOrder(v, householdGroups(v, false), GROUP_COUNT, order);
         return Object.assign(f, regionFrames(v, values, flows), programmeFrames(v, values));
       });
       endPeriod();
