@@ -23,45 +23,108 @@ const LOCAL_SPEND_SHARE = 0.3;
 const A_MIN = 0.3;
 const A_MAX = 2.5;
 
+/**
+ * Jobs per cell, summed in Float32 as the count always was (its rounding is part of the result),
+ * and kept between steps so that each quarter does not allocate one.
+ */
+let jobsScratch = new Float32Array(0);
+
 /** Spending reach of local services and jobs-to-workers access, per cell. */
 export function updateAccess(w: World): void {
+  accessAndStay(w, stayBuffer(w));
+}
+
+/**
+ * updateAccess, and the demand ratio of every cell with no extra jobs (demandRatio(w, k, 0)) into
+ * `stay`: both sum over the same demand disc, so one pass reads its cell list once. The stores are
+ * held in locals: the loops run over ~160,000 commute pairs a quarter.
+ */
+function accessAndStay(w: World, stay: Float64Array): void {
   const c = w.cells;
-  const f = w.firms;
   const n = c.n;
-  c.localJobs.fill(0);
-  const jobs = c.jobAccess; // reuse as a temporary: jobs per cell, then the index
-  const jobsPerCell = new Float32Array(n);
-  for (let i = 0; i < f.count; i++) {
-    if (!f.alive[i]) continue;
-    if (f.sector[i] === 0) c.localJobs[f.cell[i]!]! += f.filled[i]!;
-    jobsPerCell[f.cell[i]!]! += f.jobs[i]!;
+  const localJobs = c.localJobs;
+  localJobs.fill(0);
+  if (jobsScratch.length !== n) jobsScratch = new Float32Array(n);
+  else jobsScratch.fill(0);
+  const jobsPerCell = jobsScratch;
+  countJobs(w, jobsPerCell);
+  demandPass(w, stay);
+  commutePass(w, jobsPerCell);
+}
+
+/** Local-service jobs filled (cells.localJobs) and jobs offered (jobsPerCell) per cell. */
+function countJobs(w: World, jobsPerCell: Float32Array): void {
+  const f = w.firms;
+  const localJobs = w.cells.localJobs;
+  const alive = f.alive;
+  const sector = f.sector;
+  const cell = f.cell;
+  const filled = f.filled;
+  const jobs = f.jobs;
+  const count = f.count;
+  for (let i = 0; i < count; i++) {
+    if (!alive[i]) continue;
+    const k = cell[i]!;
+    if (sector[i] === 0) localJobs[k]! += filled[i]!;
+    jobsPerCell[k]! += jobs[i]!;
   }
-  const d = w.demand;
+}
+
+/** Spending within reach (cells.demandAccess) and the stay-put demand ratio of each cell. */
+function demandPass(w: World, stay: Float64Array): void {
+  const c = w.cells;
+  const n = c.n;
+  const incomeSum = c.incomeSum;
+  const localJobs = c.localJobs;
+  const demandAccess = c.demandAccess;
+  const offset = w.demand.offset;
+  const index = w.demand.index;
   const dw = w.demandWeight;
+  let e = offset[0]!;
   for (let k = 0; k < n; k++) {
+    const end = offset[k + 1]!;
     let spend = 0;
-    for (let e = d.offset[k]!; e < d.offset[k + 1]!; e++) {
-      spend += c.incomeSum[d.index[e]!]! * dw[e]!;
+    let supply = 0;
+    for (; e < end; e++) {
+      const j = index[e]!;
+      const wgt = dw[e]!;
+      spend += incomeSum[j]! * wgt;
+      supply += localJobs[j]! * wgt;
     }
-    c.demandAccess[k] = spend * LOCAL_SPEND_SHARE;
+    // Stored in Float32 first: the ratio divides the stored (rounded) spending, as demandRatio does.
+    demandAccess[k] = spend * LOCAL_SPEND_SHARE;
+    stay[k] = demandAccess[k]! / (supply + 1);
   }
-  const cm = w.commute;
+}
+
+/** Jobs within commuting reach per worker within reach, relative to the city mean (cells.jobAccess). */
+function commutePass(w: World, jobsPerCell: Float32Array): void {
+  const c = w.cells;
+  const n = c.n;
+  const labourForce = c.labourForce;
+  const jobs = c.jobAccess;
+  const offset = w.commute.offset;
+  const index = w.commute.index;
   const cw = w.commuteWeight;
   let mean = 0;
+  let e = offset[0]!;
   for (let k = 0; k < n; k++) {
+    const end = offset[k + 1]!;
     let jw = 0;
     let lw = 0;
-    for (let e = cm.offset[k]!; e < cm.offset[k + 1]!; e++) {
+    for (; e < end; e++) {
+      const j = index[e]!;
       const wgt = cw[e]!;
-      jw += jobsPerCell[cm.index[e]!]! * wgt;
-      lw += c.labourForce[cm.index[e]!]! * wgt;
+      jw += jobsPerCell[j]! * wgt;
+      lw += labourForce[j]! * wgt;
     }
     jobs[k] = jw / (lw + 1);
     mean += jobs[k]!;
   }
   mean /= n;
   // Expressed relative to the city mean so that the index is comparable across city sizes.
-  for (let k = 0; k < n; k++) jobs[k] = mean > 0 ? jobs[k]! / mean : 1;
+  if (mean > 0) for (let k = 0; k < n; k++) jobs[k] = jobs[k]! / mean;
+  else jobs.fill(1);
 }
 
 /** Spending within reach per local-service job at cell k, smoothed by one job. */
@@ -80,13 +143,12 @@ function demandRatio(w: World, k: number, extraJobs: number): number {
 /**
  * demandRatio(w, k, 0) of every cell, for the firms that stay where they are: local jobs and
  * spending do not change during a firms step, so each cell's ratio is summed once, not once per
- * firm. Filled at the start of each step.
+ * firm. Filled by updateAccess at the start of each step.
  */
 const stayRatios = new WeakMap<World, Float64Array>();
-function stayRatiosOf(w: World): Float64Array {
+function stayBuffer(w: World): Float64Array {
   let r = stayRatios.get(w);
   if (!r || r.length !== w.cells.n) stayRatios.set(w, (r = new Float64Array(w.cells.n)));
-  for (let k = 0; k < w.cells.n; k++) r[k] = demandRatio(w, k, 0);
   return r;
 }
 
@@ -190,8 +252,8 @@ export const firms = {
     for (let j = 0; j < f.pendingCount; j++) f.free[f.freeCount++] = f.pending[j]!;
     f.pendingCount = 0;
 
-    updateAccess(w);
-    const stay = stayRatiosOf(w);
+    const stay = stayBuffer(w);
+    accessAndStay(w, stay);
     let alive = 0;
     let marginSum = 0;
     for (let i = 0; i < f.count; i++) {
