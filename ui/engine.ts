@@ -73,15 +73,8 @@ export interface Engine {
   readonly inUse: number;
   /** Opens one session per task (closing any previous ones); `outputs` says what the results are. */
   open(tasks: RunTask[], outputs: Output[]): Promise<void>;
-  /**
-   * Steps every session one year; returns each output's frame and each session's snapshot. With
-   * `ahead`, the year after is asked for at once, so that the workers go on computing while the
-   * page draws this one; the next `stepYear` returns it. Whoever asks ahead must take that year
-   * (until then the sessions stand a year past the one returned).
-   */
-  stepYear(ahead?: boolean): Promise<{ frames: YearFrame[]; snapshots: Snapshot[] }>;
-  /** Whether a year asked for ahead is still to be taken by `stepYear`. */
-  readonly ahead: boolean;
+  /** Steps every session one year; returns each output's frame and each session's snapshot. */
+  stepYear(): Promise<{ frames: YearFrame[]; snapshots: Snapshot[] }>;
   /** Each output's result, in output order. */
   results(): Promise<RunResult[]>;
   /** Each output's result without its series (what `aggregate` reads), in output order. */
@@ -204,23 +197,6 @@ export function createEngine(events: EngineEvents, size = defaultWorkers()): Eng
   for (let i = 0; i < size; i++) slots.push(start(i, 0));
 
   let inUse = 0;
-  /** Asks every session for its next year; each worker takes its sessions' requests in order. */
-  const askYear = async (): Promise<{ frames: YearFrame[]; snapshots: Snapshot[] }> => {
-    const mine = outputs;
-    const out = await Promise.all(
-      sessions.map(async (s) => {
-        const { snapshot: snap, ...step } = await call(s, (r, id) => r.stepAndSnapshot(id, 4));
-        s.tick = step.tick;
-        return { step, snap };
-      }),
-    );
-    return {
-      frames: mine.map((o) => (o.tracked < 0 ? out[o.task]!.step.frame : out[o.task]!.step.tracked[o.tracked]!)),
-      snapshots: out.map((o) => o.snap),
-    };
-  };
-  /** The year asked for ahead, with the sessions it belongs to (a new comparison drops it). */
-  let queued: { sessions: Session[]; year: Promise<{ frames: YearFrame[]; snapshots: Snapshot[] }> } | null = null;
   const engine: Engine = {
     size,
     get inUse() {
@@ -242,18 +218,18 @@ export function createEngine(events: EngineEvents, size = defaultWorkers()): Eng
         }),
       );
     },
-    stepYear(ahead = false) {
-      const now = queued?.sessions === sessions ? queued.year : askYear();
-      queued = null;
-      if (ahead) {
-        queued = { sessions, year: askYear() };
-        // Taken by the next stepYear, or dropped with its sessions: never an unhandled rejection.
-        queued.year.catch(() => {});
-      }
-      return now;
-    },
-    get ahead() {
-      return queued?.sessions === sessions;
+    async stepYear() {
+      const out = await Promise.all(
+        sessions.map(async (s) => {
+          const { snapshot: snap, ...step } = await call(s, (r, id) => r.stepAndSnapshot(id, 4));
+          s.tick = step.tick;
+          return { step, snap };
+        }),
+      );
+      return {
+        frames: outputs.map((o) => (o.tracked < 0 ? out[o.task]!.step.frame : out[o.task]!.step.tracked[o.tracked]!)),
+        snapshots: out.map((o) => o.snap),
+      };
     },
     results: () => perOutput((r, id, tracked) => r.result(id, tracked)),
     summaries: () => perOutput((r, id, tracked) => r.summary(id, tracked)),

@@ -230,14 +230,8 @@ async function advance(target: number): Promise<void> {
     if (stale || !run) await prepare();
     const r = run!;
     const started = performance.now();
-    const limit = Math.min(target, r.years);
-    // A year asked for ahead is taken even after a pause, so the sessions stand at the year shown.
-    while ((r.year < limit && !pauseRequested) || engine.ahead) {
-      // The year after this one is asked for at once when it will be shown too: the workers
-      // compute it while the page draws this one. Not while the map shows where the displaced
-      // went, which is read from the sessions after each year.
-      const ahead = r.year + 2 <= limit && !pauseRequested && !layerNeedsDisplacement();
-      const { frames, snapshots } = await engine.stepYear(ahead);
+    while (r.year < Math.min(target, r.years) && !pauseRequested) {
+      const { frames, snapshots } = await engine.stepYear();
       r.year++;
       frames.forEach((f, i) => r.frames[i]!.push(f));
       r.prev = r.snaps;
