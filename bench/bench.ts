@@ -8,6 +8,7 @@
  *   npm run bench -- [--json] [--years N] [--skip-million] [--million-years N]
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -162,6 +163,23 @@ interface CityRun {
   msPerYear: number;
   yearMs: number[];
   alive: number;
+  /** CPU ms of the main thread per year, over all timed years (null where it cannot be read). */
+  cpuMsPerYear: number | null;
+}
+
+/**
+ * CPU milliseconds of the main thread alone (Linux: /proc/self/task/<pid>/stat, in 10 ms clock
+ * ticks; V8's compiler and collector threads are not in it), or null where that file does not
+ * exist. On a shared machine it moves far less than the wall clock with the neighbours' load.
+ */
+function threadCpuMs(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return null;
+  }
 }
 
 function runCity(label: string, input: ScenarioInput, warmupTicks: number, years: number): CityRun {
@@ -176,6 +194,7 @@ function runCity(label: string, input: ScenarioInput, warmupTicks: number, years
   sim.step(warmupTicks);
   const yearMs: number[] = [];
   const aliveCounts: number[] = [];
+  const cpu0 = threadCpuMs();
   for (let y = 0; y < years; y++) {
     // Any four consecutive ticks cross one year's end, so each timed year includes one yearly frame.
     t = performance.now();
@@ -185,8 +204,10 @@ function runCity(label: string, input: ScenarioInput, warmupTicks: number, years
     aliveCounts.push(aliveHouseholds(sim.world));
     progress(`${label}: year ${y + 1}/${years} ${ms.toFixed(0)} ms`);
   }
+  const cpu1 = threadCpuMs();
   const alive = aliveCounts.reduce((a, b) => a + b, 0) / aliveCounts.length;
-  return { sim, msInit, msPerYear: median(yearMs), yearMs, alive };
+  const cpuMsPerYear = cpu0 === null || cpu1 === null ? null : (cpu1 - cpu0) / years;
+  return { sim, msInit, msPerYear: median(yearMs), yearMs, alive, cpuMsPerYear };
 }
 
 /** A full collection before reading the heap, when the flag can be turned on here. */
@@ -274,6 +295,9 @@ export async function main(argv: string[]): Promise<number> {
   const { commit, dirty } = gitCommit();
   const result = {
     householdStepsPerSecond: Math.round(householdStepsPerSecond),
+    // The same per CPU second of the main thread: less disturbed by other processes on the machine.
+    householdStepsPerCpuSecond: def.cpuMsPerYear ? Math.round((def.alive * TICKS_PER_YEAR) / (def.cpuMsPerYear / 1000)) : null,
+    cpuMsPerYearDefaultCity: def.cpuMsPerYear === null ? null : Math.round(def.cpuMsPerYear),
     msPerYearDefaultCity: Math.round(def.msPerYear),
     msInitDefaultCity: Math.round(def.msInit),
     yearsDefaultCity: opts.years,
@@ -310,6 +334,7 @@ export async function main(argv: string[]): Promise<number> {
   const rows: [string, string, string][] = [
     ['figure', 'value', 'target'],
     ['household-steps per second', fmt(result.householdStepsPerSecond), verdict(result.householdStepsPerSecond, TARGET_STEPS_PER_SECOND, true)],
+    ['household-steps per CPU second (main thread)', result.householdStepsPerCpuSecond === null ? 'n/a' : fmt(result.householdStepsPerCpuSecond), ''],
     [`default city ms per year (median of ${opts.years})`, fmt(result.msPerYearDefaultCity), ''],
     ['default city init ms', fmt(result.msInitDefaultCity), ''],
     ['default city households alive', fmt(result.aliveHouseholdsDefaultCity), ''],
