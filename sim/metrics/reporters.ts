@@ -11,7 +11,7 @@ import type { MetricValues, YearFrame } from '../types.ts';
 import type { World } from '../world.ts';
 import { REGION_CODES, yearOfTick } from '../world.ts';
 import { IMD_2019, deprivationIndex, deprivationIndexByGroup, domainScores, mostDeprived } from './deprivation.ts';
-import { GROUP, GROUP_COUNT, householdGroups, peopleMetricsByGroup, peopleMetricsWithCity, peopleMetricsWithOrder, programmeFrames } from './programme.ts';
+import { GROUP, GROUP_COUNT, householdGroups, newPeopleScratch, peopleMetricsByGroup, peopleMetricsWithCity, peopleMetricsWithOrder, programmeFrames } from './programme.ts';
 import { concentratedPovertyShare, dissimilarity, isolation, lisaHotspots, moransI } from './concentration.ts';
 
 export { REGION_CODES };
@@ -112,6 +112,9 @@ export function createMetrics(w: World, from?: MetricsState): Metrics {
     : { movesIn: new Float64Array(n), movesOut: new Float64Array(n), forcedOut: new Float64Array(n), moveLogAt: 0 };
   // The most deprived tenth of statistical units (the model's LSOAs; IMD 2019 weights) each year.
   const deprivedByYear: Uint8Array[] = from ? from.deprivedByYear.map((d) => d.slice()) : [];
+  // The people metrics' working arrays, this run's own (a frame reads what they return before the
+  // next frame's pass overwrites them), so that a year does not allocate arrays of every household.
+  const scratch = newPeopleScratch();
   /** A frame's yearly flows run from the end of the last year, framed or skipped. */
   const endPeriod = (): void => {
     const c = w.cells;
@@ -127,7 +130,7 @@ export function createMetrics(w: World, from?: MetricsState): Metrics {
     frames(views) {
       const c = w.cells;
       // Every group's household aggregates in one pass, and the Gini of the city's incomes.
-      const { values: people, gini, city: order, residents } = peopleMetricsWithCity(w, householdGroups(w), GROUP_COUNT);
+      const { values: people, gini, city: order, residents } = peopleMetricsWithCity(w, householdGroups(w, true, scratch), GROUP_COUNT, scratch);
       const city = regionMetrics(w, () => true, people[GROUP.city]!, flows);
       // Concentration over neighbourhoods with residents.
       const rate = new Float64Array(n);
@@ -181,7 +184,8 @@ export function createMetrics(w: World, from?: MetricsState): Metrics {
       const tracked = views.map((v): YearFrame => {
         const f: YearFrame = { year, city: { ...city } };
         if (!v.region.hasTarget) return f;
-        const { values } = peopleMetricsWithOrder(v, householdGroups(v, false), GROUP_COUNT, order);
+        // The city's mask is spent: the view's takes its place in the scratch.
+        const { values } = peopleMetricsWithOrder(v, householdGroups(v, false, scratch), GROUP_COUNT, order, scratch);
         return Object.assign(f, regionFrames(v, values, flows), programmeFrames(v, values));
       });
       endPeriod();
