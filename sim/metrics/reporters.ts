@@ -10,7 +10,7 @@
 import type { MetricValues, YearFrame } from '../types.ts';
 import type { World } from '../world.ts';
 import { REGION_CODES, yearOfTick } from '../world.ts';
-import { IMD_2019, deprivationIndex, deprivationIndexByGroup, domainScores, mostDeprived } from './deprivation.ts';
+import { IMD_2019, deprivationIndex, deprivationIndexByGroup, domainScores, mostDeprived, newDomainScores } from './deprivation.ts';
 import { GROUP, GROUP_COUNT, householdGroups, newPeopleScratch, peopleMetricsByGroup, peopleMetricsWithCity, peopleMetricsWithOrder, programmeFrames } from './programme.ts';
 import { concentratedPovertyShare, dissimilarity, isolation, lisaHotspots, moransI } from './concentration.ts';
 
@@ -115,6 +115,11 @@ export function createMetrics(w: World, from?: MetricsState): Metrics {
   // The people metrics' working arrays, this run's own (a frame reads what they return before the
   // next frame's pass overwrites them), so that a year does not allocate arrays of every household.
   const scratch = newPeopleScratch();
+  // The same for the cells' layers (the city's cells do not change in number): each is read only
+  // within the frame that writes it.
+  const rate = new Float64Array(n);
+  const include = new Uint8Array(n);
+  const scores = newDomainScores(n);
   /** A frame's yearly flows run from the end of the last year, framed or skipped. */
   const endPeriod = (): void => {
     const c = w.cells;
@@ -133,8 +138,6 @@ export function createMetrics(w: World, from?: MetricsState): Metrics {
       const { values: people, gini, city: order, residents } = peopleMetricsWithCity(w, householdGroups(w, true, scratch), GROUP_COUNT, scratch);
       const city = regionMetrics(w, () => true, people[GROUP.city]!, flows);
       // Concentration over neighbourhoods with residents.
-      const rate = new Float64Array(n);
-      const include = new Uint8Array(n);
       for (let k = 0; k < n; k++) {
         include[k] = c.households[k]! > 0 ? 1 : 0;
         rate[k] = include[k] ? c.poor[k]! / c.households[k]! : 0;
@@ -153,7 +156,7 @@ export function createMetrics(w: World, from?: MetricsState): Metrics {
       const m = w.moves;
       for (let i = flows.moveLogAt; i < m.length; i++) if (m.to[i]! >= 0) moved++;
       city.mobilityRate = city.households! > 0 ? moved / city.households! : 0;
-      const scores = domainScores(w, residents);
+      domainScores(w, residents, scores);
       const deprived = mostDeprived(deprivationIndex(w, IMD_2019, scores), c.households, 0.1);
       const deprivedUnits = mostDeprivedUnits(w, scores);
       deprivedByYear.push(deprivedUnits);
