@@ -353,14 +353,27 @@ export function gini(values: ArrayLike<number>, count: number = values.length): 
  */
 export function giniOfSorted(x: Float64Array, n: number): number {
   if (n < 2) return 0;
-  let total = 0;
-  let weighted = 0;
-  for (let i = 0; i < n; i++) {
-    const v = x[i]!;
-    total += v;
-    weighted += (2 * i - n + 1) * v; // 2(i+1) − n − 1 with 1-based ranks
-  }
+  const total = sumOf(x, n);
+  const weighted = rankWeightedSum(x, n);
   return total > 0 ? weighted / (n * total) : 0;
+}
+
+/*
+ * The two sums in loops of their own, each with nothing after it but its return: this runs once a
+ * year, V8 optimises the loop while it runs (on-stack replacement), and the comparison after a
+ * shared loop, which had no type feedback when that code was compiled, threw it away every year.
+ * Each sum adds the same terms in the same order as one loop computing both.
+ */
+function sumOf(x: Float64Array, n: number): number {
+  let total = 0;
+  for (let i = 0; i < n; i++) total += x[i]!;
+  return total;
+}
+
+function rankWeightedSum(x: Float64Array, n: number): number {
+  let weighted = 0;
+  for (let i = 0; i < n; i++) weighted += (2 * i - n + 1) * x[i]!; // 2(i+1) − n − 1 with 1-based ranks
+  return weighted;
 }
 
 /**
@@ -370,17 +383,18 @@ export function giniOfSorted(x: Float64Array, n: number): number {
  * 3 passes of 11 bits, several times faster than a comparison sort of 50,000 incomes, which the
  * yearly Gini needs); the values returned are the original doubles, so sums keep full precision.
  */
-export function sortNonNegative(values: ArrayLike<number>, n: number): { sorted: Float64Array; order: Int32Array } {
+export function sortNonNegative(values: ArrayLike<number>, n: number, scratch?: SortScratch): { sorted: Float64Array; order: Int32Array } {
   // Each loop is a function of its own: this runs once a year, and V8 optimises a loop while it
   // runs; code after a loop that had not run yet would throw that optimised code away every year.
-  const keys = new Float32Array(n);
+  if (scratch) fitSortScratch(scratch, n);
+  const keys = scratch ? scratch.keys : new Float32Array(n);
   clampInto(values, keys, n);
-  let ka = new Uint32Array(keys.buffer);
-  let kb = new Uint32Array(n);
-  let ia = new Int32Array(n);
-  let ib = new Int32Array(n);
+  let ka = scratch ? scratch.keyBits : new Uint32Array(keys.buffer);
+  let kb = scratch ? scratch.kb : new Uint32Array(n);
+  let ia = scratch ? scratch.ia : new Int32Array(n);
+  let ib = scratch ? scratch.ib : new Int32Array(n);
   iota(ia, n);
-  const counts = new Uint32Array(2048);
+  const counts = scratch ? scratch.counts : new Uint32Array(2048);
   for (let shift = 0; shift < 32; shift += 11) {
     radixPass(ka, kb, ia, ib, n, shift, counts);
     const k = ka;
@@ -390,10 +404,48 @@ export function sortNonNegative(values: ArrayLike<number>, n: number): { sorted:
     ia = ib;
     ib = i;
   }
-  const out = new Float64Array(n);
+  const out = scratch ? scratch.out.subarray(0, n) : new Float64Array(n);
   gatherClamped(values, ia, out, n);
   settle(out, ia, n);
-  return { sorted: out, order: ia };
+  return { sorted: out, order: scratch ? ia.subarray(0, n) : ia };
+}
+
+/**
+ * sortNonNegative's working arrays, kept by a caller that sorts every year (the yearly metrics keep
+ * one set per run) so that a year does not allocate six arrays the size of the city. Only their
+ * first n entries are read, each written afresh by the sort before it is read (`counts` is cleared
+ * by every pass); what the sort returns is views of `out` and of `ia` or `ib`, valid until the next
+ * sort with the same scratch.
+ */
+export interface SortScratch {
+  keys: Float32Array;
+  /** The bits of `keys` (a view of its buffer). */
+  keyBits: Uint32Array;
+  kb: Uint32Array;
+  ia: Int32Array;
+  ib: Int32Array;
+  out: Float64Array;
+  counts: Uint32Array;
+}
+
+export function newSortScratch(): SortScratch {
+  const keys = new Float32Array(0);
+  return {
+    keys, keyBits: new Uint32Array(keys.buffer), kb: new Uint32Array(0), ia: new Int32Array(0), ib: new Int32Array(0),
+    out: new Float64Array(0), counts: new Uint32Array(2048),
+  };
+}
+
+/** Grows the scratch to hold n values (by half again, so that a growing city rarely regrows it). */
+function fitSortScratch(s: SortScratch, n: number): void {
+  if (s.keys.length >= n) return;
+  const size = n + (n >>> 1);
+  s.keys = new Float32Array(size);
+  s.keyBits = new Uint32Array(s.keys.buffer);
+  s.kb = new Uint32Array(size);
+  s.ia = new Int32Array(size);
+  s.ib = new Int32Array(size);
+  s.out = new Float64Array(size);
 }
 
 function clampInto(values: ArrayLike<number>, keys: Float32Array, n: number): void {

@@ -97,12 +97,15 @@ export function residentSums(w: World): ResidentSums {
 /**
  * Per-cell domain scores (higher = more deprived); cells without residents score 0. `residents`
  * as `residentSums(w)` gives them, when a pass over the households has gathered them already.
+ * `into`: arrays of the cells' number to write the scores to (cleared first, as new ones would
+ * be), kept by a caller that scores every year.
  */
-export function domainScores(w: World, residents: ResidentSums = residentSums(w)): Record<Domain, Float64Array> {
+export function domainScores(w: World, residents: ResidentSums = residentSums(w), into?: Record<Domain, Float64Array>): Record<Domain, Float64Array> {
   const c = w.cells;
   const n = c.n;
   const { skill, adults, att, pupils, health, burden, renters } = residents;
-  const out = Object.fromEntries(DOMAINS.map((d) => [d, new Float64Array(n)])) as Record<Domain, Float64Array>;
+  const out = into ?? newDomainScores(n);
+  if (into) for (const d of DOMAINS) into[d].fill(0);
   for (let k = 0; k < n; k++) {
     const hh = c.households[k]!;
     if (hh === 0) continue;
@@ -120,6 +123,11 @@ export function domainScores(w: World, residents: ResidentSums = residentSums(w)
     out.environment[k] = 2 - c.quality[k]! - c.environment[k]!;
   }
   return out;
+}
+
+/** Zeroed score arrays for n cells, one per domain. */
+export function newDomainScores(n: number): Record<Domain, Float64Array> {
+  return Object.fromEntries(DOMAINS.map((d) => [d, new Float64Array(n)])) as Record<Domain, Float64Array>;
 }
 
 /**
@@ -150,16 +158,39 @@ export function startEmploymentQuarters(w: World): void {
 
 /** IMD-style exponential transformation of ranks among the included cells (most deprived → ~100). */
 export function exponentialTransform(scores: Float64Array, include: Uint8Array): Float64Array {
+  return transformInto(scores, include, new Float64Array(scores.length));
+}
+
+/**
+ * exponentialTransform written to `out` (as long as `scores`; cleared first, so that the cells
+ * left out are 0 as in a new array): the index's domains, one after another, take one array.
+ */
+function transformInto(scores: Float64Array, include: Uint8Array, out: Float64Array): Float64Array {
   const n = scores.length;
-  const idx = new Int32Array(n);
-  const keys = new Float64Array(n);
+  fitRankScratch(n);
+  const idx = rankIdx;
+  const keys = rankKeys;
   const m = gatherIncluded(scores, include, idx, keys, 1);
   // Least deprived first; ties broken by cell index so that the order is deterministic.
   sortByKeyThenIndex(scores, 1, keys, idx, m);
-  const out = new Float64Array(n);
+  out.fill(0);
   const c = 1 - Math.exp(-100 / 23);
   for (let r = 0; r < m; r++) out[idx[r]!] = -23 * Math.log(1 - ((r + 1) / m) * c);
   return out;
+}
+
+/**
+ * The ranking's working arrays, shared by every world: only their first m entries are read, each
+ * written afresh by gatherIncluded before the sort reads it, so nothing passes from one call to the
+ * next. They grow to the largest layer ranked (cells, or statistical units).
+ */
+let rankIdx = new Int32Array(0);
+let rankKeys = new Float64Array(0);
+
+function fitRankScratch(n: number): void {
+  if (rankIdx.length >= n) return;
+  rankIdx = new Int32Array(n);
+  rankKeys = new Float64Array(n);
 }
 
 /**
@@ -268,9 +299,11 @@ export function deprivationIndex(w: World, weights: DomainWeights = IMD_2019, sc
   const include = new Uint8Array(c.n);
   for (let k = 0; k < c.n; k++) include[k] = c.households[k]! > 0 ? 1 : 0;
   const index = new Float64Array(c.n);
+  // One array for every domain's transform, each read before the next overwrites it.
+  const x = new Float64Array(c.n);
   for (const d of DOMAINS) {
     if (weights[d] === 0) continue;
-    const x = exponentialTransform(scores[d], include);
+    transformInto(scores[d], include, x);
     for (let k = 0; k < c.n; k++) index[k]! += weights[d] * x[k]!;
   }
   return index;
@@ -295,12 +328,15 @@ export function deprivationIndexByGroup(
   const include = new Uint8Array(g);
   for (let j = 0; j < g; j++) include[j] = households[j]! > 0 ? 1 : 0;
   const index = new Float64Array(g);
+  // One array each for every domain's grouped scores and transform, cleared for each domain.
+  const grouped = new Float64Array(g);
+  const x = new Float64Array(g);
   for (const d of DOMAINS) {
     if (weights[d] === 0) continue;
-    const grouped = new Float64Array(g);
+    grouped.fill(0);
     for (let k = 0; k < c.n; k++) grouped[groupOf[k]!]! += scores[d][k]! * c.households[k]!;
     for (let j = 0; j < g; j++) if (households[j]! > 0) grouped[j]! /= households[j]!;
-    const x = exponentialTransform(grouped, include);
+    transformInto(grouped, include, x);
     for (let j = 0; j < g; j++) index[j]! += weights[d] * x[j]!;
   }
   return { index, households };
@@ -309,8 +345,9 @@ export function deprivationIndexByGroup(
 /** Cells in the most deprived `share` of populated cells by an index (a 0/1 mask). */
 export function mostDeprived(index: Float64Array, households: Int32Array, share: number): Uint8Array {
   const n = index.length;
-  const idx = new Int32Array(n);
-  const keys = new Float64Array(n);
+  fitRankScratch(n);
+  const idx = rankIdx;
+  const keys = rankKeys;
   // Most deprived first (the index descending), ties broken by cell index.
   const m = gatherIncluded(index, households, idx, keys, -1);
   sortByKeyThenIndex(index, -1, keys, idx, m);

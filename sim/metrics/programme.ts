@@ -19,7 +19,8 @@ import type { MetricValues, YearFrame } from '../types.ts';
 import type { World } from '../world.ts';
 import { PRIVATE, REGION_CODES } from '../world.ts';
 import { median } from '../stats.ts';
-import { giniOfSorted, sortNonNegative } from './concentration.ts';
+import type { SortScratch } from './concentration.ts';
+import { giniOfSorted, newSortScratch, sortNonNegative } from './concentration.ts';
 import type { ResidentSums } from './deprivation.ts';
 import { newResidentSums } from './deprivation.ts';
 
@@ -52,15 +53,16 @@ REGION_BIT[REGION_CODES.rest] = 1 << GROUP.rest;
  * programme has drawn its target — the people views (original residents, stayers, leavers,
  * in-movers since the start). Without `city`, the city's bit is left out: a tracker's view reads only
  * its regions and people views, and the city's aggregates (the largest group, with the largest
- * median to select) are the run's own.
+ * median to select) are the run's own. With `scratch`, the mask is a view of its `mask`, valid until
+ * the next call with it.
  */
-export function householdGroups(w: World, city = true): Uint16Array {
+export function householdGroups(w: World, city = true, scratch?: PeopleScratch): Uint16Array {
   const h = w.households;
   const code = w.region.code;
   const views = w.region.hasTarget;
   const start = w.region.startTick;
   const target = REGION_CODES.target;
-  const mask = new Uint16Array(h.count);
+  const mask = scratch ? scratchMask(scratch, h.count) : new Uint16Array(h.count);
   const cityBit = city ? 1 << GROUP.city : 0;
   for (let s = 0; s < h.count; s++) {
     const k = h.cell[s]!;
@@ -74,6 +76,61 @@ export function householdGroups(w: World, city = true): Uint16Array {
     mask[s] = m;
   }
   return mask;
+}
+
+/**
+ * The yearly people metrics' working arrays, kept by their caller from one year to the next (the
+ * reporters keep one set per run, sim/metrics/reporters.ts) so that a year's frame does not
+ * allocate arrays the size of the city's households. What the calls given it return (the mask,
+ * the city's order, the residents' sums) are views of these arrays: each is read before the next
+ * call with the same scratch overwrites it. Every entry read is written afresh by that call first
+ * (the mask and the sums are cleared, the incomes and members written for every household counted).
+ */
+export interface PeopleScratch {
+  mask: Uint16Array;
+  incomes: Float64Array;
+  /** A tracker view's incomes (the city's are still read through its order). */
+  viewIncomes: Float64Array;
+  members: Uint16Array;
+  residents: ResidentSums | undefined;
+  sort: SortScratch;
+}
+
+export function newPeopleScratch(): PeopleScratch {
+  return {
+    mask: new Uint16Array(0), incomes: new Float64Array(0), viewIncomes: new Float64Array(0), members: new Uint16Array(0),
+    residents: undefined, sort: newSortScratch(),
+  };
+}
+
+/** A room for n of a scratch array: the array itself when long enough, else a new one half again as long. */
+function room<T extends Float64Array | Uint16Array>(a: T, n: number, make: (size: number) => T): T {
+  return a.length >= n ? a : make(n + (n >>> 1));
+}
+
+/** The scratch's mask as a cleared view of `count` slots. */
+function scratchMask(scratch: PeopleScratch, count: number): Uint16Array {
+  scratch.mask = room(scratch.mask, count, (size) => new Uint16Array(size));
+  const mask = scratch.mask.subarray(0, count);
+  mask.fill(0);
+  return mask;
+}
+
+/** The scratch's residents' sums for n cells, cleared. */
+function scratchResidents(scratch: PeopleScratch, n: number): ResidentSums {
+  let r = scratch.residents;
+  if (!r || r.health.length !== n) {
+    r = scratch.residents = newResidentSums(n);
+    return r;
+  }
+  r.skill.fill(0);
+  r.adults.fill(0);
+  r.att.fill(0);
+  r.pupils.fill(0);
+  r.health.fill(0);
+  r.burden.fill(0);
+  r.renters.fill(0);
+  return r;
 }
 
 /**
@@ -129,18 +186,27 @@ export function peopleMetricsWithCity(
   w: World,
   mask: Uint16Array,
   groups: number,
+  scratch?: PeopleScratch,
 ): { values: MetricValues[]; gini: number; city: CityOrder; residents: ResidentSums } {
   const offsets = groupOffsets(mask, groups);
   const n = offsets[1]! - offsets[0]!;
   // The city's incomes in slot order, and each one's groups.
-  const incomes = new Float64Array(n);
-  const members = new Uint16Array(n);
+  let incomes: Float64Array, members: Uint16Array;
+  if (scratch) {
+    scratch.incomes = room(scratch.incomes, n, (size) => new Float64Array(size));
+    scratch.members = room(scratch.members, n, (size) => new Uint16Array(size));
+    incomes = scratch.incomes.subarray(0, n);
+    members = scratch.members.subarray(0, n);
+  } else {
+    incomes = new Float64Array(n);
+    members = new Uint16Array(n);
+  }
   const sums = newSums(groups);
   // The deprivation domains' sums over each cell's residents, gathered in the same pass.
-  const residents = newResidentSums(w.cells.n);
+  const residents = scratch ? scratchResidents(scratch, w.cells.n) : newResidentSums(w.cells.n);
   accumulate(w, mask, sums, incomes, undefined, members, residents);
   const values = groupValues(sums, offsets, groups);
-  const { sorted, order } = sortNonNegative(incomes, n);
+  const { sorted, order } = sortNonNegative(incomes, n, scratch?.sort);
   const city: CityOrder = { incomes, sorted, order };
   groupMedians(values, city, members, offsets, groups);
   return { values, gini: giniOfSorted(sorted, n), city, residents };
@@ -162,13 +228,24 @@ export interface CityOrder {
  * `peopleMetricsWithCity` sorted: a view's groups are groups of the same households (every housed
  * household is in one region), in the same slot order.
  */
-export function peopleMetricsWithOrder(w: World, mask: Uint16Array, groups: number, city: CityOrder): { values: MetricValues[] } {
+export function peopleMetricsWithOrder(
+  w: World, mask: Uint16Array, groups: number, city: CityOrder, scratch?: PeopleScratch,
+): { values: MetricValues[] } {
   const offsets = groupOffsets(mask, groups);
   const n = city.incomes.length;
   // The view's households are a subset of the city's: as many means the same.
   if (countGrouped(mask) !== n) return peopleMetricsByGroup(w, mask, groups);
-  const incomes = new Float64Array(n);
-  const members = new Uint16Array(n);
+  let incomes: Float64Array, members: Uint16Array;
+  if (scratch) {
+    // The city's members are read only while its own medians are found: the view's may take them.
+    scratch.viewIncomes = room(scratch.viewIncomes, n, (size) => new Float64Array(size));
+    scratch.members = room(scratch.members, n, (size) => new Uint16Array(size));
+    incomes = scratch.viewIncomes.subarray(0, n);
+    members = scratch.members.subarray(0, n);
+  } else {
+    incomes = new Float64Array(n);
+    members = new Uint16Array(n);
+  }
   const sums = newSums(groups);
   accumulate(w, mask, sums, incomes, undefined, members, undefined);
   const values = groupValues(sums, offsets, groups);

@@ -10,8 +10,8 @@
 import type { MetricValues, YearFrame } from '../types.ts';
 import type { World } from '../world.ts';
 import { REGION_CODES, yearOfTick } from '../world.ts';
-import { IMD_2019, deprivationIndex, deprivationIndexByGroup, domainScores, mostDeprived } from './deprivation.ts';
-import { GROUP, GROUP_COUNT, householdGroups, peopleMetricsByGroup, peopleMetricsWithCity, peopleMetricsWithOrder, programmeFrames } from './programme.ts';
+import { IMD_2019, deprivationIndex, deprivationIndexByGroup, domainScores, mostDeprived, newDomainScores } from './deprivation.ts';
+import { GROUP, GROUP_COUNT, householdGroups, newPeopleScratch, peopleMetricsByGroup, peopleMetricsWithCity, peopleMetricsWithOrder, programmeFrames } from './programme.ts';
 import { concentratedPovertyShare, dissimilarity, isolation, lisaHotspots, moransI } from './concentration.ts';
 
 export { REGION_CODES };
@@ -112,6 +112,14 @@ export function createMetrics(w: World, from?: MetricsState): Metrics {
     : { movesIn: new Float64Array(n), movesOut: new Float64Array(n), forcedOut: new Float64Array(n), moveLogAt: 0 };
   // The most deprived tenth of statistical units (the model's LSOAs; IMD 2019 weights) each year.
   const deprivedByYear: Uint8Array[] = from ? from.deprivedByYear.map((d) => d.slice()) : [];
+  // The people metrics' working arrays, this run's own (a frame reads what they return before the
+  // next frame's pass overwrites them), so that a year does not allocate arrays of every household.
+  const scratch = newPeopleScratch();
+  // The same for the cells' layers (the city's cells do not change in number): each is read only
+  // within the frame that writes it.
+  const rate = new Float64Array(n);
+  const include = new Uint8Array(n);
+  const scores = newDomainScores(n);
   /** A frame's yearly flows run from the end of the last year, framed or skipped. */
   const endPeriod = (): void => {
     const c = w.cells;
@@ -127,11 +135,9 @@ export function createMetrics(w: World, from?: MetricsState): Metrics {
     frames(views) {
       const c = w.cells;
       // Every group's household aggregates in one pass, and the Gini of the city's incomes.
-      const { values: people, gini, city: order, residents } = peopleMetricsWithCity(w, householdGroups(w), GROUP_COUNT);
+      const { values: people, gini, city: order, residents } = peopleMetricsWithCity(w, householdGroups(w, true, scratch), GROUP_COUNT, scratch);
       const city = regionMetrics(w, () => true, people[GROUP.city]!, flows);
       // Concentration over neighbourhoods with residents.
-      const rate = new Float64Array(n);
-      const include = new Uint8Array(n);
       for (let k = 0; k < n; k++) {
         include[k] = c.households[k]! > 0 ? 1 : 0;
         rate[k] = include[k] ? c.poor[k]! / c.households[k]! : 0;
@@ -150,7 +156,7 @@ export function createMetrics(w: World, from?: MetricsState): Metrics {
       const m = w.moves;
       for (let i = flows.moveLogAt; i < m.length; i++) if (m.to[i]! >= 0) moved++;
       city.mobilityRate = city.households! > 0 ? moved / city.households! : 0;
-      const scores = domainScores(w, residents);
+      domainScores(w, residents, scores);
       const deprived = mostDeprived(deprivationIndex(w, IMD_2019, scores), c.households, 0.1);
       const deprivedUnits = mostDeprivedUnits(w, scores);
       deprivedByYear.push(deprivedUnits);
@@ -181,7 +187,8 @@ export function createMetrics(w: World, from?: MetricsState): Metrics {
       const tracked = views.map((v): YearFrame => {
         const f: YearFrame = { year, city: { ...city } };
         if (!v.region.hasTarget) return f;
-        const { values } = peopleMetricsWithOrder(v, householdGroups(v, false), GROUP_COUNT, order);
+        // The city's mask is spent: the view's takes its place in the scratch.
+        const { values } = peopleMetricsWithOrder(v, householdGroups(v, false, scratch), GROUP_COUNT, order, scratch);
         return Object.assign(f, regionFrames(v, values, flows), programmeFrames(v, values));
       });
       endPeriod();

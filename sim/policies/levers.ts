@@ -504,7 +504,6 @@ function partnerReach(w: World, target: ArrayLike<number>): Uint8Array {
  */
 export function hubProgrammes(w: World, target: ArrayLike<number>, weight: ArrayLike<number>, resource: number, amount: number, opts: HubOptions): number {
   if (amount <= 0) return 0;
-  const h = w.households;
   const c = w.cells;
   const f = w.firms;
   const friction = Math.min(1, Math.max(0, opts.friction));
@@ -513,16 +512,8 @@ export function hubProgrammes(w: World, target: ArrayLike<number>, weight: Array
   const money = amount * (1 - friction);
 
   // Who each programme can reach, weighted by catchment weight.
-  let learners = 0;
-  let families = 0;
-  for (let s = 0; s < h.count; s++) {
-    if (!h.alive[s]) continue;
-    const k = h.cell[s]!;
-    if (k < 0 || !target[k]) continue;
-    const wt = weight[k]!;
-    if (trainable(w, s)) learners += wt;
-    if (h.kids[s]! > 0) families += wt;
-  }
+  const learners = weightedLearners(w, target, weight);
+  const families = weightedFamilies(w, target, weight);
   let residents = 0;
   for (let k = 0; k < c.n; k++) if (target[k]) residents += c.households[k]! * weight[k]!;
   const reach = partnerReach(w, target);
@@ -558,17 +549,7 @@ export function hubProgrammes(w: World, target: ArrayLike<number>, weight: Array
   // Adult education and family support: level = 0.5 × (yearly money per weighted participant) / £1,500.
   const learnLevel = learners > 0 ? Math.min(1, (0.5 * alloc[0]! * 4) / (learners * COSTS.programmePerHousehold)) : 0;
   const supportLevel = families > 0 ? Math.min(1, (0.5 * alloc[1]! * 4) / (families * COSTS.programmePerHousehold)) : 0;
-  for (let s = 0; s < h.count; s++) {
-    if (!h.alive[s]) continue;
-    const k = h.cell[s]!;
-    if (k < 0 || !target[k]) continue;
-    const wt = weight[k]!;
-    if (learnLevel > 0 && wt > 0 && trainable(w, s)) {
-      h.training[s] = Math.min(1, h.training[s]! + learnLevel * wt);
-      h.graduate[s] = 1;
-    }
-    if (supportLevel > 0 && h.kids[s]! > 0) h.support[s] = Math.min(1, h.support[s]! + supportLevel * wt);
-  }
+  applyHubLevels(w, target, weight, learnLevel, supportLevel);
 
   // Employer pipeline: the largest firms first (ties by slot).
   f.partner.fill(0, 0, f.count);
@@ -585,6 +566,57 @@ export function hubProgrammes(w: World, target: ArrayLike<number>, weight: Array
   w.ledger.publicInvestment += programmes;
   spent += programmes;
   return spent;
+}
+
+/*
+ * hubProgrammes' passes over the households, each a loop in a function of its own with nothing
+ * after it but its return: they run every quarter, V8 optimises a loop while it runs (on-stack
+ * replacement), and the code after a loop, which had no type feedback when that code was
+ * compiled, threw it away every quarter when the passes shared hubProgrammes' body. The learners
+ * and the families are summed in passes of their own, each adding the same weights in the same
+ * order as one pass summing both.
+ */
+
+/** The trainable adults in the catchment, weighted by catchment weight. */
+function weightedLearners(w: World, target: ArrayLike<number>, weight: ArrayLike<number>): number {
+  const h = w.households;
+  let learners = 0;
+  for (let s = 0; s < h.count; s++) {
+    if (!h.alive[s]) continue;
+    const k = h.cell[s]!;
+    if (k < 0 || !target[k]) continue;
+    if (trainable(w, s)) learners += weight[k]!;
+  }
+  return learners;
+}
+
+/** The families with children in the catchment, weighted by catchment weight. */
+function weightedFamilies(w: World, target: ArrayLike<number>, weight: ArrayLike<number>): number {
+  const h = w.households;
+  let families = 0;
+  for (let s = 0; s < h.count; s++) {
+    if (!h.alive[s]) continue;
+    const k = h.cell[s]!;
+    if (k < 0 || !target[k]) continue;
+    if (h.kids[s]! > 0) families += weight[k]!;
+  }
+  return families;
+}
+
+/** Adult education and family support at the levels the money buys, times the catchment weight. */
+function applyHubLevels(w: World, target: ArrayLike<number>, weight: ArrayLike<number>, learnLevel: number, supportLevel: number): void {
+  const h = w.households;
+  for (let s = 0; s < h.count; s++) {
+    if (!h.alive[s]) continue;
+    const k = h.cell[s]!;
+    if (k < 0 || !target[k]) continue;
+    const wt = weight[k]!;
+    if (learnLevel > 0 && wt > 0 && trainable(w, s)) {
+      h.training[s] = Math.min(1, h.training[s]! + learnLevel * wt);
+      h.graduate[s] = 1;
+    }
+    if (supportLevel > 0 && h.kids[s]! > 0) h.support[s] = Math.min(1, h.support[s]! + supportLevel * wt);
+  }
 }
 
 /** Ends a hub's employer pipeline: partner firms stop favouring its graduates. */

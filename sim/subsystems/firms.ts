@@ -101,6 +101,23 @@ function demandPass(w: World, stay: Float64Array): void {
 function commutePass(w: World, jobsPerCell: Float32Array): void {
   const c = w.cells;
   const n = c.n;
+  const jobs = c.jobAccess;
+  const mean = commuteAccess(w, jobsPerCell) / n;
+  // Expressed relative to the city mean so that the index is comparable across city sizes.
+  if (mean > 0) scaleBy(jobs, mean, n);
+  else jobs.fill(1);
+}
+
+/**
+ * Each cell's jobs per worker within commuting reach (cells.jobAccess, not yet relative to the
+ * mean); returns their sum as stored. A loop in a function of its own with nothing after it but
+ * its return: V8 optimises it while it runs (on-stack replacement), and code after the loop that
+ * had no type feedback when that code was compiled threw it away every quarter (the mean's
+ * division did, when the loop and the scaling shared one function).
+ */
+function commuteAccess(w: World, jobsPerCell: Float32Array): number {
+  const c = w.cells;
+  const n = c.n;
   const labourForce = c.labourForce;
   const jobs = c.jobAccess;
   const offset = w.commute.offset;
@@ -121,10 +138,11 @@ function commutePass(w: World, jobsPerCell: Float32Array): void {
     jobs[k] = jw / (lw + 1);
     mean += jobs[k]!;
   }
-  mean /= n;
-  // Expressed relative to the city mean so that the index is comparable across city sizes.
-  if (mean > 0) for (let k = 0; k < n; k++) jobs[k] = jobs[k]! / mean;
-  else jobs.fill(1);
+  return mean;
+}
+
+function scaleBy(jobs: Float32Array, mean: number, n: number): void {
+  for (let k = 0; k < n; k++) jobs[k] = jobs[k]! / mean;
 }
 
 /** Spending within reach per local-service job at cell k, smoothed by one job. */

@@ -97,7 +97,8 @@ export function updateResources(w: World): void {
     poor += poorPupils[i]!;
   }
   const cityPoorShare = pupils > 0 ? poor / pupils : 0;
-  const effective = new Float32Array(r.count);
+  // Closed resources keep 0, as in a new array.
+  const effective = scratchFor(w, 2);
   for (let i = 0; i < r.count; i++) {
     if (!r.open[i]) continue;
     // Investment (hub programmes) decays by a tenth a year once it stops.
@@ -224,6 +225,6 @@ const scratchCache = new WeakMap<World, Float32Array[]>();
 /** A zeroed per-resource buffer, reused across ticks. */
 function scratchFor(w: World, i: number): Float32Array {
   let list = scratchCache.get(w);
-  if (!list) scratchCache.set(w, (list = [new Float32Array(w.resources.count), new Float32Array(w.resources.count)]));
+  if (!list) scratchCache.set(w, (list = [new Float32Array(w.resources.count), new Float32Array(w.resources.count), new Float32Array(w.resources.count)]));
   return list[i]!.fill(0);
 }

@@ -29,9 +29,17 @@ export function indexFirmsByCell(w: World): void {
   for (let i = 0; i < f.count; i++) if (f.alive[i]) start[f.cell[i]! + 1]!++;
   for (let c = 0; c < n; c++) start[c + 1]! += start[c]!;
   // Fill using a running cursor kept in the tail of `start` shifted by one: use a copy.
-  const cursor = start.slice(0, n);
+  if (cursorScratch.length < n) cursorScratch = new Int32Array(n);
+  const cursor = cursorScratch;
+  for (let c = 0; c < n; c++) cursor[c] = start[c]!;
   for (let i = 0; i < f.count; i++) if (f.alive[i]) list[cursor[f.cell[i]!]!++] = i;
 }
+
+/**
+ * indexFirmsByCell's cursor, shared by every world and kept from one quarter to the next: its first
+ * n entries are copied afresh from `start` before they are read, so nothing passes between calls.
+ */
+let cursorScratch = new Int32Array(0);
 
 /** Buckets per cell of the contact guide table (a power of two, so that u × G is exact). */
 const GUIDE_BUCKETS = 64;
