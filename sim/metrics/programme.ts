@@ -108,6 +108,18 @@ function room<T extends Float64Array | Uint16Array>(a: T, n: number, make: (size
   return a.length >= n ? a : make(n + (n >>> 1));
 }
 
+/**
+ * Incomes and group members of `n` households: views of the scratch's arrays (`which` incomes, the
+ * city's or a view's; grown when short), or new arrays without a scratch. Every entry read is
+ * written first by the pass that fills them.
+ */
+function workingArrays(scratch: PeopleScratch | undefined, n: number, which: 'incomes' | 'viewIncomes'): { incomes: Float64Array; members: Uint16Array } {
+  if (!scratch) return { incomes: new Float64Array(n), members: new Uint16Array(n) };
+  scratch[which] = room(scratch[which], n, (size) => new Float64Array(size));
+  scratch.members = room(scratch.members, n, (size) => new Uint16Array(size));
+  return { incomes: scratch[which].subarray(0, n), members: scratch.members.subarray(0, n) };
+}
+
 /** The scratch's mask as a cleared view of `count` slots. */
 function scratchMask(scratch: PeopleScratch, count: number): Uint16Array {
   scratch.mask = room(scratch.mask, count, (size) => new Uint16Array(size));
@@ -191,16 +203,7 @@ export function peopleMetricsWithCity(
   const offsets = groupOffsets(mask, groups);
   const n = offsets[1]! - offsets[0]!;
   // The city's incomes in slot order, and each one's groups.
-  let incomes: Float64Array, members: Uint16Array;
-  if (scratch) {
-    scratch.incomes = room(scratch.incomes, n, (size) => new Float64Array(size));
-    scratch.members = room(scratch.members, n, (size) => new Uint16Array(size));
-    incomes = scratch.incomes.subarray(0, n);
-    members = scratch.members.subarray(0, n);
-  } else {
-    incomes = new Float64Array(n);
-    members = new Uint16Array(n);
-  }
+  const { incomes, members } = workingArrays(scratch, n, 'incomes');
   const sums = newSums(groups);
   // The deprivation domains' sums over each cell's residents, gathered in the same pass.
   const residents = scratch ? scratchResidents(scratch, w.cells.n) : newResidentSums(w.cells.n);
@@ -235,17 +238,8 @@ export function peopleMetricsWithOrder(
   const n = city.incomes.length;
   // The view's households are a subset of the city's: as many means the same.
   if (countGrouped(mask) !== n) return peopleMetricsByGroup(w, mask, groups);
-  let incomes: Float64Array, members: Uint16Array;
-  if (scratch) {
-    // The city's members are read only while its own medians are found: the view's may take them.
-    scratch.viewIncomes = room(scratch.viewIncomes, n, (size) => new Float64Array(size));
-    scratch.members = room(scratch.members, n, (size) => new Uint16Array(size));
-    incomes = scratch.viewIncomes.subarray(0, n);
-    members = scratch.members.subarray(0, n);
-  } else {
-    incomes = new Float64Array(n);
-    members = new Uint16Array(n);
-  }
+  // The city's members are read only while its own medians are found: the view's may take them.
+  const { incomes, members } = workingArrays(scratch, n, 'viewIncomes');
   const sums = newSums(groups);
   accumulate(w, mask, sums, incomes, undefined, members, undefined);
   const values = groupValues(sums, offsets, groups);
