@@ -512,8 +512,9 @@ export function hubProgrammes(w: World, target: ArrayLike<number>, weight: Array
   const money = amount * (1 - friction);
 
   // Who each programme can reach, weighted by catchment weight.
-  const learners = weightedLearners(w, target, weight);
-  const families = weightedFamilies(w, target, weight);
+  const reached = weightedParticipants(w, target, weight, REACHED.fill(0));
+  const learners = reached[0]!;
+  const families = reached[1]!;
   let residents = 0;
   for (let k = 0; k < c.n; k++) if (target[k]) residents += c.households[k]! * weight[k]!;
   const reach = partnerReach(w, target);
@@ -572,35 +573,28 @@ export function hubProgrammes(w: World, target: ArrayLike<number>, weight: Array
  * hubProgrammes' passes over the households, each a loop in a function of its own with nothing
  * after it but its return: they run every quarter, V8 optimises a loop while it runs (on-stack
  * replacement), and the code after a loop, which had no type feedback when that code was
- * compiled, threw it away every quarter when the passes shared hubProgrammes' body. The learners
- * and the families are summed in passes of their own, each adding the same weights in the same
- * order as one pass summing both.
+ * compiled, threw it away every quarter when the passes shared hubProgrammes' body.
  */
 
-/** The trainable adults in the catchment, weighted by catchment weight. */
-function weightedLearners(w: World, target: ArrayLike<number>, weight: ArrayLike<number>): number {
-  const h = w.households;
-  let learners = 0;
-  for (let s = 0; s < h.count; s++) {
-    if (!h.alive[s]) continue;
-    const k = h.cell[s]!;
-    if (k < 0 || !target[k]) continue;
-    if (trainable(w, s)) learners += weight[k]!;
-  }
-  return learners;
-}
+/** The weighted learners and families `weightedParticipants` sums into (one hub steps at a time). */
+const REACHED = new Float64Array(2);
 
-/** The families with children in the catchment, weighted by catchment weight. */
-function weightedFamilies(w: World, target: ArrayLike<number>, weight: ArrayLike<number>): number {
+/**
+ * The trainable adults (into reached[0]) and the families with children (reached[1]) in the
+ * catchment, weighted by catchment weight; returns `reached`. The sums are kept in the array so
+ * that nothing follows the loop.
+ */
+function weightedParticipants(w: World, target: ArrayLike<number>, weight: ArrayLike<number>, reached: Float64Array): Float64Array {
   const h = w.households;
-  let families = 0;
   for (let s = 0; s < h.count; s++) {
     if (!h.alive[s]) continue;
     const k = h.cell[s]!;
     if (k < 0 || !target[k]) continue;
-    if (h.kids[s]! > 0) families += weight[k]!;
+    const wt = weight[k]!;
+    if (trainable(w, s)) reached[0]! += wt;
+    if (h.kids[s]! > 0) reached[1]! += wt;
   }
-  return families;
+  return reached;
 }
 
 /** Adult education and family support at the levels the money buys, times the catchment weight. */

@@ -102,7 +102,7 @@ function commutePass(w: World, jobsPerCell: Float32Array): void {
   const c = w.cells;
   const n = c.n;
   const jobs = c.jobAccess;
-  const mean = commuteAccess(w, jobsPerCell) / n;
+  const mean = commuteAccessSum(w, jobsPerCell) / n;
   // Expressed relative to the city mean so that the index is comparable across city sizes.
   if (mean > 0) scaleBy(jobs, mean, n);
   else jobs.fill(1);
@@ -115,7 +115,7 @@ function commutePass(w: World, jobsPerCell: Float32Array): void {
  * had no type feedback when that code was compiled threw it away every quarter (the mean's
  * division did, when the loop and the scaling shared one function).
  */
-function commuteAccess(w: World, jobsPerCell: Float32Array): number {
+function commuteAccessSum(w: World, jobsPerCell: Float32Array): number {
   const c = w.cells;
   const n = c.n;
   const labourForce = c.labourForce;
@@ -123,7 +123,7 @@ function commuteAccess(w: World, jobsPerCell: Float32Array): number {
   const offset = w.commute.offset;
   const index = w.commute.index;
   const cw = w.commuteWeight;
-  let mean = 0;
+  let sum = 0;
   let e = offset[0]!;
   for (let k = 0; k < n; k++) {
     const end = offset[k + 1]!;
@@ -136,11 +136,12 @@ function commuteAccess(w: World, jobsPerCell: Float32Array): number {
       lw += labourForce[j]! * wgt;
     }
     jobs[k] = jw / (lw + 1);
-    mean += jobs[k]!;
+    sum += jobs[k]!;
   }
-  return mean;
+  return sum;
 }
 
+/** jobs[k] / mean for every cell (a loop of its own, as above). */
 function scaleBy(jobs: Float32Array, mean: number, n: number): void {
   for (let k = 0; k < n; k++) jobs[k] = jobs[k]! / mean;
 }
