@@ -51,51 +51,14 @@ export function amenityLogRent(w: World, k: number): number {
 export function updateAllowanceCap(w: World): void {
   const c = w.cells;
   const n = c.n;
-  const q = w.config.economy.housingAllowanceCap;
   let market = marketScratch.get(w);
   if (!market || market.length !== n) marketScratch.set(w, (market = new Float64Array(n)));
-  let ordinary = n <= MAX_KEYED_CELLS && !Number.isNaN(q);
-  for (let k = 0; k < n; k++) {
-    market[k] = Math.max(0, c.units[k]! - c.social[k]!);
-    const r = c.rent[k]!;
-    if (!(r > 0 && r < Infinity)) ordinary = false;
-  }
-  w.city.allowanceCap = ordinary ? rentQuantile(w, market, q) : weightedQuantile(c.rent, market, n, q);
+  for (let k = 0; k < n; k++) market[k] = Math.max(0, c.units[k]! - c.social[k]!);
+  w.city.allowanceCap = weightedQuantile(c.rent, market, n, w.config.economy.housingAllowanceCap);
 }
 
 /** Market units per cell for updateAllowanceCap, kept between years. */
 const marketScratch = new WeakMap<World, Float64Array>();
-/** Keys of rentQuantile: a rent's Float32 bits times 2^21 plus its cell stay below 2^52. */
-const MAX_KEYED_CELLS = 1 << 21;
-const keyScratch = new WeakMap<World, Float64Array>();
-
-/**
- * weightedQuantile(c.rent, market, c.n, q) for positive finite rents, with the same sums in the
- * same order and so the same result: cells in order of rent and then of index. A positive Float32
- * orders as its bits do, so each cell's key (bits × 2^21 + cell, exact in a double) sorts in that
- * order with the typed array's own numeric sort instead of a comparator called ~10,000 times.
- */
-function rentQuantile(w: World, market: Float64Array, q: number): number {
-  const c = w.cells;
-  const n = c.n;
-  const rent = c.rent;
-  let total = 0;
-  for (let k = 0; k < n; k++) total += Math.max(0, market[k]!);
-  if (n === 0 || total <= 0) return NaN;
-  let keys = keyScratch.get(w);
-  if (!keys || keys.length !== n) keyScratch.set(w, (keys = new Float64Array(n)));
-  const bits = new Uint32Array(rent.buffer, rent.byteOffset, n);
-  for (let k = 0; k < n; k++) keys[k] = bits[k]! * MAX_KEYED_CELLS + k;
-  keys.sort();
-  const goal = Math.min(1, Math.max(0, q)) * total;
-  let acc = 0;
-  for (let j = 0; j < n; j++) {
-    const k = keys[j]! % MAX_KEYED_CELLS;
-    acc += Math.max(0, market[k]!);
-    if (acc >= goal && acc > 0) return rent[k]!;
-  }
-  return rent[keys[n - 1]! % MAX_KEYED_CELLS]!;
-}
 
 /**
  * The allowance's means test: income before allowance under the means-test line. A portable
