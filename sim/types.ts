@@ -7,8 +7,11 @@
 export const REGIONS = ['city', 'target', 'ring', 'comparison', 'rest'] as const;
 export type RegionName = (typeof REGIONS)[number];
 
-/** People views: the target's residents at programme start, followed wherever they live. */
-export const VIEWS = ['originalResidents', 'stayers', 'leavers', 'inMovers'] as const;
+/**
+ * People views: the target's residents at programme start, followed wherever they live; those in
+ * the target now who moved in since; the households set up since by original residents' children.
+ */
+export const VIEWS = ['originalResidents', 'stayers', 'leavers', 'inMovers', 'grownChildren'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 /** Metric name → value for one region or view. */
@@ -26,6 +29,8 @@ export interface YearFrame {
   stayers?: MetricValues;
   leavers?: MetricValues;
   inMovers?: MetricValues;
+  /** Households set up since the start by children who lived in the target then (sim/world.ts `inheritOrigins`). */
+  grownChildren?: MetricValues;
   outputs?: MetricValues;
   spending?: MetricValues;
   churn?: MetricValues;

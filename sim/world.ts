@@ -64,7 +64,11 @@ export interface Households {
   burdenQuarters: Uint8Array;
   /** Set in a tick with a birth, a job change or a grown child: raises the move hazard. */
   lifeEvent: Uint8Array;
-  /** Cell lived in when the programme started (-1: not a resident then). */
+  /**
+   * Cell lived in when the programme started (-1: not a resident then). A household a grown child
+   * of an original resident has set up since holds `grownChildMark` of that cell (≤ -2): one of
+   * the original residents as people, counted in a view of its own (`grownChildren`).
+   */
   startCell: Int32Array;
   /** Poor when the programme started. */
   startPoor: Uint8Array;
@@ -452,6 +456,34 @@ export function addHousehold(h: Households): number {
   return s;
 }
 
+/** The `startCell` of a household set up by a grown child of the original resident of cell `k`. */
+export function grownChildMark(k: number): number {
+  return -2 - k;
+}
+
+/**
+ * A grown child's new household `s`, of a child born before the programme started to an original
+ * resident: original residents are the people who lived in the target then, children included,
+ * followed wherever they move — so the gains a programme gave them as children (attainment, and
+ * the skill that follows it) can still be seen when they set up home (MODEL.md §7, fact 6). The
+ * household is marked (`grownChildMark`, the poverty it started in its parents') but not counted
+ * among `originalResidents`, which are the households of the start (INTERFACE.md): it has a view
+ * of its own, `grownChildren`. The same for each tracker's marks.
+ */
+export function inheritOrigins(w: World, parent: number, s: number, bornTick: number): void {
+  const h = w.households;
+  if (h.startCell[parent]! >= 0 && bornTick < w.region.startTick) {
+    h.startCell[s] = grownChildMark(h.startCell[parent]!);
+    h.startPoor[s] = h.startPoor[parent]!;
+  }
+  for (let i = 0; i < w.trackers.length; i++) {
+    const t = w.trackers[i]!;
+    if (t.startCell[parent]! < 0 || bornTick >= t.region.startTick) continue;
+    t.startCell[s] = grownChildMark(t.startCell[parent]!);
+    t.startPoor[s] = t.startPoor[parent]!;
+  }
+}
+
 /**
  * Removes a household from the city: frees its job and its home. The caller logs the move.
  */
@@ -471,9 +503,11 @@ export function removeHousehold(w: World, s: number): void {
   // run's own) sees only the household store. A slot is reused only after this.
   for (let i = 0; i < w.trackers.length; i++) {
     const t = w.trackers[i]!;
-    if (t.startCell[s]! < 0) continue;
-    t.region.originalsGone++;
-    if (t.exitedPoverty[s]) t.region.originalsGoneExited++;
+    if (t.startCell[s]! === -1) continue;
+    if (t.startCell[s]! >= 0) {
+      t.region.originalsGone++;
+      if (t.exitedPoverty[s]) t.region.originalsGoneExited++;
+    }
     t.startCell[s] = -1;
     t.startPoor[s] = 0;
     t.exitedPoverty[s] = 0;

@@ -38,8 +38,9 @@ export const GROUP = {
   stayers: 6,
   leavers: 7,
   inMovers: 8,
+  grownChildren: 9,
 } as const;
-export const GROUP_COUNT = 9;
+export const GROUP_COUNT = 10;
 
 /** Bit of each region code (index: 0 rest, 1 target, 2 ring, 3 comparison) in a household's group mask. */
 const REGION_BIT = new Uint16Array(4);
@@ -70,8 +71,11 @@ export function householdGroups(w: World, city = true, scratch?: PeopleScratch):
     let m = cityBit | REGION_BIT[code[k]!]!;
     if (views) {
       const inTarget = code[k] === target;
-      if (h.startCell[s]! >= 0) m |= (1 << GROUP.originalResidents) | (1 << (inTarget ? GROUP.stayers : GROUP.leavers));
+      const origin = h.startCell[s]!;
+      if (origin >= 0) m |= (1 << GROUP.originalResidents) | (1 << (inTarget ? GROUP.stayers : GROUP.leavers));
       else if (inTarget && h.movedTick[s]! >= start) m |= 1 << GROUP.inMovers;
+      // A grown child's household set up in the target since the start is an in-mover too: it moved in.
+      if (origin <= -2) m |= 1 << GROUP.grownChildren;
     }
     mask[s] = m;
   }
@@ -442,7 +446,7 @@ function gatherGroup(incomes: Float64Array, members: Uint16Array, bit: number, o
  * The people views, churn, outputs and spending of the programme now; `people` holds the groups'
  * aggregates from `peopleMetricsByGroup` over `householdGroups`.
  */
-export function programmeFrames(w: World, people: readonly MetricValues[]): Pick<YearFrame, 'originalResidents' | 'stayers' | 'leavers' | 'inMovers' | 'churn' | 'outputs' | 'spending'> {
+export function programmeFrames(w: World, people: readonly MetricValues[]): Pick<YearFrame, 'originalResidents' | 'stayers' | 'leavers' | 'inMovers' | 'grownChildren' | 'churn' | 'outputs' | 'spending'> {
   const h = w.households;
   const code = w.region.code;
   const target = REGION_CODES.target;
@@ -451,6 +455,7 @@ export function programmeFrames(w: World, people: readonly MetricValues[]): Pick
   const stayers = people[GROUP.stayers]!;
   const leavers = people[GROUP.leavers]!;
   const inMovers = people[GROUP.inMovers]!;
+  const grownChildren = people[GROUP.grownChildren]!;
   originalResidents.atStart = w.region.originals;
   originalResidents.goneFromCity = w.region.originalsGone;
 
@@ -541,5 +546,5 @@ export function programmeFrames(w: World, people: readonly MetricValues[]): Pick
     people: l.people,
     physicalShare: l.physical + l.people > 0 ? l.physical / (l.physical + l.people) : 0,
   };
-  return { originalResidents, stayers, leavers, inMovers, churn, outputs, spending };
+  return { originalResidents, stayers, leavers, inMovers, grownChildren, churn, outputs, spending };
 }

@@ -20,7 +20,7 @@
 import { keyedDraw } from '../rng.ts';
 import type { Stream } from '../rng.ts';
 import type { World } from '../world.ts';
-import { ARRIVED, DISSOLVED, FORMED, LEFT, OUTSIDE, OWNER, PRIVATE, addHousehold, addSeeker, logMove, removeHousehold } from '../world.ts';
+import { ARRIVED, DISSOLVED, FORMED, LEFT, OUTSIDE, OWNER, PRIVATE, addHousehold, addSeeker, inheritOrigins, logMove, removeHousehold } from '../world.ts';
 
 const ADULT = 72; // quarters: 18 years
 
@@ -179,6 +179,7 @@ function formHousehold(w: World, parent: number): void {
   h.tenure[s] = PRIVATE;
   h.income[s] = w.config.economy.benefit;
   h.movedTick[s] = w.city.tick;
+  inheritOrigins(w, parent, s, w.city.tick - kidAge);
   addSeeker(w, s, FORMED, h.cell[parent]!);
   w.city.formed++;
 }

@@ -25,6 +25,59 @@ function runDemography(w: World, quarters: number, each?: () => void): void {
   }
 }
 
+describe('demography: original residents\' grown children', () => {
+  /**
+   * The small city at tick 100 with households in cells 0–19 marked as original residents of a
+   * programme that started at `start` (as applyBoundary marks them), every family with one child
+   * of 72 quarters, and each parent's health unique, so that a new household (whose health is its
+   * parent's + 0.1) names its parent. Returns the new households with their parents after a year.
+   */
+  function grownChildren(start: number): { w: World; pairs: [number, number][]; originals: Set<number> } {
+    const w = smallWorld(21, { demography: { birthRate: 0 } });
+    const h = w.households;
+    w.city.tick = 100;
+    w.region.startTick = start;
+    const originals = new Set(housedSlots(w).filter((s) => h.cell[s]! < 20));
+    for (const s of originals) {
+      h.startCell[s] = h.cell[s]!;
+      h.startPoor[s] = (h.id[s]! % 2) as 0 | 1;
+    }
+    const byHealth = new Map<number, number>();
+    housedSlots(w).forEach((s, j) => {
+      if (h.kids[s]! === 0) return;
+      h.kids[s] = 1;
+      h.kidAge[s] = 72;
+      h.health[s] = 0.2 + j * 1e-5;
+      byHealth.set(j, s);
+    });
+    runDemography(w, 4);
+    const pairs = seekers(w, FORMED).map((s): [number, number] => [s, byHealth.get(Math.round((h.health[s]! - 0.3) / 1e-5))!]);
+    return { w, pairs, originals };
+  }
+
+  it('are original residents when they were born before the start, with their parents\' marks', () => {
+    const { w, pairs, originals } = grownChildren(40); // born at tick 28, before the start
+    const h = w.households;
+    const ofOriginals = pairs.filter(([, p]) => originals.has(p));
+    expect(ofOriginals.length).toBeGreaterThan(5);
+    expect(pairs.length - ofOriginals.length).toBeGreaterThan(5);
+    for (const [s, p] of pairs) {
+      expect(p, 'a new household names its parent').toBeDefined();
+      expect(h.startCell[s]).toBe(originals.has(p) ? h.startCell[p] : -1);
+      expect(h.startPoor[s]).toBe(originals.has(p) ? h.startPoor[p] : 0);
+    }
+    expect(ofOriginals.some(([s]) => h.startPoor[s] === 1) && ofOriginals.some(([s]) => h.startPoor[s] === 0)).toBe(true);
+    // Arrivals are never original residents.
+    for (const s of seekers(w, ARRIVED)) expect(h.startCell[s]).toBe(-1);
+  });
+
+  it('are not original residents when they were born after the start', () => {
+    const { w, pairs, originals } = grownChildren(20); // born at tick 28, after the start
+    expect(pairs.filter(([, p]) => originals.has(p)).length).toBeGreaterThan(5);
+    for (const [s] of pairs) expect(w.households.startCell[s]).toBe(-1);
+  });
+});
+
 describe('demography: grown children', () => {
   it('form households whose skill follows the attainment they reached at home', () => {
     // No births, so that a parent whose children fell in number is exactly a parent whose child left.
