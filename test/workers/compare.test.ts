@@ -92,7 +92,7 @@ describe('compare --json', () => {
       expect(Object.keys(p.final)).toEqual([...FINAL_BLOCKS]);
       expect(p.final.target!.povertyRate).toBeGreaterThan(0);
       expect(p.vsNone['target.povertyRate']).toEqual({ mean: expect.any(Number), lo: expect.any(Number), hi: expect.any(Number) });
-      for (const key of Object.keys(p.vsNone)) expect(key).toMatch(/^(city|target|ring|comparison|rest|originalResidents|stayers|leavers|inMovers|churn)\./);
+      for (const key of Object.keys(p.vsNone)) expect(key).toMatch(/^(city|target|ring|comparison|rest|originalResidents|stayers|leavers|inMovers|grownChildren|churn)\./);
       expect(Object.keys(p.pairing)).toEqual([...PAIRING_METRICS]);
     }
   });

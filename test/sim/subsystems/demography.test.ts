@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { demography } from '../../../sim/subsystems/demography.ts';
 import type { World } from '../../../sim/world.ts';
-import { ARRIVED, DISSOLVED, FORMED } from '../../../sim/world.ts';
+import { ARRIVED, DISSOLVED, FORMED, grownChildMark } from '../../../sim/world.ts';
 import { housedSlots, mean, smallConfig, smallWorld } from '../helpers.ts';
 
 /** Seekers of `reason` queued so far, as household slots in queue order. */
@@ -63,7 +63,7 @@ describe('demography: original residents\' grown children', () => {
     expect(pairs.length - ofOriginals.length).toBeGreaterThan(5);
     for (const [s, p] of pairs) {
       expect(p, 'a new household names its parent').toBeDefined();
-      expect(h.startCell[s]).toBe(originals.has(p) ? h.startCell[p] : -1);
+      expect(h.startCell[s]).toBe(originals.has(p) ? grownChildMark(h.startCell[p]!) : -1);
       expect(h.startPoor[s]).toBe(originals.has(p) ? h.startPoor[p] : 0);
     }
     expect(ofOriginals.some(([s]) => h.startPoor[s] === 1) && ofOriginals.some(([s]) => h.startPoor[s] === 0)).toBe(true);
