@@ -298,10 +298,24 @@ export function createTracker(cells: number, capacity: number): Tracker {
  * one is read; writes to the marks and to the region go to the tracker.
  */
 export function trackerView(w: World, t: Tracker): World {
+  return assembleWorld(w.config, w.rng, w, t.region, withMarks(w.households, t.startCell, t.startPoor, t.exitedPoverty));
+}
+
+/**
+ * The household store with other original-resident marks. Written out field by field rather than
+ * spread: Node 20's V8 gives the object of a spread with added fields (`{ ...h, startCell }`) a
+ * new hidden class at nearly every call once the function has feedback, so every view would be of
+ * another shape and the metrics that read it would be compiled again and again.
+ */
+function withMarks(h: Households, startCell: Int32Array, startPoor: Uint8Array, exitedPoverty: Uint8Array): Households {
   return {
-    ...w,
-    region: t.region,
-    households: { ...w.households, startCell: t.startCell, startPoor: t.startPoor, exitedPoverty: t.exitedPoverty },
+    capacity: h.capacity, count: h.count, alive: h.alive, id: h.id, cell: h.cell, income: h.income, allowance: h.allowance,
+    employer: h.employer, skill: h.skill, hours: h.hours, health: h.health, age: h.age, kids: h.kids, kidAge: h.kidAge,
+    attainment: h.attainment, tenure: h.tenure, movedTick: h.movedTick, ties: h.ties, poor: h.poor,
+    unempQuarters: h.unempQuarters, burdenQuarters: h.burdenQuarters, lifeEvent: h.lifeEvent,
+    startCell, startPoor, exitedPoverty,
+    transfer: h.transfer, training: h.training, support: h.support, areaBenefit: h.areaBenefit, graduate: h.graduate,
+    free: h.free, freeCount: h.freeCount, nextId: h.nextId,
   };
 }
 
@@ -665,6 +679,47 @@ export function yearOfTick(config: ScenarioConfig, tick: number): number {
 export function cloneWorld(w: World, config: ScenarioConfig = w.config): World {
   const { rng, config: _config, ...stores } = w;
   void _config;
-  return { ...structuredClone(stores), config, rng: createRng(rng.seed, rng.state()) };
+  const copy = structuredClone(stores);
+  return assembleWorld(config, createRng(rng.seed, rng.state()), copy, copy.region, copy.households);
 }
 
+/**
+ * A world of the given parts, always built by this one object literal, in the order createWorld
+ * writes them: every world (a clone, a tracker's view) then has one hidden class. A spread with
+ * added fields (`{ ...stores, config, rng }`, as clones were made before) got a new hidden class
+ * at nearly every call once V8 had feedback for it (Node 20), so from the third or fourth run of a
+ * process each run's world was of a shape of its own, and the subsystems' optimised code, compiled
+ * for the first, was thrown away ("wrong map") and compiled again in every run.
+ */
+export function assembleWorld(
+  config: ScenarioConfig,
+  rng: Rng,
+  s: Omit<World, 'config' | 'rng'>,
+  region: Region,
+  households: Households,
+): World {
+  return {
+    config,
+    geo: s.geo,
+    rng,
+    households,
+    firms: s.firms,
+    resources: s.resources,
+    cells: s.cells,
+    city: s.city,
+    moves: s.moves,
+    region,
+    trackers: s.trackers,
+    ledger: s.ledger,
+    commute: s.commute,
+    demand: s.demand,
+    nearby: s.nearby,
+    commuteWeight: s.commuteWeight,
+    commuteCum: s.commuteCum,
+    demandWeight: s.demandWeight,
+    seekers: s.seekers,
+    firmIndex: s.firmIndex,
+    scratch: s.scratch,
+    resourcesDirty: s.resourcesDirty,
+  };
+}

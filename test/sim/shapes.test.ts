@@ -1,0 +1,51 @@
+/**
+ * Every world a process steps has one hidden class: clones of a world and trackers' views of it
+ * are built by the same object literal (sim/world.ts, `assembleWorld`), never by a spread with
+ * added fields, which Node 20 gives a new hidden class at nearly every call once the spreading
+ * function has feedback. Shapes that change from run to run make V8 throw the subsystems'
+ * optimised code away in every run of a process that runs many (comparisons, experiments).
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createWorld } from '../../sim/create.ts';
+import { cloneWorld, createTracker, trackerView } from '../../sim/world.ts';
+import { smallConfig } from './helpers.ts';
+
+const worldModule = fileURLToPath(new URL('../../sim/world.ts', import.meta.url));
+const createModule = fileURLToPath(new URL('../../sim/create.ts', import.meta.url));
+const helpersModule = fileURLToPath(new URL('./helpers.ts', import.meta.url));
+
+describe('world shapes', () => {
+  it('a clone and a view list the fields in the order of the world they copy', () => {
+    const w = createWorld(smallConfig(), 1);
+    const t = createTracker(w.geo.n, w.households.capacity);
+    expect(Object.keys(cloneWorld(w))).toEqual(Object.keys(w));
+    expect(Object.keys(trackerView(w, t))).toEqual(Object.keys(w));
+    expect(Object.keys(trackerView(w, t).households)).toEqual(Object.keys(w.households));
+  });
+
+  it('many clones and views in one process keep one hidden class (V8 natives)', () => {
+    // A process of its own: the natives syntax is a V8 flag, and the fresh process is what a
+    // worker of a comparison is.
+    const script = `
+      const same = new Function('a', 'b', 'return %HaveSameMap(a, b)');
+      const { createWorld } = await import(${JSON.stringify(createModule)});
+      const { cloneWorld, createTracker, trackerView } = await import(${JSON.stringify(worldModule)});
+      const { smallConfig } = await import(${JSON.stringify(helpersModule)});
+      const w = createWorld(smallConfig(), 1);
+      const t = createTracker(w.geo.n, w.households.capacity);
+      const first = cloneWorld(w), view = trackerView(w, t);
+      let bad = 0;
+      for (let i = 0; i < 40; i++) {
+        if (!same(first, cloneWorld(w))) bad++;
+        if (i % 8 === 0 && !same(first, createWorld(smallConfig({ households: { count: 500 } }), i))) bad++;
+        const v = trackerView(w, t);
+        if (!same(view, v) || !same(view.households, v.households) || !same(first, v)) bad++;
+      }
+      process.stdout.write(String(bad));
+    `;
+    const out = execFileSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(out).toBe('0');
+  }, 60_000);
+});
