@@ -38,7 +38,12 @@ describe('world shapes', () => {
       const first = cloneWorld(w), view = trackerView(w, t);
       let bad = 0;
       for (let i = 0; i < 40; i++) {
-        if (!same(first, cloneWorld(w))) bad++;
+        const c = cloneWorld(i % 2 ? w : first);
+        if (!same(first, c)) bad++;
+        for (const k of Object.keys(c)) {
+          const x = c[k], y = w[k];
+          if (x && typeof x === 'object' && !same(x, y)) bad++;
+        }
         if (i % 8 === 0 && !same(first, createWorld(smallConfig({ households: { count: 500 } }), i))) bad++;
         const v = trackerView(w, t);
         if (!same(view, v) || !same(view.households, v.households) || !same(first, v)) bad++;
@@ -48,4 +53,29 @@ describe('world shapes', () => {
     const out = execFileSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(out).toBe('0');
   }, 60_000);
+});
+
+describe('cloneWorld', () => {
+  it('shares only the stores that never change and copies every other array', () => {
+    const w = createWorld(smallConfig(), 1);
+    const c = cloneWorld(w);
+    const shared = new Set<unknown>([w.geo, w.commute, w.demand, w.nearby, w.commuteWeight, w.commuteCum, w.demandWeight]);
+    const arrays = (o: unknown, out: ArrayBufferView[] = []): ArrayBufferView[] => {
+      if (shared.has(o)) return out;
+      if (ArrayBuffer.isView(o)) out.push(o);
+      else if (o && typeof o === 'object') for (const v of Object.values(o)) arrays(v, out);
+      return out;
+    };
+    const { config: _a, rng: _b, ...original } = w;
+    const { config: _c, rng: _d, ...copy } = c;
+    void _a, _b, _c, _d;
+    const mine = new Set(arrays(original).map((a) => a.buffer));
+    const theirs = arrays(copy);
+    expect(theirs.length).toBe(mine.size);
+    for (const a of theirs) expect(mine.has(a.buffer)).toBe(false);
+    for (const k of ['geo', 'commute', 'demand', 'nearby', 'commuteWeight', 'commuteCum', 'demandWeight'] as const) expect(c[k]).toBe(w[k]);
+    expect(JSON.stringify(copy, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v))).toBe(
+      JSON.stringify(original, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v)),
+    );
+  });
 });
