@@ -3,7 +3,8 @@
  * are built by the same object literal (sim/world.ts, `assembleWorld`), never by a spread with
  * added fields, which Node 20 gives a new hidden class at nearly every call once the spreading
  * function has feedback. Shapes that change from run to run make V8 throw the subsystems'
- * optimised code away in every run of a process that runs many (comparisons, experiments).
+ * optimised code away in every run of a process that runs many (comparisons, experiments); so
+ * does a configuration of another shape in every run (sim/config/load.ts, `validateScenario`).
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,7 @@ import { smallConfig } from './helpers.ts';
 const worldModule = fileURLToPath(new URL('../../sim/world.ts', import.meta.url));
 const createModule = fileURLToPath(new URL('../../sim/create.ts', import.meta.url));
 const helpersModule = fileURLToPath(new URL('./helpers.ts', import.meta.url));
+const loadModule = fileURLToPath(new URL('../../sim/config/load.ts', import.meta.url));
 
 describe('world shapes', () => {
   it('a clone and a view list the fields in the order of the world they copy', () => {
@@ -48,6 +50,11 @@ describe('world shapes', () => {
         const v = trackerView(w, t);
         if (!same(view, v) || !same(view.households, v.households) || !same(first, v)) bad++;
       }
+      // The configuration every subsystem reads: one shape however many runs validate theirs.
+      const { validateScenario } = await import(${JSON.stringify(loadModule)});
+      const kinds = ['none', 'place-based', 'people-based', 'hub-based'];
+      const configs = Array.from({ length: 40 }, (_, i) => validateScenario({ ...smallConfig(), policy: { kind: kinds[i % 4] } }, 'test'));
+      for (const c of configs) if (!same(c, configs[0])) bad++;
       process.stdout.write(String(bad));
     `;
     const out = execFileSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
