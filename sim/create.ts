@@ -11,7 +11,7 @@ import type { Geography } from './geography.ts';
 import { createGridGeography, withinRadius } from './geography.ts';
 import { createRng, shuffle } from './rng.ts';
 import type { Stream } from './rng.ts';
-import { cloneWorld, type World } from './world.ts';
+import { restructured, type World } from './world.ts';
 import {
   CLINIC, OWNER, PRIVATE, SCHOOL, SOCIAL, addFirm, addHousehold, allocCells, allocFirms, allocHouseholds,
   allocMoveLog, allocResources, emptyLedger, occupy,
@@ -376,11 +376,12 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
   firms.init(world);
   // The employment domain's four-quarter history starts as the city at creation.
   startEmploymentQuarters(world);
-  // Every world a run steps is then a structured clone: this one, and the copies that runs sharing
-  // a spin-up start from (cloneWorld). Clones and object literals have different hidden classes, so
-  // stepping both would make V8 throw its optimised code away when the first copy arrives and keep
-  // every subsystem polymorphic; an exact copy changes nothing else.
-  return cloneWorld(world);
+  // Every world a run steps then has stores of one hidden class: this one, and the copies that runs
+  // sharing a spin-up start from (cloneWorld keeps its original's). Object literals and structured
+  // clones have different hidden classes, so stepping both would make V8 throw its optimised code
+  // away when the first copy arrives and keep every subsystem polymorphic; an exact copy changes
+  // nothing else.
+  return restructured(world);
 }
 
 /** Running sums of weights within each compressed list (restarting at every offset). */

@@ -302,10 +302,24 @@ export function createTracker(cells: number, capacity: number): Tracker {
  * one is read; writes to the marks and to the region go to the tracker.
  */
 export function trackerView(w: World, t: Tracker): World {
+  return assembleWorld(w.config, w.rng, w, t.region, withMarks(w.households, t.startCell, t.startPoor, t.exitedPoverty));
+}
+
+/**
+ * The household store with other original-resident marks. Written out field by field rather than
+ * spread: Node 20's V8 gives the object of a spread with added fields (`{ ...h, startCell }`) a
+ * new hidden class at nearly every call once the function has feedback, so every view would be of
+ * another shape and the metrics that read it would be compiled again and again.
+ */
+function withMarks(h: Households, startCell: Int32Array, startPoor: Uint8Array, exitedPoverty: Uint8Array): Households {
   return {
-    ...w,
-    region: t.region,
-    households: { ...w.households, startCell: t.startCell, startPoor: t.startPoor, exitedPoverty: t.exitedPoverty },
+    capacity: h.capacity, count: h.count, alive: h.alive, id: h.id, cell: h.cell, income: h.income, allowance: h.allowance,
+    employer: h.employer, skill: h.skill, hours: h.hours, health: h.health, age: h.age, kids: h.kids, kidAge: h.kidAge,
+    attainment: h.attainment, tenure: h.tenure, movedTick: h.movedTick, ties: h.ties, poor: h.poor,
+    unempQuarters: h.unempQuarters, burdenQuarters: h.burdenQuarters, lifeEvent: h.lifeEvent,
+    startCell, startPoor, exitedPoverty,
+    transfer: h.transfer, training: h.training, support: h.support, areaBenefit: h.areaBenefit, graduate: h.graduate,
+    free: h.free, freeCount: h.freeCount, nextId: h.nextId,
   };
 }
 
@@ -691,14 +705,112 @@ export function yearOfTick(config: ScenarioConfig, tick: number): number {
 
 /**
  * An exact, independent copy of a world, optionally under another configuration that differs
- * only in its policy (the copy's future then follows that policy). Every store is copied, and
- * each random stream resumes where the original's stands, so stepping the copy gives exactly
- * what stepping the original would. Hosts use it to reuse one spin-up for the several runs
- * (policies and their counterfactual) that share a seed.
+ * only in its policy (the copy's future then follows that policy). Every store that changes is
+ * copied, and each random stream resumes where the original's stands, so stepping the copy gives
+ * exactly what stepping the original would. Hosts use it to reuse one spin-up for the several
+ * runs (policies and their counterfactual) that share a seed.
+ *
+ * The geography and the radius lists with their weights never change once the world is made, so
+ * the copy shares them: less to copy, and the caches keyed on them (labour's contact guide,
+ * mobility's local-search distances) serve every copy. The other stores are copied record by
+ * record (`copyRecord`: a copy keeps the original's hidden class), which costs a fraction of a
+ * structured clone (~10 against ~35 ms of CPU for the default city).
  */
 export function cloneWorld(w: World, config: ScenarioConfig = w.config): World {
-  const { rng, config: _config, ...stores } = w;
-  void _config;
-  return { ...structuredClone(stores), config, rng: createRng(rng.seed, rng.state()) };
+  const region = copyRecord(w.region);
+  const households = copyRecord(w.households);
+  const ledger = copyRecord(w.ledger);
+  ledger.targets = Object.assign({}, w.ledger.targets);
+  // slice, not map: the copy keeps the array's elements kind, and so its hidden class.
+  const trackers = w.trackers.slice();
+  for (let i = 0; i < trackers.length; i++) trackers[i] = Object.assign(copyRecord(trackers[i]!), { region: copyRecord(trackers[i]!.region) });
+  const parts: Omit<World, 'config' | 'rng'> = {
+    geo: w.geo,
+    households,
+    firms: copyRecord(w.firms),
+    resources: copyRecord(w.resources),
+    cells: copyRecord(w.cells),
+    city: copyRecord(w.city),
+    moves: copyRecord(w.moves),
+    region,
+    trackers,
+    ledger,
+    commute: w.commute,
+    demand: w.demand,
+    nearby: w.nearby,
+    commuteWeight: w.commuteWeight,
+    commuteCum: w.commuteCum,
+    demandWeight: w.demandWeight,
+    seekers: copyRecord(w.seekers),
+    firmIndex: copyRecord(w.firmIndex),
+    scratch: w.scratch.slice(),
+    resourcesDirty: w.resourcesDirty,
+  };
+  return assembleWorld(config, createRng(w.rng.seed, w.rng.state()), parts, region, households);
 }
 
+/**
+ * A record's numbers and flags, with a copy of each of its typed arrays. `Object.assign` onto an
+ * empty object gives the copy the original's hidden class when the original was made by a
+ * structured clone (createWorld's last step), so every copy of a store has the same one.
+ */
+function copyRecord<T extends object>(o: T): T {
+  const c = Object.assign({}, o) as Record<string, unknown>;
+  for (const k of Object.keys(c)) {
+    const v = c[k];
+    if (ArrayBuffer.isView(v)) c[k] = (v as Uint8Array).slice();
+  }
+  return c as unknown as T;
+}
+
+/**
+ * The world with every store rebuilt by a structured clone, as createWorld hands it out: the
+ * stores then have the hidden classes of plain objects built one field at a time, which
+ * `cloneWorld`'s copies keep, rather than those of the object literals that made them.
+ */
+export function restructured(w: World): World {
+  const { rng, config, ...stores } = w;
+  const copy = structuredClone(stores);
+  return assembleWorld(config, createRng(rng.seed, rng.state()), copy, copy.region, copy.households);
+}
+
+/**
+ * A world of the given parts, always built by this one object literal, in the order createWorld
+ * writes them: every world (a clone, a tracker's view) then has one hidden class. A spread with
+ * added fields (`{ ...stores, config, rng }`, as clones were made before) got a new hidden class
+ * at nearly every call once V8 had feedback for it (Node 20), so from the third or fourth run of a
+ * process each run's world was of a shape of its own, and the subsystems' optimised code, compiled
+ * for the first, was thrown away ("wrong map") and compiled again in every run.
+ */
+export function assembleWorld(
+  config: ScenarioConfig,
+  rng: Rng,
+  s: Omit<World, 'config' | 'rng'>,
+  region: Region,
+  households: Households,
+): World {
+  return {
+    config,
+    geo: s.geo,
+    rng,
+    households,
+    firms: s.firms,
+    resources: s.resources,
+    cells: s.cells,
+    city: s.city,
+    moves: s.moves,
+    region,
+    trackers: s.trackers,
+    ledger: s.ledger,
+    commute: s.commute,
+    demand: s.demand,
+    nearby: s.nearby,
+    commuteWeight: s.commuteWeight,
+    commuteCum: s.commuteCum,
+    demandWeight: s.demandWeight,
+    seekers: s.seekers,
+    firmIndex: s.firmIndex,
+    scratch: s.scratch,
+    resourcesDirty: s.resourcesDirty,
+  };
+}

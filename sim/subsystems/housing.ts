@@ -190,23 +190,33 @@ function complete(w: World): void {
 export const housing = {
   name: 'housing',
   step(w: World): void {
-    const c = w.cells;
-    const hs = w.config.housing;
     complete(w);
     redevelop(w);
-    for (let k = 0; k < c.n; k++) {
-      const market = c.units[k]! - c.social[k]!;
-      if (market > 0) {
-        const vacancy = (market - c.occMarket[k]!) / market;
-        const lr = Math.log(c.rent[k]!);
-        const next = lr + hs.vacancyElasticity * (hs.naturalVacancy - vacancy) + hs.amenityAdjustment * (amenityLogRent(w, k) - lr);
-        c.rent[k] = Math.min(RENT_MAX * hs.baseRent, Math.max(RENT_MIN * hs.baseRent, Math.exp(next)));
-      }
-      // Filtering: quality drifts toward what the rent pays to keep up, so cheap areas decay slowly.
-      const sustained = Math.min(1, Math.max(0.05, 0.5 + hs.reinvestment * Math.log(c.rent[k]! / hs.baseRent)));
-      c.quality[k]! += hs.depreciation * (sustained - c.quality[k]!);
-    }
+    adjustRents(w);
     if (w.city.tick % 4 === 0) updateAllowanceCap(w);
     updateAllowances(w);
   },
 };
+
+/**
+ * Market rents follow vacancy and amenity; quality drifts with what the rent pays. The loop is a
+ * function of its own with nothing after it: inside the step, V8 optimised it while it ran and
+ * reused that code at later calls, which then stopped at the yearly allowance cap (not yet run
+ * when it was compiled) and threw the code away — once a simulated year.
+ */
+function adjustRents(w: World): void {
+  const c = w.cells;
+  const hs = w.config.housing;
+  for (let k = 0; k < c.n; k++) {
+    const market = c.units[k]! - c.social[k]!;
+    if (market > 0) {
+      const vacancy = (market - c.occMarket[k]!) / market;
+      const lr = Math.log(c.rent[k]!);
+      const next = lr + hs.vacancyElasticity * (hs.naturalVacancy - vacancy) + hs.amenityAdjustment * (amenityLogRent(w, k) - lr);
+      c.rent[k] = Math.min(RENT_MAX * hs.baseRent, Math.max(RENT_MIN * hs.baseRent, Math.exp(next)));
+    }
+    // Filtering: quality drifts toward what the rent pays to keep up, so cheap areas decay slowly.
+    const sustained = Math.min(1, Math.max(0.05, 0.5 + hs.reinvestment * Math.log(c.rent[k]! / hs.baseRent)));
+    c.quality[k]! += hs.depreciation * (sustained - c.quality[k]!);
+  }
+}

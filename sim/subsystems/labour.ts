@@ -50,7 +50,7 @@ const GUIDE_BUCKETS = 64;
  * the bucket. A draw r in bucket j = floor(r × G) has r ≥ j / G exactly, so r × total ≥
  * (j / G) × total after rounding too, and the search's answer for it can only lie at or after
  * the guide entry: a short forward scan from there finds the same cell as a full binary search.
- * Keyed on the running sums, which are fixed once the world is made (a cloned world has its own).
+ * Keyed on the running sums, which are fixed once the world is made (a cloned world shares them).
  */
 const guides = new WeakMap<Float64Array, Int32Array>();
 function contactGuide(w: World): Int32Array {
