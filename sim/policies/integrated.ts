@@ -37,7 +37,11 @@ export const integrated: Policy = {
       originalsOnly: true,
     });
     const hubMoney = budget * (INTEGRATED_SHARES.people + INTEGRATED_SHARES.hub) - people;
-    const hub = hubProgrammes(w, b.target, b.weight, b.resource, hubMoney, { ...p.hub, friction: 0, coverage: 1 });
+    // One literal, not a spread with fields added: V8 gives such a spread a new hidden class at
+    // nearly every call once it has feedback, and hubProgrammes' code would be thrown away each time.
+    const h = p.hub;
+    const opts = { adultEducation: h.adultEducation, familySupport: h.familySupport, employerPipeline: h.employerPipeline, community: h.community, friction: 0, coverage: 1 };
+    const hub = hubProgrammes(w, b.target, b.weight, b.resource, hubMoney, opts);
     const physical = improveEnvironment(w, b.target, budget - people - hub, b.weight);
     return people + hub + physical;
   },
