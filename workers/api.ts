@@ -160,23 +160,21 @@ export function createApi(hooks: ApiHooks = {}) {
   let started: { key: string; checkpoint: Checkpoint; snapshots: Snapshot[] } | null = null;
   const resumable = (config: ScenarioConfig, years: number): boolean =>
     config.model !== 'schelling' && config.policy.startYear > 0 && years >= config.policy.startYear;
-  const startKey = (config: ScenarioConfig, seed: number): string => `${spinUpKey(config, seed)}|start ${config.policy.startYear}`;
-  /**
-   * `runToStart` on `sim` (at year 0, tracking nothing) a year at a time, so that each year's
-   * layers can be read on the way: reading them changes nothing, and the checkpoint is the one
-   * `runToStart` returns. `sim` is left at the start.
-   */
-  const runToStartOf = (sim: Simulation, config: ScenarioConfig, seed: number): { checkpoint: Checkpoint; snapshots: Snapshot[] } => {
-    const snapshots = [sim.snapshot()];
-    for (let y = 0; y < config.policy.startYear; y++) {
-      sim.step(4);
-      snapshots.push(sim.snapshot());
+  const startedOf = (config: ScenarioConfig, seed: number): { checkpoint: Checkpoint; snapshots: Snapshot[] } => {
+    const key = `${spinUpKey(config, seed)}|start ${config.policy.startYear}`;
+    if (started?.key !== key) {
+      // `runToStart` a year at a time, so that each year's layers can be read on the way: reading
+      // them changes nothing, and the checkpoint is the one `runToStart` returns.
+      const sim = createSimulation(config, { seed, world: startWorld(config, seed) });
+      const snapshots = [sim.snapshot()];
+      for (let y = 0; y < config.policy.startYear; y++) {
+        sim.step(4);
+        snapshots.push(sim.snapshot());
+      }
+      started = { key, checkpoint: sim.checkpoint(), snapshots };
     }
-    started = { key: startKey(config, seed), checkpoint: sim.checkpoint(), snapshots };
     return started;
   };
-  const startedOf = (config: ScenarioConfig, seed: number): { checkpoint: Checkpoint; snapshots: Snapshot[] } =>
-    started?.key === startKey(config, seed) ? started : runToStartOf(createSimulation(config, { seed, world: startWorld(config, seed) }), config, seed);
   const startOf = (config: ScenarioConfig, seed: number, years: number): { world: World } | { from: Checkpoint } =>
     resumable(config, years) ? { from: startedOf(config, seed).checkpoint } : { world: startWorld(config, seed) };
 
@@ -208,12 +206,6 @@ export function createApi(hooks: ApiHooks = {}) {
   const resume = (s: Session): void => {
     s.resumable = false;
     if (s.sim.tick !== 0) return;
-    if (started?.key !== startKey(s.config, s.seed) && !s.track.length) {
-      // The first session of its city and seed runs itself to the start and leaves the checkpoint
-      // for the others: each copy of a world costs ~50–200 ms (structuredClone), as much as a year.
-      s.ahead = { tick: 0, snapshots: runToStartOf(s.sim, s.config, s.seed).snapshots };
-      return;
-    }
     const { checkpoint, snapshots } = startedOf(s.config, s.seed);
     s.sim = createSimulation(s.config, { seed: s.seed, from: checkpoint, track: s.track });
     s.ahead = { tick: 0, snapshots };
