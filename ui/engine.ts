@@ -73,11 +73,6 @@ export interface Engine {
   readonly inUse: number;
   /** Opens one session per task (closing any previous ones); `outputs` says what the results are. */
   open(tasks: RunTask[], outputs: Output[]): Promise<void>;
-  /**
-   * Has the workers run the years before the programme's start (`runAhead` in workers/api.ts)
-   * without waiting: calls made after it wait behind it on each worker, and report the same.
-   */
-  runAhead(): void;
   /** Steps every session one year; returns each output's frame and each session's snapshot. */
   stepYear(): Promise<{ frames: YearFrame[]; snapshots: Snapshot[] }>;
   /** Each output's result, in output order. */
@@ -222,9 +217,6 @@ export function createEngine(events: EngineEvents, size = defaultWorkers()): Eng
           s.id = await call(s, (r) => r.open(s.task.config, s.task.seed, s.task.track, s.task.years));
         }),
       );
-    },
-    runAhead() {
-      for (const s of sessions) void call(s, (r, id) => r.runAhead(id)).catch(() => {});
     },
     async stepYear() {
       const out = await Promise.all(

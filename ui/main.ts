@@ -830,7 +830,6 @@ function wireActions(): void {
     try {
       stale = true;
       await prepare();
-      engine.runAhead();
       state = produce(state, (d) => {
         d.year = 0;
       });
@@ -1041,9 +1040,6 @@ async function boot(): Promise<void> {
   }
   try {
     await prepare();
-    // The years before the programme's start are the same for every policy: the workers run
-    // them now, while the page waits for the Run click.
-    engine.runAhead();
     setStatus('ready');
     $('progress').textContent = 'Ready: choose policies and press Run.';
   } catch (err) {

@@ -106,19 +106,16 @@ function stepResult(sim: Pick<Simulation, 'year' | 'tick' | 'series' | 'tracked'
 }
 
 /**
- * An open session. One opened with the run's length (`open`'s `years`) moves, before its first
- * step or when asked to (`runAhead`), to the shared checkpoint at its programme's start, ahead of
- * its caller: `ahead` then holds the quarter the caller has reached and the layers of the years
- * before the start, and the session answers for those years from them and from its frames,
- * exactly as a session stepped from year 0 would.
+ * An open session. One opened with the run's length (`open`'s `years`) may start from the shared
+ * checkpoint at its programme's start, ahead of its caller: `ahead` then holds the quarter the
+ * caller has reached and the layers of the years before the start, and the session answers for
+ * those years from them and from its frames, exactly as a session stepped from year 0 would.
  */
 interface Session {
   sim: Simulation;
   config: ScenarioConfig;
   seed: number;
   track: ScenarioConfig[];
-  /** Whether it may still move to the checkpoint: its run reaches the start, and it is at year 0. */
-  resumable: boolean;
   ahead: { tick: number; snapshots: readonly Snapshot[] } | null;
 }
 
@@ -202,17 +199,8 @@ export function createApi(hooks: ApiHooks = {}) {
     s.sim = createSimulation(s.config, { seed: s.seed, world: startWorld(s.config, s.seed), track: s.track });
     s.sim.step(shown);
   };
-  /** Moves a session still at year 0 to the checkpoint at its programme's start (`Session`). */
-  const resume = (s: Session): void => {
-    s.resumable = false;
-    if (s.sim.tick !== 0) return;
-    const { checkpoint, snapshots } = startedOf(s.config, s.seed);
-    s.sim = createSimulation(s.config, { seed: s.seed, from: checkpoint, track: s.track });
-    s.ahead = { tick: 0, snapshots };
-  };
   /** Advances a session `ticks` quarters: first through the years it already holds, then the engine. */
   const advance = (s: Session, ticks: number): void => {
-    if (s.resumable) resume(s);
     if (s.ahead) {
       const skip = Math.min(ticks, s.sim.tick - s.ahead.tick);
       s.ahead.tick += skip;
@@ -286,25 +274,20 @@ export function createApi(hooks: ApiHooks = {}) {
       const valid = validConfig(config, 'config');
       const s = checkInteger('seed', seed, MAX_SEED);
       const t = validTrack(track, 'config');
-      // Given the run's length, a session that will reach its programme's start moves there (at
-      // `runAhead`, or its first step), to the checkpoint this worker's sessions of the city and
-      // seed share (`startedOf`): the years before the start run once a worker, not once a session.
-      const sim = createSimulation(valid, { seed: s, world: startWorld(valid, s), track: t });
-      const ahead = years !== undefined && resumable(valid, checkInteger('years', years, MAX_YEARS));
+      // Given the run's length, a session that will reach its programme's start starts there, from
+      // the checkpoint this worker's sessions of the city and seed share (`startedOf`): the years
+      // before the start run once a worker, not once a session, and before the caller asks for them.
+      let session: Session;
+      if (years !== undefined && resumable(valid, checkInteger('years', years, MAX_YEARS))) {
+        const { checkpoint, snapshots } = startedOf(valid, s);
+        const sim = createSimulation(valid, { seed: s, from: checkpoint, track: t });
+        session = { sim, config: valid, seed: s, track: t, ahead: { tick: 0, snapshots } };
+      } else {
+        session = { sim: createSimulation(valid, { seed: s, world: startWorld(valid, s), track: t }), config: valid, seed: s, track: t, ahead: null };
+      }
       const id = nextSession++;
-      sessions.set(id, { sim, config: valid, seed: s, track: t, resumable: ahead, ahead: null });
+      sessions.set(id, session);
       return id;
-    },
-
-    /**
-     * Runs the years before the session's programme starts now, if it was opened with a run
-     * length that reaches the start and has not been stepped: a host calls it when the worker
-     * would otherwise be idle (the lab, once the page is ready), so that those years are done
-     * before they are asked for. What the session reports does not change.
-     */
-    runAhead(id: number): void {
-      const s = session(id);
-      if (s.resumable) resume(s);
     },
 
     /** Advances a session `ticks` quarters and reports where it is. */
