@@ -65,3 +65,54 @@ describe('a session that tracks other rules (the lab\'s one counterfactual run)'
     expect(() => api.summary(shared, 1)).toThrow(/tracked: no configuration at index 1 \(the run follows 1\)/);
   });
 });
+
+describe("a session opened with its run's length (the lab's sessions)", () => {
+  const base = loadScenario('baseline', ['city.width=10', 'city.height=10', 'households.count=2000', 'run.spinUpYears=1', 'policy.startYear=2']);
+  const place = { ...base, policy: { ...base.policy, kind: 'place-based' as const } };
+  const hub = { ...base, policy: { ...base.policy, boundary: { type: 'hub' as const, resource: 'auto' as const, catchmentRadius: 3 } } };
+
+  it('starts at the shared checkpoint and reports every year, layer and result as one stepped from year 0', () => {
+    const api = createApi();
+    const ahead = [api.open(place, 4, undefined, 5), api.open(base, 4, [hub], 5)];
+    const plain = [api.open(place, 4), api.open(base, 4, [hub])];
+    const same = (a: number, b: number) => {
+      expect(api.result(a)).toEqual(api.result(b));
+      expect(api.digest(a, 9)).toBe(api.digest(b, 9));
+    };
+    ahead.forEach((a, i) => same(a, plain[i]!));
+    expect(api.snapshot(ahead[0]!)).toEqual(api.snapshot(plain[0]!));
+    expect(api.result(ahead[1]!, 0)).toEqual(api.result(plain[1]!, 0));
+    for (let y = 0; y < 5; y++) {
+      ahead.forEach((a, i) => {
+        const b = plain[i]!;
+        expect(api.stepAndSnapshot(a, 4)).toEqual(api.stepAndSnapshot(b, 4));
+        same(a, b);
+        expect(api.summary(a)).toEqual(api.summary(b));
+        expect(api.digest(a, 9, i === 1 ? 0 : undefined)).toBe(api.digest(b, 9, i === 1 ? 0 : undefined));
+      });
+    }
+    expect(api.displacement(ahead[1]!, 0)).toEqual(api.displacement(plain[1]!, 0));
+  });
+
+  it('answers for the households of a year before the start, and for a quarter within it', () => {
+    const api = createApi();
+    const a = api.open(place, 6, undefined, 5);
+    const b = api.open(place, 6);
+    expect(api.step(a, 4)).toEqual(api.step(b, 4));
+    expect(api.households(a, 12)).toEqual(api.households(b, 12));
+    expect(api.step(a, 5)).toEqual(api.step(b, 5));
+    expect(api.result(a)).toEqual(api.result(b));
+    const c = api.open(place, 6, undefined, 5);
+    const d = api.open(place, 6);
+    expect(api.step(c, 6)).toEqual(api.step(d, 6));
+    expect(api.snapshot(c)).toEqual(api.snapshot(d));
+  });
+
+  it('opens as before when the run ends before its programme starts', () => {
+    const api = createApi();
+    const a = api.open(place, 6, undefined, 1);
+    const b = api.open(place, 6);
+    expect(api.stepAndSnapshot(a, 4)).toEqual(api.stepAndSnapshot(b, 4));
+    expect(api.result(a)).toEqual(api.result(b));
+  });
+});
