@@ -156,6 +156,20 @@ async function timed(
   }
 }
 
+/**
+ * The scaling efficiency that the CPU times imply for two cores nobody else uses: one worker's
+ * wall time is its own thread's CPU time (the main thread and V8's background threads fit on the
+ * second core while they take less than it), two workers' is their process's CPU time over two
+ * cores (both busy). Other processes still slow both through the shared caches, but far less than
+ * they take cores from the wall clock. Null where the threads' times are not known.
+ */
+function cpuEfficiency(one: Awaited<ReturnType<typeof timed>>, two: Awaited<ReturnType<typeof timed>>): number | null {
+  if (!one.threads) return null;
+  const wall1 = Math.max(one.threads.workers, (one.cpuSecondsPerRun * one.runs) / 2) / one.runs;
+  const wall2 = (two.cpuSecondsPerRun * two.runs) / 2 / two.runs;
+  return wall1 / (2 * wall2);
+}
+
 const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
 
 interface Memory {
@@ -230,9 +244,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`  2 workers: ${line(two)}\n`);
     const efficiency = two.runsPerHour / (2 * one.runsPerHour);
     process.stderr.write(`  scaling efficiency 1→2 workers: ${efficiency.toFixed(2)} (goal ≥ 0.9)\n`);
-    return { one, two, efficiency };
+    const fromCpu = cpuEfficiency(one, two);
+    if (fromCpu !== null) process.stderr.write(`  the same from CPU time, as on two idle cores: ${fromCpu.toFixed(2)}\n`);
+    return { one, two, efficiency, fromCpu };
   };
-  let ref: { one: Timed; two: Timed; efficiency: number } | undefined;
+  let ref: { one: Timed; two: Timed; efficiency: number; fromCpu: number | null } | undefined;
   let short: typeof ref;
   if (!skipThroughput) {
     // The workers' code is bundled once per process, by the first pool: done here, so that no
@@ -269,12 +285,13 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** The JSON figures of one scaling measurement (nulls when it was skipped). */
-function figures(t: { one: Awaited<ReturnType<typeof timed>>; two: Awaited<ReturnType<typeof timed>>; efficiency: number } | undefined) {
+function figures(t: { one: Awaited<ReturnType<typeof timed>>; two: Awaited<ReturnType<typeof timed>>; efficiency: number; fromCpu: number | null } | undefined) {
   const r2 = (x: number) => Math.round(x * 100) / 100;
   return {
     runsPerHour1: t ? Math.round(t.one.runsPerHour) : null,
     runsPerHour2: t ? Math.round(t.two.runsPerHour) : null,
     scalingEfficiency: t ? r2(t.efficiency) : null,
+    scalingEfficiencyFromCpu: t?.fromCpu == null ? null : r2(t.fromCpu),
     cpuSecondsPerRun1: t ? r2(t.one.cpuSecondsPerRun) : null,
     cpuSecondsPerRun2: t ? r2(t.two.cpuSecondsPerRun) : null,
     mainThreadShare1: t?.one.mainThreadShare == null ? null : r2(t.one.mainThreadShare),
