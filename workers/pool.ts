@@ -24,9 +24,10 @@
  *
  * Where V8 compiles a worker's optimised code is the pool's choice (`PoolOptions.compile`): on its
  * background threads, V8's default, which on a machine with a core to spare is free; or on the
- * worker's own thread, which costs less CPU time in all (measured: about 9% less per run of the
- * reference experiment, V8's background threads 6–7 → under 1 CPU s for 8 runs on 2 workers), and
- * is what pays when every core already runs a worker. Only the time a run takes changes, never its
+ * worker's own thread, which costs less CPU time in all (measured with 2 workers on 2 cores, 13
+ * alternated pairs of 8 runs of the reference experiment: 2.2 ± 0.9 of 29.6 CPU s less, V8's
+ * background threads 5–8 → under 1.1 CPU s), and is what pays when every core already runs a
+ * worker. Only the time a run takes changes, never its
  * result: the compiled code computes the same numbers either way.
  *
  * Any other entry (a test's wrapper), or the default one if esbuild cannot be loaded, starts from
