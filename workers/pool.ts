@@ -22,14 +22,6 @@
  * inside a worker points into `workers/node-worker.bundle.cjs` (a name only; no such file), not
  * the `.ts` sources. What a failed task reports is its error's message, which does not change.
  *
- * Where V8 compiles a worker's optimised code is the pool's choice (`PoolOptions.compile`): on its
- * background threads, V8's default, which on a machine with a core to spare is free; or on the
- * worker's own thread, which costs less CPU time in all (measured with 2 workers on 2 cores, 13
- * alternated pairs of 8 runs of the reference experiment: 2.2 ± 0.9 of 29.6 CPU s less, V8's
- * background threads 5–8 → under 1.1 CPU s), and is what pays when every core already runs a
- * worker. Only the time a run takes changes, never its
- * result: the compiled code computes the same numbers either way.
- *
  * Any other entry (a test's wrapper), or the default one if esbuild cannot be loaded, starts from
  * a small bootstrap (`eval: true`) that registers tsx's ESM hooks in the worker's own thread and
  * then imports the entry module (Node 20 cannot start a `.ts` file as a worker, and
@@ -38,7 +30,6 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { wrap, type Remote } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
@@ -65,17 +56,7 @@ export interface PoolOptions {
    * The default is workers/node-worker.ts; a host can point at a compiled copy or a wrapper.
    */
   entry?: URL;
-  /**
-   * Where V8 compiles the workers' optimised code: 'concurrent' (the default, V8's own) on its
-   * background threads, shared by the whole process; 'inline' on each worker's own thread — less
-   * CPU time in all, slower for a worker that would otherwise have had a spare core to itself. A
-   * host that keeps every core busy with workers (the experiment runner with as many workers as
-   * cores) chooses 'inline'.
-   */
-  compile?: Compile;
 }
-
-export type Compile = 'concurrent' | 'inline';
 
 // The worker's first code. It uses only dynamic import(), which works whether Node evaluates it
 // as CommonJS (the default) or as ESM (a parent started with `--input-type=module` passes that
@@ -147,48 +128,16 @@ export function defaultPoolSize(env: Record<string, string | undefined> = proces
   return positiveInt(env.SLURM_CPUS_PER_TASK) ?? positiveInt(env.SLURM_CPUS_ON_NODE) ?? availableParallelism();
 }
 
-// V8 has no per-isolate switch for background compiling, and a Worker's `execArgv` takes no V8
-// flags; but V8 reads --concurrent-recompilation once, when it creates an isolate, and a worker's
-// isolate is created on its own thread after the Worker constructor returns and before the worker
-// comes 'online'. So the flag is set before a worker starts and left alone until every worker
-// started under it is online; the isolates already running (this thread's, other workers') keep
-// what they were created with. A worker that starts while others still initialise under the other
-// setting takes theirs: it then only runs slower or faster, never differently. A process started
-// with the flag on its command line keeps it.
-const COMPILE_FLAG_GIVEN = process.execArgv.some((a) => /^--(no-)?concurrent[-_]recompilation$/.test(a));
-let compileFlag: Compile = 'concurrent';
-let initialising = 0;
-
-function compileModeFor(mode: Compile): void {
-  if (COMPILE_FLAG_GIVEN || mode === compileFlag || initialising > 0) return;
-  setFlagsFromString(mode === 'inline' ? '--no-concurrent-recompilation' : '--concurrent-recompilation');
-  compileFlag = mode;
-}
-
-function untilOnline(worker: Worker): void {
-  initialising++;
-  let counted = true;
-  const done = () => {
-    if (counted) initialising--;
-    counted = false;
-  };
-  worker.once('online', done);
-  worker.once('exit', done);
-}
-
 /**
  * Starts one worker serving the worker API, and its comlink proxy. The pool uses this; a Node host
  * that wants sessions (`open`, `step`, `snapshot`) can use it directly. The worker stays
- * referenced (it keeps Node alive) until it is terminated or unreferenced. `compile` as in
- * `PoolOptions`.
+ * referenced (it keeps Node alive) until it is terminated or unreferenced.
  */
-export function startWorker(entry: URL = DEFAULT_ENTRY, compile: Compile = 'concurrent'): { worker: Worker; remote: Remote<Api> } {
+export function startWorker(entry: URL = DEFAULT_ENTRY): { worker: Worker; remote: Remote<Api> } {
   const bundle = entry.href === DEFAULT_ENTRY.href ? workerBundle() : null;
-  compileModeFor(compile);
   const worker = bundle
     ? new Worker(BUNDLE_BOOTSTRAP, { eval: true, workerData: { bundle, filename: fileURLToPath(DEFAULT_ENTRY).replace(/\.ts$/, '.bundle.cjs') } })
     : new Worker(BOOTSTRAP, { eval: true, workerData: { tsx: TSX_API, entry: entry.href } });
-  untilOnline(worker);
   return { worker, remote: wrap<Api>(nodeEndpoint(worker)) };
 }
 
@@ -241,13 +190,12 @@ export function createPool(size?: number, options: PoolOptions = {}): Pool {
   }
   const poolSize = size ?? defaultPoolSize();
   const entry = options.entry ?? DEFAULT_ENTRY;
-  const compile = options.compile ?? 'concurrent';
   const queue: Job[] = [];
   const slots = new Set<Slot>();
   let closed = false;
 
   function spawn(): Slot {
-    const { worker, remote } = startWorker(entry, compile);
+    const { worker, remote } = startWorker(entry);
     const slot: Slot = { worker, remote, started: 0 };
     worker.on('error', (err) => {
       slot.failure = err;

@@ -55,16 +55,6 @@ describe('createPool', () => {
     expect(outcome(await runInProcess(tasks))).toEqual(outcome(two));
   });
 
-  it('gives the same results whether V8 compiles on its background threads or on the workers\' own', async () => {
-    const inline = createPool(2, { compile: 'inline' });
-    try {
-      const [a, b] = await Promise.all([inline.runAll(tasks), pool1.runAll(tasks)]);
-      expect(outcome(a)).toEqual(outcome(b));
-    } finally {
-      await inline.close();
-    }
-  });
-
   it('keeps task order when a later task finishes first', async () => {
     const long: RunTask = { id: 'long', config, seed: 9, years: 20 };
     const short = (seed: number): RunTask => ({ id: `short-${seed}`, config, seed, years: 1 });

@@ -240,11 +240,7 @@ export async function runExperiment(plan: ExperimentPlan, opts: RunnerOptions): 
   // Only the years the store keeps are computed (metrics.every; the first and last always are).
   const every = plan.spec.metrics.every;
   const frames = every > 1 ? { frameYears: Array.from({ length: Math.floor(plan.years / every) + 1 }, (_, i) => i * every) } : {};
-  // With a worker on every core, no core is left for V8's background compiling: each worker
-  // compiles on its own thread, which costs less CPU time in all (workers/pool.ts). With a core to
-  // spare (one worker on two cores), V8's background threads compile there for free.
-  const compile = size >= defaultPoolSize() ? 'inline' : 'concurrent';
-  const lanes = toRun.length ? Array.from({ length: size }, () => createPool(1, { compile })) : [];
+  const lanes = toRun.length ? Array.from({ length: size }, () => createPool(1)) : [];
   const runOne = async (pool: Pool, run: PlannedRun): Promise<void> => {
     const task: RunTask = { id: String(run.run), config: runConfig(plan, points.get(run.point)!, run.policy), seed: run.seed, years: plan.years, ...frames };
     const [r] = await pool.runAll([task]);
