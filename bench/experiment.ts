@@ -9,10 +9,16 @@
  *   start, middle and end of a long experiment of short runs, which should stay flat.
  *
  *   npm run bench:experiment -- [--json] [--memory-runs N] [--skip-memory] [--skip-throughput]
+ *                                [--skip-short] [--seeds N]
+ *
+ * `--seeds N` runs the reference experiment with N seeds instead of 10 (2N runs), a shorter
+ * measurement of the same runs; `--skip-short` leaves out the experiment of short runs. On Linux
+ * each figure also gives the CPU time of the main thread, of the workers' threads and of V8's
+ * background threads (optimising compilation, parallel and concurrent garbage collection).
  *
  * With `node --expose-gc` (NODE_OPTIONS=--expose-gc) the heap figures are taken after a collection.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { loadScenario } from '../workers/scenarios.ts';
@@ -63,6 +69,65 @@ function plan(spec: unknown, name: string) {
   return planExperiment(s, base, name, name);
 }
 
+/** CPU seconds of each thread of this process (Linux: /proc/self/task), by thread id; empty elsewhere. */
+function threadCpuSeconds(): Map<number, number> {
+  const out = new Map<number, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Fields 14 and 15 of stat (utime, stime), counted after the command name: 12 and 13 here.
+      out.set(Number(tid), (Number(f[11]) + Number(f[12])) / 100);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
+}
+
+/**
+ * Where a measurement's CPU time went, in seconds: the main thread; the workers' threads (those
+ * started during it: a worker's JavaScript runs on the thread it was created with); and the
+ * threads that were there before it other than the main one — V8's platform threads, shared by
+ * every isolate of the process, which compile optimised code and help the garbage collector.
+ */
+interface Threads {
+  main: number;
+  workers: number;
+  background: number;
+}
+
+/** Sampled after every run, because a worker's thread and its CPU time go when its pool closes. */
+function threadSampler(): { sample(): void; result(): Threads | null } {
+  const before = threadCpuSeconds();
+  let last = before;
+  return {
+    sample() {
+      const now = threadCpuSeconds();
+      // Threads that ended since the last sample keep their last reading.
+      for (const [tid, s] of last) if (!now.has(tid)) now.set(tid, s);
+      last = now;
+    },
+    result() {
+      if (!before.size) return null;
+      const t: Threads = { main: 0, workers: 0, background: 0 };
+      for (const [tid, s] of last) {
+        const spent = s - (before.get(tid) ?? 0);
+        if (tid === process.pid) t.main += spent;
+        else if (before.has(tid)) t.background += spent;
+        else t.workers += spent;
+      }
+      return t;
+    },
+  };
+}
+
 /**
  * Wall-clock throughput, and the CPU time (all threads of the process) per run. On a machine
  * where other processes take the cores, the wall clock understates what a second worker gains;
@@ -71,38 +136,38 @@ function plan(spec: unknown, name: string) {
 async function timed(
   spec: unknown,
   workers: number,
-): Promise<{ runs: number; seconds: number; runsPerHour: number; cpuSecondsPerRun: number; mainThreadShare: number | null }> {
+): Promise<{ runs: number; seconds: number; runsPerHour: number; cpuSecondsPerRun: number; mainThreadShare: number | null; threads: Threads | null }> {
   const dir = mkdtempSync(join(os.tmpdir(), 'regensim-bench-'));
   try {
     const p = plan(spec, 'reference');
     const cpu0 = process.cpuUsage();
-    const main0 = mainThreadCpuSeconds();
-    const r = await runExperiment(p, { out: dir, workers });
+    const threads = threadSampler();
+    const r = await runExperiment(p, { out: dir, workers, onRun: () => threads.sample() });
     const cpu = process.cpuUsage(cpu0);
-    const main1 = mainThreadCpuSeconds();
+    threads.sample();
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const cpuSecondsPerRun = cpuSeconds / r.ran;
+    const t = threads.result();
     // The share of the process's CPU time spent on the main thread (receiving and writing results).
-    const mainThreadShare = main0 === null || main1 === null ? null : (main1 - main0) / cpuSeconds;
-    return { runs: r.ran, seconds: r.seconds, runsPerHour: (r.ran / r.seconds) * 3600, cpuSecondsPerRun, mainThreadShare };
+    const mainThreadShare = t === null ? null : t.main / cpuSeconds;
+    return { runs: r.ran, seconds: r.seconds, runsPerHour: (r.ran / r.seconds) * 3600, cpuSecondsPerRun, mainThreadShare, threads: t };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /**
- * CPU seconds of the main thread alone (Linux: /proc/self/task/<pid>/stat, whose main thread has
- * the process id; Node 20 has no per-thread CPU clock), or null where that file does not exist.
+ * The scaling efficiency that the CPU times imply for two cores nobody else uses: one worker's
+ * wall time is its own thread's CPU time (the main thread and V8's background threads fit on the
+ * second core while they take less than it), two workers' is their process's CPU time over two
+ * cores (both busy). Other processes still slow both through the shared caches, but far less than
+ * they take cores from the wall clock. Null where the threads' times are not known.
  */
-function mainThreadCpuSeconds(): number | null {
-  try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14 and 15 of stat (utime, stime), counted after the command name: 12 and 13 here.
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return null;
-  }
+function cpuEfficiency(one: Awaited<ReturnType<typeof timed>>, two: Awaited<ReturnType<typeof timed>>): number | null {
+  if (!one.threads) return null;
+  const wall1 = Math.max(one.threads.workers, (one.cpuSecondsPerRun * one.runs) / 2) / one.runs;
+  const wall2 = (two.cpuSecondsPerRun * two.runs) / 2 / two.runs;
+  return wall1 / (2 * wall2);
 }
 
 const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
@@ -153,13 +218,23 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write('bench:experiment: --memory-runs needs a whole number ≥ 20\n');
     return 2;
   }
+  const skipShort = argv.includes('--skip-short');
+  const j = argv.indexOf('--seeds');
+  const seeds = j >= 0 ? Number(argv[j + 1]) : REFERENCE.seeds.replications;
+  if (!Number.isInteger(seeds) || seeds < 1) {
+    process.stderr.write('bench:experiment: --seeds needs a whole number ≥ 1\n');
+    return 2;
+  }
+  const reference = { ...REFERENCE, seeds: { ...REFERENCE.seeds, replications: seeds } };
   const cores = os.availableParallelism();
   // Other processes on a shared machine take cores from the workers: the load is printed with the figures.
   const load = () => os.loadavg()[0]!.toFixed(1);
   process.stderr.write(`load average before: ${load()}\n`);
   const share = (x: number | null) => (x === null ? '' : `, main thread ${Math.round(x * 100)}% of it`);
+  const threads = (t: Threads | null) =>
+    t === null ? '' : `; CPU s: main ${t.main.toFixed(1)}, workers ${t.workers.toFixed(1)}, V8 background ${t.background.toFixed(1)}`;
   const line = (t: Awaited<ReturnType<typeof timed>>) =>
-    `${t.runsPerHour.toFixed(0)} runs/h (${t.seconds.toFixed(1)} s, ${t.cpuSecondsPerRun.toFixed(2)} CPU s/run${share(t.mainThreadShare)})`;
+    `${t.runsPerHour.toFixed(0)} runs/h (${t.seconds.toFixed(1)} s, ${t.cpuSecondsPerRun.toFixed(2)} CPU s/run${share(t.mainThreadShare)}${threads(t.threads)})`;
   type Timed = Awaited<ReturnType<typeof timed>>;
   const scaling = async (spec: unknown, what: string) => {
     process.stderr.write(`${what}, ${cores} cores\n`);
@@ -169,18 +244,20 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`  2 workers: ${line(two)}\n`);
     const efficiency = two.runsPerHour / (2 * one.runsPerHour);
     process.stderr.write(`  scaling efficiency 1→2 workers: ${efficiency.toFixed(2)} (goal ≥ 0.9)\n`);
-    return { one, two, efficiency };
+    const fromCpu = cpuEfficiency(one, two);
+    if (fromCpu !== null) process.stderr.write(`  the same from CPU time, as on two idle cores: ${fromCpu.toFixed(2)}\n`);
+    return { one, two, efficiency, fromCpu };
   };
-  let reference: { one: Timed; two: Timed; efficiency: number } | undefined;
-  let short: typeof reference;
+  let ref: { one: Timed; two: Timed; efficiency: number; fromCpu: number | null } | undefined;
+  let short: typeof ref;
   if (!skipThroughput) {
     // The workers' code is bundled once per process, by the first pool: done here, so that no
     // timing below includes it (a `regensim experiment` pays it once, before its first worker starts).
     const b0 = performance.now();
     const bundled = workerBundle() !== null;
     process.stderr.write(`worker bundle: ${bundled ? `built in ${((performance.now() - b0) / 1000).toFixed(2)} s` : 'esbuild unavailable, workers compile with tsx'}\n`);
-    reference = await scaling(REFERENCE, 'reference experiment: 20 runs (the default city, 25 years, 2 policies × 10 seeds)');
-    short = await scaling(SHORT_RUNS, 'short runs: 40 runs (16×16 city, 8,000 households, 5 years)');
+    ref = await scaling(reference, `reference experiment: ${2 * seeds} runs (the default city, 25 years, 2 policies × ${seeds} seeds)`);
+    if (!skipShort) short = await scaling(SHORT_RUNS, 'short runs: 40 runs (16×16 city, 8,000 households, 5 years)');
   }
   let mem;
   if (!skipMemory) {
@@ -193,7 +270,8 @@ export async function main(argv: string[]): Promise<number> {
   if (json) {
     process.stdout.write(
       `${JSON.stringify({
-        ...figures(reference),
+        ...figures(ref),
+        seeds,
         shortRuns: short ? figures(short) : null,
         memory: mem ?? null,
         cores,
@@ -207,18 +285,27 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** The JSON figures of one scaling measurement (nulls when it was skipped). */
-function figures(t: { one: Awaited<ReturnType<typeof timed>>; two: Awaited<ReturnType<typeof timed>>; efficiency: number } | undefined) {
+function figures(t: { one: Awaited<ReturnType<typeof timed>>; two: Awaited<ReturnType<typeof timed>>; efficiency: number; fromCpu: number | null } | undefined) {
   const r2 = (x: number) => Math.round(x * 100) / 100;
   return {
     runsPerHour1: t ? Math.round(t.one.runsPerHour) : null,
     runsPerHour2: t ? Math.round(t.two.runsPerHour) : null,
     scalingEfficiency: t ? r2(t.efficiency) : null,
+    scalingEfficiencyFromCpu: t?.fromCpu == null ? null : r2(t.fromCpu),
     cpuSecondsPerRun1: t ? r2(t.one.cpuSecondsPerRun) : null,
     cpuSecondsPerRun2: t ? r2(t.two.cpuSecondsPerRun) : null,
     mainThreadShare1: t?.one.mainThreadShare == null ? null : r2(t.one.mainThreadShare),
     mainThreadShare2: t?.two.mainThreadShare == null ? null : r2(t.two.mainThreadShare),
+    threadCpuSeconds1: t?.one.threads ? roundThreads(t.one.threads) : null,
+    threadCpuSeconds2: t?.two.threads ? roundThreads(t.two.threads) : null,
   };
 }
+
+const roundThreads = (t: Threads): Threads => ({
+  main: Math.round(t.main * 10) / 10,
+  workers: Math.round(t.workers * 10) / 10,
+  background: Math.round(t.background * 10) / 10,
+});
 
 // Run directly (`tsx bench/experiment.ts`), not when imported.
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
