@@ -134,18 +134,10 @@ function scratchMask(scratch: PeopleScratch, count: number): Uint16Array {
 
 /** The scratch's residents' sums for n cells, cleared. */
 function scratchResidents(scratch: PeopleScratch, n: number): ResidentSums {
-  let r = scratch.residents;
-  if (!r || r.health.length !== n) {
-    r = scratch.residents = newResidentSums(n);
-    return r;
-  }
-  r.skill.fill(0);
-  r.adults.fill(0);
-  r.att.fill(0);
-  r.pupils.fill(0);
-  r.health.fill(0);
-  r.burden.fill(0);
-  r.renters.fill(0);
+  const r = scratch.residents;
+  if (!r || r.health.length !== n) return (scratch.residents = newResidentSums(n));
+  // Every field is a sum over the cells: cleared as newResidentSums would give them.
+  for (const a of Object.values(r) as Float64Array[]) a.fill(0);
   return r;
 }
 
