@@ -397,12 +397,12 @@ export function runTracked(
  * an interactive session stepped year by year (the browser lab) reports the same JSON as a batch
  * run of the same length.
  */
-export function resultOf(sim: Pick<Simulation, 'series' | 'baseline' | 'year'>, config: ScenarioConfig, seed: number): RunResult {
+export function resultOf(sim: Simulation, config: ScenarioConfig, seed: number): RunResult {
   return resultFrom(sim.series, sim.baseline, sim.year, config, seed);
 }
 
 /** The result of the `i`-th tracked configuration: what a run of it, to this year, would report. */
-export function trackedResultOf(sim: Pick<Simulation, 'tracked' | 'year'>, i: number, seed: number): RunResult {
+export function trackedResultOf(sim: Simulation, i: number, seed: number): RunResult {
   const t = sim.tracked[i];
   if (!t) throw new RangeError(`tracked: no configuration at index ${i} (the run follows ${sim.tracked.length})`);
   return resultFrom(t.series, t.baseline, sim.year, t.config, seed);

@@ -169,7 +169,7 @@ export function createEngine(events: EngineEvents, size = defaultWorkers()): Eng
     const mine = sessions.filter((s) => s.slot === old.index);
     fresh.ready = (async () => {
       for (const s of mine) {
-        s.id = await fresh.remote.open(s.task.config, s.task.seed, s.task.track, s.task.years);
+        s.id = await fresh.remote.open(s.task.config, s.task.seed, s.task.track);
         if (s.tick > 0) await fresh.remote.step(s.id, s.tick);
       }
     })();
@@ -214,7 +214,7 @@ export function createEngine(events: EngineEvents, size = defaultWorkers()): Eng
       sessions = tasks.map((task, i) => ({ task, slot: Math.floor((i * used) / tasks.length), id: -1, tick: 0 }));
       await Promise.all(
         sessions.map(async (s) => {
-          s.id = await call(s, (r) => r.open(s.task.config, s.task.seed, s.task.track, s.task.years));
+          s.id = await call(s, (r) => r.open(s.task.config, s.task.seed, s.task.track));
         }),
       );
     },

@@ -14,7 +14,7 @@
 import { validateScenario } from '../sim/config/load.ts';
 import type { ScenarioConfig } from '../sim/config/schema.ts';
 import { displacement, householdHistory, householdsIn, type Displacement, type HouseholdHistory, type HouseholdSummary } from '../sim/inspect.ts';
-import { createSimulation, resultOf, runScenario, runTracked, spinUp, spinUpKey, trackedResultOf, type Checkpoint, type Simulation } from '../sim/simulation.ts';
+import { createSimulation, resultOf, runScenario, runToStart, runTracked, spinUp, spinUpKey, trackedResultOf, type Checkpoint, type Simulation } from '../sim/simulation.ts';
 import { cloneWorld, trackerView, type World } from '../sim/world.ts';
 import type { RunResult, Snapshot, YearFrame } from '../sim/types.ts';
 import { fnv1a } from '../sim/rng.ts';
@@ -101,22 +101,8 @@ function describeError(err: unknown): string {
   return String(err);
 }
 
-function stepResult(sim: Pick<Simulation, 'year' | 'tick' | 'series' | 'tracked'>): StepResult {
-  return { year: sim.year, tick: sim.tick, frame: sim.series[sim.series.length - 1]!, tracked: sim.tracked.map((t) => t.series[t.series.length - 1]!) };
-}
-
-/**
- * An open session. One opened with the run's length (`open`'s `years`) may start from the shared
- * checkpoint at its programme's start, ahead of its caller: `ahead` then holds the quarter the
- * caller has reached and the layers of the years before the start, and the session answers for
- * those years from them and from its frames, exactly as a session stepped from year 0 would.
- */
-interface Session {
-  sim: Simulation;
-  config: ScenarioConfig;
-  seed: number;
-  track: ScenarioConfig[];
-  ahead: { tick: number; snapshots: readonly Snapshot[] } | null;
+function stepResult(sim: Simulation): StepResult {
+  return { year: sim.year, tick: sim.tick, frame: sim.frame(), tracked: sim.tracked.map((t) => t.series[t.series.length - 1]!) };
 }
 
 /** Distinct buffers of a snapshot's layers (postMessage refuses a buffer listed twice). */
@@ -134,7 +120,9 @@ export function snapshotTransferables(snapshot: Snapshot): ArrayBuffer[] {
  */
 export function createApi(hooks: ApiHooks = {}) {
   const transfer = hooks.transfer ?? identity;
-  const sessions = new Map<number, Session>();
+  const sessions = new Map<number, Simulation>();
+  /** What each session was opened with, for its result. */
+  const opened = new Map<number, { config: ScenarioConfig; seed: number }>();
   const validTrack = (track: unknown, source: string): ScenarioConfig[] => {
     if (track === undefined) return [];
     if (!Array.isArray(track)) throw new RangeError(`${source}: track must be a list of configurations`);
@@ -152,86 +140,28 @@ export function createApi(hooks: ApiHooks = {}) {
   };
   // The last run stopped at its programme's start (sim/simulation.ts, `runToStart`): the policies
   // of a comparison, and a seed's runs of an experiment, run the years before their start once.
-  // A run resumed from it reports exactly what it would from year 0. The map layers of each year
-  // up to the start are kept with it, for the lab's sessions (`open` with `years`).
-  let started: { key: string; checkpoint: Checkpoint; snapshots: Snapshot[] } | null = null;
-  const resumable = (config: ScenarioConfig, years: number): boolean =>
-    config.model !== 'schelling' && config.policy.startYear > 0 && years >= config.policy.startYear;
-  const startedOf = (config: ScenarioConfig, seed: number): { checkpoint: Checkpoint; snapshots: Snapshot[] } => {
+  // A run resumed from it reports exactly what it would from year 0.
+  let started: { key: string; checkpoint: Checkpoint } | null = null;
+  const startOf = (config: ScenarioConfig, seed: number, years: number): { world: World } | { from: Checkpoint } => {
+    if (config.model === 'schelling' || config.policy.startYear === 0 || years < config.policy.startYear) {
+      return { world: startWorld(config, seed) };
+    }
     const key = `${spinUpKey(config, seed)}|start ${config.policy.startYear}`;
-    if (started?.key !== key) {
-      // `runToStart` a year at a time, so that each year's layers can be read on the way: reading
-      // them changes nothing, and the checkpoint is the one `runToStart` returns.
-      const sim = createSimulation(config, { seed, world: startWorld(config, seed) });
-      const snapshots = [sim.snapshot()];
-      for (let y = 0; y < config.policy.startYear; y++) {
-        sim.step(4);
-        snapshots.push(sim.snapshot());
-      }
-      started = { key, checkpoint: sim.checkpoint(), snapshots };
-    }
-    return started;
+    if (started?.key !== key) started = { key, checkpoint: runToStart(config, seed, startWorld(config, seed)) };
+    return { from: started.checkpoint };
   };
-  const startOf = (config: ScenarioConfig, seed: number, years: number): { world: World } | { from: Checkpoint } =>
-    resumable(config, years) ? { from: startedOf(config, seed).checkpoint } : { world: startWorld(config, seed) };
 
-  const session = (id: number): Session => {
-    const s = sessions.get(id);
-    if (!s) throw new RangeError(`no open session ${String(id)} (never opened, or closed).`);
-    return s;
+  const session = (id: number): Simulation => {
+    const sim = sessions.get(id);
+    if (!sim) throw new RangeError(`no open session ${String(id)} (never opened, or closed).`);
+    return sim;
   };
-  /** The session's simulation at the quarter its caller has reached (rebuilt there if it ran ahead). */
-  const live = (id: number): Simulation => {
-    const s = session(id);
-    if (s.ahead) catchUp(s);
-    return s.sim;
-  };
-  /**
-   * A session that starts ahead of its caller (at its programme's start) becomes an ordinary one
-   * at the quarter the caller has reached: run again from year 0 to there. Only what the years
-   * before the start cannot answer from their frames and layers asks for it (the households, a
-   * quarter within a year); it costs at most those years.
-   */
-  const catchUp = (s: Session): void => {
-    const shown = s.ahead!.tick;
-    s.ahead = null;
-    if (shown === s.sim.tick) return;
-    s.sim = createSimulation(s.config, { seed: s.seed, world: startWorld(s.config, s.seed), track: s.track });
-    s.sim.step(shown);
-  };
-  /** Advances a session `ticks` quarters: first through the years it already holds, then the engine. */
-  const advance = (s: Session, ticks: number): void => {
-    if (s.ahead) {
-      const skip = Math.min(ticks, s.sim.tick - s.ahead.tick);
-      s.ahead.tick += skip;
-      ticks -= skip;
-      if (s.ahead.tick === s.sim.tick || s.ahead.tick % 4 !== 0) catchUp(s);
-    }
-    if (ticks > 0) s.sim.step(ticks);
-  };
-  /**
-   * What a session looks like at the quarter its caller has reached: itself, or, while it is ahead,
-   * its frames up to the caller's year (before the programme's start there is no baseline yet).
-   */
-  const view = (s: Session): Pick<Simulation, 'year' | 'tick' | 'series' | 'baseline' | 'tracked'> => {
-    if (!s.ahead) return s.sim;
-    const { tick } = s.ahead;
-    const year = tick / 4;
-    return {
-      year,
-      tick,
-      series: s.sim.series.slice(0, year + 1),
-      baseline: null,
-      tracked: s.sim.tracked.map((t) => ({ ...t, series: t.series.slice(0, year + 1) })),
-    };
-  };
-  const snapshotOf = (s: Session): Snapshot => (s.ahead ? structuredClone(s.ahead.snapshots[s.ahead.tick / 4]!) : s.sim.snapshot());
 
   /** The session's own result (`tracked` −1) or that of the configuration it tracks at that index. */
   const resultNow = (id: number, tracked: number): RunResult => {
-    const s = session(id);
-    const v = view(s);
-    return tracked < 0 ? resultOf(v, s.config, s.seed) : trackedResultOf(v, tracked, s.seed);
+    const sim = session(id);
+    const { config, seed } = opened.get(id)!;
+    return tracked < 0 ? resultOf(sim, config, seed) : trackedResultOf(sim, tracked, seed);
   };
   const trackedIndex = (v: unknown): number => (v === undefined || v === -1 ? -1 : checkInteger('tracked', v, 1000));
 
@@ -267,34 +197,23 @@ export function createApi(hooks: ApiHooks = {}) {
 
     /**
      * Starts an interactive run (the browser lab) and returns its session id; `track` as in a
-     * `RunTask`; `years`, how long the run will be, when known (it lets the session start from the
-     * shared checkpoint at its programme's start; what it reports is the same either way).
+     * `RunTask`.
      */
-    open(config: ScenarioConfig, seed: number, track?: ScenarioConfig[], years?: number): number {
+    open(config: ScenarioConfig, seed: number, track?: ScenarioConfig[]): number {
       const valid = validConfig(config, 'config');
       const s = checkInteger('seed', seed, MAX_SEED);
-      const t = validTrack(track, 'config');
-      // Given the run's length, a session that will reach its programme's start starts there, from
-      // the checkpoint this worker's sessions of the city and seed share (`startedOf`): the years
-      // before the start run once a worker, not once a session, and before the caller asks for them.
-      let session: Session;
-      if (years !== undefined && resumable(valid, checkInteger('years', years, MAX_YEARS))) {
-        const { checkpoint, snapshots } = startedOf(valid, s);
-        const sim = createSimulation(valid, { seed: s, from: checkpoint, track: t });
-        session = { sim, config: valid, seed: s, track: t, ahead: { tick: 0, snapshots } };
-      } else {
-        session = { sim: createSimulation(valid, { seed: s, world: startWorld(valid, s), track: t }), config: valid, seed: s, track: t, ahead: null };
-      }
+      const sim = createSimulation(valid, { seed: s, world: startWorld(valid, s), track: validTrack(track, 'config') });
       const id = nextSession++;
-      sessions.set(id, session);
+      sessions.set(id, sim);
+      opened.set(id, { config: valid, seed });
       return id;
     },
 
     /** Advances a session `ticks` quarters and reports where it is. */
     step(id: number, ticks: number): StepResult {
-      const s = session(id);
-      advance(s, checkInteger('ticks', ticks, Number.MAX_SAFE_INTEGER));
-      return stepResult(view(s));
+      const sim = session(id);
+      sim.step(checkInteger('ticks', ticks, Number.MAX_SAFE_INTEGER));
+      return stepResult(sim);
     },
 
     /**
@@ -302,16 +221,16 @@ export function createApi(hooks: ApiHooks = {}) {
      * (the page answers a worker's message only between its own tasks).
      */
     stepAndSnapshot(id: number, ticks: number): StepResult & { snapshot: Snapshot } {
-      const s = session(id);
-      advance(s, checkInteger('ticks', ticks, Number.MAX_SAFE_INTEGER));
-      const snap = snapshotOf(s);
-      const out = { ...stepResult(view(s)), snapshot: snap };
+      const sim = session(id);
+      sim.step(checkInteger('ticks', ticks, Number.MAX_SAFE_INTEGER));
+      const snap = sim.snapshot();
+      const out = { ...stepResult(sim), snapshot: snap };
       return transfer(out, snapshotTransferables(snap));
     },
 
     /** The session's map layers, passed through the `transfer` hook with their buffers. */
     snapshot(id: number): Snapshot {
-      const snap = snapshotOf(session(id));
+      const snap = session(id).snapshot();
       return transfer(snap, snapshotTransferables(snap));
     },
 
@@ -341,18 +260,18 @@ export function createApi(hooks: ApiHooks = {}) {
 
     /** Where the neighbourhoods are: coordinates (cell widths) and, for a grid, its size. */
     geography(id: number): { n: number; x: Float64Array; y: Float64Array; width: number; height: number; names?: string[] } {
-      const g = session(id).sim.world.geo;
+      const g = session(id).world.geo;
       return { n: g.n, x: g.x.slice(), y: g.y.slice(), width: g.width, height: g.height, ...(g.names ? { names: [...g.names] } : {}) };
     },
 
     /** The households living in a cell now (at most `limit`). */
     households(id: number, cell: number, limit = 500): HouseholdSummary[] {
-      return householdsIn(live(id).world, cell, checkInteger('limit', limit, 1_000_000));
+      return householdsIn(session(id).world, cell, checkInteger('limit', limit, 1_000_000));
     },
 
     /** One household's moves with their reasons, and its state now. */
     history(id: number, household: number): HouseholdHistory {
-      return householdHistory(live(id).world, checkInteger('household', household, 2 ** 31 - 1));
+      return householdHistory(session(id).world, checkInteger('household', household, 2 ** 31 - 1));
     },
 
     /**
@@ -360,7 +279,7 @@ export function createApi(hooks: ApiHooks = {}) {
      * transferred); out of the target of the configuration tracked at index `tracked`, when given.
      */
     displacement(id: number, tracked?: number): Displacement {
-      const w = live(id).world;
+      const w = session(id).world;
       const i = trackedIndex(tracked);
       const t = i < 0 ? null : w.trackers[i];
       if (i >= 0 && !t) throw new RangeError(`tracked: no configuration at index ${i} (the session follows ${w.trackers.length})`);
@@ -370,6 +289,7 @@ export function createApi(hooks: ApiHooks = {}) {
 
     /** Frees a session; `false` if it was not open (closing twice is harmless). */
     close(id: number): boolean {
+      opened.delete(id);
       return sessions.delete(id);
     },
   };
