@@ -163,7 +163,10 @@ async function timed(
  * cores (both busy). Other processes still slow both through the shared caches, but far less than
  * they take cores from the wall clock. Null where the threads' times are not known.
  */
-function cpuEfficiency(one: Awaited<ReturnType<typeof timed>>, two: Awaited<ReturnType<typeof timed>>): number | null {
+/** What `timed` measured of one experiment. */
+type Timed = Awaited<ReturnType<typeof timed>>;
+
+function cpuEfficiency(one: Timed, two: Timed): number | null {
   if (!one.threads) return null;
   const wall1 = Math.max(one.threads.workers, (one.cpuSecondsPerRun * one.runs) / 2) / one.runs;
   const wall2 = (two.cpuSecondsPerRun * two.runs) / 2 / two.runs;
@@ -233,9 +236,8 @@ export async function main(argv: string[]): Promise<number> {
   const share = (x: number | null) => (x === null ? '' : `, main thread ${Math.round(x * 100)}% of it`);
   const threads = (t: Threads | null) =>
     t === null ? '' : `; CPU s: main ${t.main.toFixed(1)}, workers ${t.workers.toFixed(1)}, V8 background ${t.background.toFixed(1)}`;
-  const line = (t: Awaited<ReturnType<typeof timed>>) =>
+  const line = (t: Timed) =>
     `${t.runsPerHour.toFixed(0)} runs/h (${t.seconds.toFixed(1)} s, ${t.cpuSecondsPerRun.toFixed(2)} CPU s/run${share(t.mainThreadShare)}${threads(t.threads)})`;
-  type Timed = Awaited<ReturnType<typeof timed>>;
   const scaling = async (spec: unknown, what: string) => {
     process.stderr.write(`${what}, ${cores} cores\n`);
     const one = await timed(spec, 1);
@@ -285,7 +287,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** The JSON figures of one scaling measurement (nulls when it was skipped). */
-function figures(t: { one: Awaited<ReturnType<typeof timed>>; two: Awaited<ReturnType<typeof timed>>; efficiency: number; fromCpu: number | null } | undefined) {
+function figures(t: { one: Timed; two: Timed; efficiency: number; fromCpu: number | null } | undefined) {
   const r2 = (x: number) => Math.round(x * 100) / 100;
   return {
     runsPerHour1: t ? Math.round(t.one.runsPerHour) : null,
