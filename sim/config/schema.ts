@@ -129,8 +129,8 @@ export const labourSchema = group(
   {
     separationRate: share(0.01, 'quarterly separation hazard of a healthy worker'),
     healthSeparation: share(0.02, 'extra separation hazard at the worst health'),
-    sickThreshold: share(0.5, 'health below which a working-age head out of work is unfit for work: it does not search and draws the sickness element (the Work Capability Assessment); it searches again once its health is back above it'),
-    sickLeaveThreshold: share(0.42, 'health below which a working-age head in work leaves it through ill health; below sickThreshold, because in work a condition is met first with adjustments and sick pay, so a worker leaves at worse health than a claimant is judged unfit at (the gap keeps a worker near the line from leaving and returning every other quarter)'),
+    sickThreshold: share(0.52, 'health below which a working-age head out of work is unfit for work: it does not search and draws the sickness element (the Work Capability Assessment); it searches again once its health is back above it. Set so that about 6% of working-age heads are sick (DWP: 2.6m working-age people on incapacity benefits, ESA or Universal Credit with a health condition, in 2019-20, of about 41m aged 16-64)'),
+    sickLeaveThreshold: share(0.44, 'health below which a working-age head in work leaves it through ill health; below sickThreshold, because in work a condition is met first with adjustments and sick pay, so a worker leaves at worse health than a claimant is judged unfit at (the gap keeps a worker near the line from leaving and returning every other quarter)'),
     searchContacts: int(10, 1, 50, 'firms an unemployed person contacts per quarter, each in a cell drawn with probability falling with distance'),
     commuteRadius: pos(8, 'farthest job a person searches (cells)'),
     distanceDecay: pos(4, 'distance at which a job contact is e times less likely (cells)'),
