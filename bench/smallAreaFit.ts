@@ -1,6 +1,7 @@
 /**
  * The synthesised small-area city against its data, area by area (docs/sunderland.md quotes the
- * summary): households against the area's share of residents, poverty and unemployment against
+ * summary): households against the area's share of residents, poverty and the working-age out of
+ * work (unemployed or sick) against
  * the published income and employment rates scaled to the city's level, and the rank correlation
  * of each model domain with the published domain rank.
  *
@@ -23,10 +24,10 @@ const w = createWorld(config, Number(values.seed));
 const t = smallAreaTableOf(config);
 const { areas, scale } = smallAreaFit(w);
 if (values.csv) {
-  console.log('code,name,households,households_target,poverty,poverty_target,unemployment,unemployment_target');
+  console.log('code,name,households,households_target,poverty,poverty_target,out_of_work,out_of_work_target');
   for (const a of areas) {
     console.log([a.code, a.name, a.households, a.householdsTarget.toFixed(2), a.povertyRate.toFixed(4), a.povertyTarget.toFixed(4),
-      a.unemploymentRate.toFixed(4), a.unemploymentTarget.toFixed(4)].join(','));
+      a.outOfWorkRate.toFixed(4), a.outOfWorkTarget.toFixed(4)].join(','));
   }
 } else {
   const abs = (f: (a: (typeof areas)[number]) => number) => areas.map(f).map(Math.abs);
@@ -34,7 +35,7 @@ if (values.csv) {
   console.log(`${areas.length} areas, seed ${values.seed}`);
   console.log(`households − target: ${stat(abs((a) => a.households - a.householdsTarget))}`);
   console.log(`poverty − target:    ${stat(abs((a) => a.povertyRate - a.povertyTarget))} (target = ${scale.poverty.toFixed(3)} × income rate)`);
-  console.log(`unemployment − target: ${stat(abs((a) => a.unemploymentRate - a.unemploymentTarget))} (target = ${scale.unemployment.toFixed(3)} × employment rate)`);
+  console.log(`out of work − target: ${stat(abs((a) => a.outOfWorkRate - a.outOfWorkTarget))} (target = ${scale.outOfWork.toFixed(3)} × employment rate)`);
   const neg = (a: Float64Array) => a.map((v) => -v);
   const pub: Record<string, Float64Array> = {
     income: t.income, employment: t.employment, education: neg(t.domainRank.education), health: neg(t.domainRank.health),

@@ -3,7 +3,7 @@
  * over the households. Subsystems read these (rents capitalise neighbours' incomes, crime follows
  * poverty and unemployment, firms' local demand follows residents' spending); metrics use them too.
  *
- * Writes cells.households, poor, unemployed, labourForce, incomeSum, logIncomeSum, residenceSum,
+ * Writes cells.households, poor, unemployed, labourForce, sick, incomeSum, logIncomeSum, residenceSum,
  * tiesSum, and city.meanIncome and city.unemploymentRate.
  */
 import type { World } from './world.ts';
@@ -27,6 +27,7 @@ export function startCensus(w: World): Float64Array {
   c.poor.fill(0);
   c.unemployed.fill(0);
   c.labourForce.fill(0);
+  c.sick.fill(0);
   c.incomeSum.fill(0);
   c.logIncomeSum.fill(0);
   c.residenceSum.fill(0);
@@ -55,6 +56,7 @@ function countResidents(w: World, totals: Float64Array): void {
   const h = w.households;
   const c = w.cells;
   const retire = w.config.labour.retirementAge;
+  const sickThreshold = w.config.labour.sickThreshold;
   const tick = w.city.tick;
   for (let s = 0; s < h.count; s++) {
     if (!h.alive[s]) continue;
@@ -67,12 +69,17 @@ function countResidents(w: World, totals: Float64Array): void {
     c.residenceSum[k]! += (tick - h.movedTick[s]!) / 4;
     c.tiesSum[k]! += h.ties[s]!;
     if (h.poor[s]) c.poor[k]!++;
+    // The sick (isSick in sim/subsystems/labour.ts) are out of the labour force, as the ILO counts
+    // them: the unemployment rate is of those in work or searching.
     if (h.age[s]! < retire) {
-      c.labourForce[k]!++;
-      totals[2]!++;
-      if (h.employer[s]! < 0) {
-        c.unemployed[k]!++;
-        totals[3]!++;
+      if (h.employer[s]! < 0 && h.health[s]! < sickThreshold) c.sick[k]!++;
+      else {
+        c.labourForce[k]!++;
+        totals[2]!++;
+        if (h.employer[s]! < 0) {
+          c.unemployed[k]!++;
+          totals[3]!++;
+        }
       }
     }
     totals[0]!++;

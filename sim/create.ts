@@ -323,7 +323,8 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
   for (let round = 0; round < 6; round++) {
     for (let r = 0; r < H; r++) {
       const s = order[r]!;
-      if (hh.age[s]! < retire && hh.employer[s]! < 0) searchJob(world, s, config.labour.searchContacts * 3, rs);
+      // The sick (labour.sickThreshold) do not search: they stay out of work, as in the run.
+      if (hh.age[s]! < retire && hh.employer[s]! < 0 && hh.health[s]! >= config.labour.sickThreshold) searchJob(world, s, config.labour.searchContacts * 3, rs);
     }
   }
   for (let s = 0; s < H; s++) {

@@ -258,8 +258,9 @@ function settle(w: World): void {
 }
 
 /**
- * Each area's poor households and unemployed workers brought to its published income and
- * employment rates, scaled so that the targets add up to the city's own totals. A swap exchanges
+ * Each area's poor households and working-age heads out of work (unemployed or sick, as the IoD's
+ * employment domain counts its claimants) brought to its published income and employment rates,
+ * scaled so that the targets add up to the city's own totals. A swap exchanges
  * the homes of two households of the same housing class (social or market) and the same stage of
  * life (working age or retired), so housing, population and labour force per area stay as placed.
  */
@@ -273,14 +274,14 @@ function calibrateRates(w: World, t: SmallAreaTable, households: Int32Array): vo
   for (let k = 0; k < n; k++) {
     poorTotal += c.poor[k]!;
     incomeWeight += t.income[k]! * households[k]!;
-    unempTotal += c.unemployed[k]!;
-    empWeight += t.employment[k]! * c.labourForce[k]!;
+    unempTotal += c.unemployed[k]! + c.sick[k]!;
+    empWeight += t.employment[k]! * (c.labourForce[k]! + c.sick[k]!);
   }
   const poorTarget = new Float64Array(n);
   const unempTarget = new Float64Array(n);
   for (let k = 0; k < n; k++) {
     poorTarget[k] = incomeWeight > 0 ? (poorTotal * t.income[k]! * households[k]!) / incomeWeight : 0;
-    unempTarget[k] = empWeight > 0 ? (unempTotal * t.employment[k]! * c.labourForce[k]!) / empWeight : 0;
+    unempTarget[k] = empWeight > 0 ? (unempTotal * t.employment[k]! * (c.labourForce[k]! + c.sick[k]!)) / empWeight : 0;
   }
   const members: number[][] = Array.from({ length: n }, () => []);
   for (let s = 0; s < h.count; s++) if (h.alive[s] && h.cell[s]! >= 0) members[h.cell[s]!]!.push(s);
@@ -288,6 +289,7 @@ function calibrateRates(w: World, t: SmallAreaTable, households: Int32Array): vo
   for (let k = 0; k < n; k++) members[k]!.forEach((s, i) => { pos[s] = i; });
   const social = (s: number) => (h.tenure[s] === SOCIAL ? 1 : 0);
   const working = (s: number) => (h.age[s]! < retire ? 1 : 0);
+  // Out of work, unemployed or sick.
   const unemployed = (s: number) => (h.age[s]! < retire && h.employer[s]! < 0 ? 1 : 0);
   const swap = (a: number, b: number) => {
     const ka = h.cell[a]!, kb = h.cell[b]!;
@@ -383,9 +385,10 @@ export interface AreaFit {
   povertyRate: number;
   /** Published income rate × the city's poverty rate / the city's income rate. */
   povertyTarget: number;
-  unemploymentRate: number;
-  /** Published employment rate × the city's unemployment rate / the city's employment rate. */
-  unemploymentTarget: number;
+  /** Working-age heads out of work (unemployed or sick) over all working-age heads. */
+  outOfWorkRate: number;
+  /** Published employment rate × the city's out-of-work rate / the city's employment rate. */
+  outOfWorkTarget: number;
 }
 
 /**
@@ -393,7 +396,7 @@ export interface AreaFit {
  * targets are the published rates scaled to the world's own city-wide level, as calibration
  * uses them. `scale` gives those factors (model rate per published rate).
  */
-export function smallAreaFit(w: World): { areas: AreaFit[]; scale: { poverty: number; unemployment: number } } {
+export function smallAreaFit(w: World): { areas: AreaFit[]; scale: { poverty: number; outOfWork: number } } {
   const t = smallAreaTableOf(w.config);
   const c = w.cells;
   census(w);
@@ -403,8 +406,8 @@ export function smallAreaFit(w: World): { areas: AreaFit[]; scale: { poverty: nu
     pop += t.population[k]!;
     poor += c.poor[k]!;
     inc += t.income[k]! * c.households[k]!;
-    un += c.unemployed[k]!;
-    emp += t.employment[k]! * c.labourForce[k]!;
+    un += c.unemployed[k]! + c.sick[k]!;
+    emp += t.employment[k]! * (c.labourForce[k]! + c.sick[k]!);
   }
   const sp = inc > 0 ? poor / inc : 0;
   const su = emp > 0 ? un / emp : 0;
@@ -417,9 +420,9 @@ export function smallAreaFit(w: World): { areas: AreaFit[]; scale: { poverty: nu
       householdsTarget: (hh * t.population[k]!) / pop,
       povertyRate: c.households[k]! > 0 ? c.poor[k]! / c.households[k]! : 0,
       povertyTarget: t.income[k]! * sp,
-      unemploymentRate: c.labourForce[k]! > 0 ? c.unemployed[k]! / c.labourForce[k]! : 0,
-      unemploymentTarget: t.employment[k]! * su,
+      outOfWorkRate: c.labourForce[k]! + c.sick[k]! > 0 ? (c.unemployed[k]! + c.sick[k]!) / (c.labourForce[k]! + c.sick[k]!) : 0,
+      outOfWorkTarget: t.employment[k]! * su,
     });
   }
-  return { areas, scale: { poverty: sp, unemployment: su } };
+  return { areas, scale: { poverty: sp, outOfWork: su } };
 }

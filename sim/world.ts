@@ -179,8 +179,12 @@ export interface Cells {
   // Derived each tick by the census and the subsystems.
   households: Int32Array;
   poor: Int32Array;
+  /** Working-age heads without a job who search (the ILO unemployed). */
   unemployed: Int32Array;
+  /** Working-age heads in work or searching: the sick (labour.sickThreshold) are outside it. */
   labourForce: Int32Array;
+  /** Working-age heads out of work through ill health (sim/subsystems/labour.ts, isSick). */
+  sick: Int32Array;
   incomeSum: Float64Array;
   logIncomeSum: Float64Array;
   residenceSum: Float64Array;
@@ -204,12 +208,13 @@ export interface Cells {
   turnover: Float32Array;
   lastMoves: Float64Array;
   /**
-   * The census's unemployed and labour force in each of the last four quarters (cell k, tick t at
-   * 4k + t mod 4), recorded after every tick's census: the deprivation index's employment domain is
-   * their four-quarter mean, as the IoD's is (sim/metrics/deprivation.ts). Length 4n.
+   * The census's working-age heads out of work (unemployed or sick) and all working-age heads in
+   * each of the last four quarters (cell k, tick t at 4k + t mod 4), recorded after every tick's
+   * census: the deprivation index's employment domain is their four-quarter mean, as the IoD's is
+   * (sim/metrics/deprivation.ts). Length 4n.
    */
-  unemployedQuarters: Int32Array;
-  labourForceQuarters: Int32Array;
+  outOfWorkQuarters: Int32Array;
+  workingAgeQuarters: Int32Array;
 }
 
 /** Append-only log of moves: who, when, from, to, why, poor at the time. */
@@ -653,12 +658,12 @@ export function allocCells(n: number): Cells {
     demolish: i32(), rebuildUnits: i32(), rebuildQuality: f32(), rebuildSocial: i32(),
     building: i32(), buildingSocial: i32(), buildingQuality: f32(), buildingDone: i32(),
     school: i32(), schoolDist: f32(), clinic: i32(), clinicDist: f32(),
-    households: i32(), poor: i32(), unemployed: i32(), labourForce: i32(),
+    households: i32(), poor: i32(), unemployed: i32(), labourForce: i32(), sick: i32(),
     incomeSum: f64(), logIncomeSum: f64(), residenceSum: f64(), tiesSum: f64(),
     jobAccess: f32(), demandAccess: f32(), localJobs: f32(), schoolQuality: f32(), clinicAccess: f32(),
     movesIn: f64(), movesOut: f64(), forcedOut: f64(), jobsCreated: f64(), jobsRelocatedIn: f64(),
     jobsRelocatedOut: f64(), homesBuilt: f64(), environmentBase: f32(), turnover: f32(), lastMoves: f64(),
-    unemployedQuarters: new Int32Array(4 * n), labourForceQuarters: new Int32Array(4 * n),
+    outOfWorkQuarters: new Int32Array(4 * n), workingAgeQuarters: new Int32Array(4 * n),
   };
 }
 

@@ -36,6 +36,7 @@ export const METRIC_LABELS: Record<string, string> = {
   households: 'households',
   povertyRate: 'poverty rate',
   unemploymentRate: 'unemployment rate',
+  outOfWorkRate: 'out of work (unemployed or sick)',
   medianIncome: 'median income',
   meanSkill: 'adult skill',
   childAttainment: 'child attainment',

@@ -90,6 +90,7 @@ export const economySchema = group(
     wageSkillPremium: nonneg(1.8, 'log wage gap between the most and least skilled jobs'),
     benefit: pos(5500, 'out-of-work benefits of a household before child elements and housing support (Universal Credit standard allowances 2019: £3.8k single, £5.9k couple)'),
     childBenefit: nonneg(2200, 'extra benefit per dependent child'),
+    sicknessElement: nonneg(4030, 'extra benefit of a working-age household out of work through ill health (Universal Credit 2019/20: the limited capability for work and work-related activity element, £336 a month; ESA\'s support group likewise)'),
     pension: pos(13000, 'mean pension income of a retired household; it rises with skill (occupational pensions)'),
     povertyLine: share(0.6, 'relative poverty line as a share of median household income, recomputed yearly'),
     povertyMeasure: z
@@ -128,6 +129,8 @@ export const labourSchema = group(
   {
     separationRate: share(0.01, 'quarterly separation hazard of a healthy worker'),
     healthSeparation: share(0.02, 'extra separation hazard at the worst health'),
+    sickThreshold: share(0.52, 'health below which a working-age head out of work is unfit for work: it does not search and draws the sickness element (the Work Capability Assessment); it searches again once its health is back above it. Set so that about 6% of working-age heads are sick (DWP: 2.6m working-age people on incapacity benefits, ESA or Universal Credit with a health condition, in 2019-20, of about 41m aged 16-64)'),
+    sickLeaveThreshold: share(0.44, 'health below which a working-age head in work leaves it through ill health; below sickThreshold, because in work a condition is met first with adjustments and sick pay, so a worker leaves at worse health than a claimant is judged unfit at (the gap keeps a worker near the line from leaving and returning every other quarter)'),
     searchContacts: int(10, 1, 50, 'firms an unemployed person contacts per quarter, each in a cell drawn with probability falling with distance'),
     commuteRadius: pos(8, 'farthest job a person searches (cells)'),
     distanceDecay: pos(4, 'distance at which a job contact is e times less likely (cells)'),

@@ -9,17 +9,21 @@
  * 3. the weighted sum of the transformed domains.
  *
  * Domains and their simulated indicators:
- * income (poverty rate), employment (unemployment rate over the last four quarters), education
+ * income (poverty rate), employment (working-age heads out of work, unemployed or sick, over the
+ * last four quarters), education
  * (1 − mean skill of working-age residents, 1 − children's attainment), health (1 − mean health),
  * crime (crime), barriers to housing and services (rent burden of renters, distance to school and
  * clinic), living environment (1 − housing quality, 1 − environment).
  *
- * The employment domain counts the unemployed as the IoD counts its claimants: averaged over four
+ * The employment domain counts the working-age out of work — the unemployed and the sick
+ * (`isSick` in sim/subsystems/labour.ts) — as the IoD counts its claimants of unemployment and
+ * incapacity benefits (JSA, ESA, incapacity benefit, and Universal Credit's equivalents) over the
+ * working-age population; and like the IoD it averages them over four
  * quarters (IoD2019 Technical Report: the employment domain's benefit counts are four-quarter
  * averages, which takes seasonal and short-term variation out; the income domain's are taken at one
- * time point, and so is the model's poverty count). The rate is the unemployed summed over the last
- * four quarterly censuses over the labour force summed over the same quarters
- * (`cells.unemployedQuarters`, `labourForceQuarters`, written by `recordEmploymentQuarter`).
+ * time point, and so is the model's poverty count). The rate is those out of work summed over the
+ * last four quarterly censuses over the working-age heads summed over the same quarters
+ * (`cells.outOfWorkQuarters`, `workingAgeQuarters`, written by `recordEmploymentQuarter`).
  */
 import type { World } from '../world.ts';
 import { PRIVATE } from '../world.ts';
@@ -112,8 +116,8 @@ export function domainScores(w: World, residents: ResidentSums = residentSums(w)
     out.income[k] = c.poor[k]! / hh;
     let un = 0, lf = 0;
     for (let q = 4 * k; q < 4 * k + 4; q++) {
-      un += c.unemployedQuarters[q]!;
-      lf += c.labourForceQuarters[q]!;
+      un += c.outOfWorkQuarters[q]!;
+      lf += c.workingAgeQuarters[q]!;
     }
     out.employment[k] = lf > 0 ? un / lf : 0;
     out.education[k] = (adults[k]! > 0 ? 1 - skill[k]! / adults[k]! : 0.5) + (pupils[k]! > 0 ? 1 - att[k]! / pupils[k]! : 0.5);
@@ -131,7 +135,8 @@ export function newDomainScores(n: number): Record<Domain, Float64Array> {
 }
 
 /**
- * Records this quarter's census counts of the unemployed and the labour force, per cell, for the
+ * Records this quarter's census counts of the working-age heads out of work (unemployed or sick) and
+ * of all working-age heads, per cell, for the
  * employment domain's four-quarter mean. Called after each tick's census (the neighbourhood step),
  * so that at a year's end the four slots hold that year's four quarters.
  */
@@ -139,8 +144,8 @@ export function recordEmploymentQuarter(w: World): void {
   const c = w.cells;
   const q = w.city.tick & 3;
   for (let k = 0; k < c.n; k++) {
-    c.unemployedQuarters[4 * k + q] = c.unemployed[k]!;
-    c.labourForceQuarters[4 * k + q] = c.labourForce[k]!;
+    c.outOfWorkQuarters[4 * k + q] = c.unemployed[k]! + c.sick[k]!;
+    c.workingAgeQuarters[4 * k + q] = c.labourForce[k]! + c.sick[k]!;
   }
 }
 
@@ -151,8 +156,8 @@ export function recordEmploymentQuarter(w: World): void {
 export function startEmploymentQuarters(w: World): void {
   const c = w.cells;
   for (let k = 0; k < c.n; k++) {
-    c.unemployedQuarters.fill(c.unemployed[k]!, 4 * k, 4 * k + 4);
-    c.labourForceQuarters.fill(c.labourForce[k]!, 4 * k, 4 * k + 4);
+    c.outOfWorkQuarters.fill(c.unemployed[k]! + c.sick[k]!, 4 * k, 4 * k + 4);
+    c.workingAgeQuarters.fill(c.labourForce[k]! + c.sick[k]!, 4 * k, 4 * k + 4);
   }
 }
 

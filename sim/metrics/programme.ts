@@ -275,7 +275,7 @@ function groupMedians(values: MetricValues[], city: CityOrder, members: Uint16Ar
  * column each: the pass adds to all of a group's sums at once.
  */
 const SUMS = 16;
-const POOR = 0, LF = 1, UNEMPLOYED = 2, SKILL = 3, PUPILS = 4, ATTAINMENT = 5, HEALTH = 6, BURDEN = 7, RENTERS = 8, IN_TARGET = 9;
+const POOR = 0, LF = 1, UNEMPLOYED = 2, SKILL = 3, PUPILS = 4, ATTAINMENT = 5, HEALTH = 6, BURDEN = 7, RENTERS = 8, IN_TARGET = 9, SICK = 10;
 type Sums = Float64Array;
 
 function newSums(groups: number): Sums {
@@ -296,6 +296,7 @@ function accumulate(
   const c = w.cells;
   const code = w.region.code;
   const retire = w.config.labour.retirementAge;
+  const sickThreshold = w.config.labour.sickThreshold;
   const cell = h.cell, income = h.income, poorOf = h.poor, age = h.age, skillOf = h.skill, employer = h.employer;
   const kids = h.kids, kidAge = h.kidAge, attainmentOf = h.attainment, tenure = h.tenure, allowance = h.allowance;
   const healthOf = h.health, rent = c.rent;
@@ -311,6 +312,7 @@ function accumulate(
     const poor = poorOf[s] ? 1 : 0;
     const working = age[s]! < retire ? 1 : 0;
     const skill = working ? skillOf[s]! : 0;
+    // Out of work (unemployed or sick), and of those the sick (isSick in sim/subsystems/labour.ts).
     const unemployed = working && employer[s]! < 0 ? 1 : 0;
     const pupil = kids[s]! > 0 && kidAge[s]! >= SCHOOL_START && kidAge[s]! < SCHOOL_END ? 1 : 0;
     const attainment = pupil ? attainmentOf[s]! : 0;
@@ -318,6 +320,7 @@ function accumulate(
     const burden = renter ? Math.max(0, rent[k]! - allowance[s]!) / Math.max(1000, y - allowance[s]!) : 0;
     const inTarget = code[k] === target ? 1 : 0;
     const health = healthOf[s]!;
+    const sick = unemployed && health < sickThreshold ? 1 : 0;
     if (members !== undefined) {
       incomes[p] = y;
       members[p++] = m0;
@@ -352,6 +355,7 @@ function accumulate(
       sums[b + BURDEN]! += burden;
       sums[b + RENTERS]! += renter;
       sums[b + IN_TARGET]! += inTarget;
+      sums[b + SICK]! += sick;
     }
   }
   return p;
@@ -367,10 +371,15 @@ function groupValues(sums: Sums, offsets: Int32Array, groups: number): MetricVal
     const n = offsets[g + 1]! - offsets[g]!;
     const b = SUMS * g;
     const lf = sums[b + LF]!;
+    const sick = sums[b + SICK]!;
     values.push({
       households: n,
       povertyRate: div(sums[b + POOR]!, n),
-      unemploymentRate: div(sums[b + UNEMPLOYED]!, lf),
+      // The ILO rate: the sick are outside the labour force.
+      unemploymentRate: div(sums[b + UNEMPLOYED]! - sick, lf - sick),
+      // Working-age heads out of work, unemployed or sick: England's employment deprivation and the
+      // NDC's worklessness (out-of-work benefit claimants over the working-age population).
+      outOfWorkRate: div(sums[b + UNEMPLOYED]!, lf),
       medianIncome: 0,
       meanSkill: div(sums[b + SKILL]!, lf),
       childAttainment: div(sums[b + ATTAINMENT]!, sums[b + PUPILS]!),

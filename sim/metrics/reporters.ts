@@ -74,6 +74,7 @@ export function regionMetrics(w: World, inRegion: (k: number) => boolean, people
     households,
     povertyRate: people.povertyRate!,
     unemploymentRate: people.unemploymentRate!,
+    outOfWorkRate: people.outOfWorkRate!,
     medianIncome: people.medianIncome!,
     meanSkill: people.meanSkill!,
     childAttainment: people.childAttainment!,
@@ -160,13 +161,17 @@ export function createMetrics(w: World, from?: MetricsState): Metrics {
       const deprived = mostDeprived(deprivationIndex(w, IMD_2019, scores), c.households, 0.1);
       const deprivedUnits = mostDeprivedUnits(w, scores);
       deprivedByYear.push(deprivedUnits);
-      let lfDeprived = 0, unDeprived = 0;
+      let lfDeprived = 0, unDeprived = 0, sickDeprived = 0;
       for (let k = 0; k < n; k++) {
         if (!deprived[k]) continue;
         lfDeprived += c.labourForce[k]!;
         unDeprived += c.unemployed[k]!;
+        sickDeprived += c.sick[k]!;
       }
       city.deprivedUnemploymentRate = lfDeprived > 0 ? unDeprived / lfDeprived : 0;
+      // What England's employment domain counts there: the working-age out of work, unemployed or
+      // sick, over all of working age (the 15–25% of MODEL.md §7 is this rate; see docs/ODD.md §9).
+      city.deprivedOutOfWorkRate = lfDeprived + sickDeprived > 0 ? (unDeprived + sickDeprived) / (lfDeprived + sickDeprived) : 0;
       if (deprivedByYear.length > 5) {
         // Share of the most deprived tenth five years ago that is still in it (England 2015→2019: 88%).
         const before = deprivedByYear[deprivedByYear.length - 6]!;

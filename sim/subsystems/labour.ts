@@ -2,6 +2,11 @@
  * Labour market (MODEL.md §3.3): separations (more likely in poor health, and when a firm cuts
  * jobs), search by the unemployed with distance decay and skill match, retirement; then incomes.
  *
+ * Out of work through ill health: a working-age head without a job whose health is below
+ * `labour.sickThreshold` is unfit for work (`isSick`): it does not search and draws the sickness
+ * element on top of the benefit; a worker whose health falls below `sickLeaveThreshold` leaves its
+ * job. The state is read from health and employer, not stored: it ends when health recovers.
+ *
  * A hub's employer pipeline: after the normal search, unemployed graduates (households.graduate)
  * contact partner firms (firms.partner), which favour them; a graduate's standing lapses after
  * eight quarters without any partner firm.
@@ -202,15 +207,25 @@ export function pipelineSearch(w: World, s: number, partners: readonly number[],
   return false;
 }
 
+/**
+ * Out of work through ill health: a working-age head (age below retirement) with no job and health
+ * below the threshold. England's employment deprivation counts such people (ESA and incapacity
+ * benefit claimants) with the unemployed; the census counts them apart from the labour force.
+ */
+export function isSick(employer: number, health: number, age: number, retire: number, threshold: number): boolean {
+  return employer < 0 && health < threshold && age < retire;
+}
+
 /** Income of one household: wage × hours, or pension, or benefits; plus transfers and allowances. */
 export function setIncome(w: World, s: number): void {
   const h = w.households;
   const eco = w.config.economy;
+  const lab = w.config.labour;
   const e = h.employer[s]!;
   let y: number;
   if (e >= 0) y = w.firms.wage[e]! * h.hours[s]!;
-  else if (h.age[s]! >= w.config.labour.retirementAge) y = pensionOf(eco.pension, h.skill[s]!);
-  else y = benefitOf(eco.benefit, eco.childBenefit, h.kids[s]!);
+  else if (h.age[s]! >= lab.retirementAge) y = pensionOf(eco.pension, h.skill[s]!);
+  else y = benefitOf(eco.benefit, eco.childBenefit, h.kids[s]!) + (h.health[s]! < lab.sickThreshold ? eco.sicknessElement : 0);
   h.income[s] = withTransfers(y, h.transfer[s]!, h.areaBenefit[s]!, h.allowance[s]!);
 }
 
@@ -309,6 +324,10 @@ function separations(w: World, unemployed: Int32Array): number {
   const pension = eco.pension;
   const benefit = eco.benefit;
   const childBenefit = eco.childBenefit;
+  const sicknessElement = eco.sicknessElement;
+  const sickThreshold = lab.sickThreshold;
+  const sickLeave = lab.sickLeaveThreshold;
+  const unempQuarters = h.unempQuarters;
   let nUnemployed = 0;
   const n = h.count;
   for (let s = 0; s < n; s++) {
@@ -326,16 +345,21 @@ function separations(w: World, unemployed: Int32Array): number {
       // Low-paid, low-skill jobs end more often (ONS labour flows): the base hazard doubles at
       // skill 0 and vanishes at skill 1, averaging `separationRate` at the mean skill.
       const hazard = separationRate * 2 * (1 - skill[s]!) + healthSeparation * (1 - health[s]!) + excess;
-      if (keyedDraw(separationKey, id[s]!, tick) < hazard) {
+      // Health below the leaving line ends the job whatever the draw: ill health, not luck.
+      if (health[s]! < sickLeave || keyedDraw(separationKey, id[s]!, tick) < hazard) {
         filled[e]!--;
         employer[s] = -1;
-        h.unempQuarters[s] = 0;
+        unempQuarters[s] = 0;
         h.lifeEvent[s] = 1;
-        y = benefitOf(benefit, childBenefit, kids[s]!);
+        y = benefitOf(benefit, childBenefit, kids[s]!) + (health[s]! < sickThreshold ? sicknessElement : 0);
       } else {
         skillSum[e]! += skill[s]!;
         y = wage[e]! * hours[s]!;
       }
+    } else if (health[s]! < sickThreshold) {
+      // Out of work through ill health (isSick): no search; the quarters out of work still count.
+      if (unempQuarters[s]! < 65535) unempQuarters[s]!++;
+      y = benefitOf(benefit, childBenefit, kids[s]!) + sicknessElement;
     } else {
       unemployed[nUnemployed++] = s;
       continue;

@@ -27,6 +27,7 @@ import type { Stream } from '../rng.ts';
 import type { World } from '../world.ts';
 import { setAllowance } from './housing.ts';
 import { isPoor } from './neighbourhood.ts';
+import { isSick } from './labour.ts';
 import {
   ARRIVED, DEMOLITION, FORMED, LEFT, OUTSIDE, OWNER, PRIVATE, RENT, SOCIAL, VOLUNTARY,
   logMove, occupy, removeHousehold, vacate,
@@ -354,7 +355,13 @@ function gatherMovers(w: World, sc: Scratch, list: Int32Array, count: number): v
   }
 }
 
-/** Social allocation by need: the lowest income first (decanted social tenants keep their right). */
+/** Larger than any income under the need line: a medical priority goes before every income. */
+const MEDICAL_PRIORITY = 1e9;
+
+/**
+ * Social allocation by need: the sick first (isSick), then the lowest income first (decanted social
+ * tenants keep their right).
+ */
 function socialAllocation(w: World, sc: Scratch, list: Int32Array, count: number, rs: Stream): void {
   const m = w.config.mobility;
   const order = sc.order;
@@ -364,6 +371,9 @@ function socialAllocation(w: World, sc: Scratch, list: Int32Array, count: number
   const needLine = m.socialNeedLine * w.city.meansTestLine;
   const needy = sc.needy;
   const key = sc.needKey;
+  const h = w.households;
+  const retire = w.config.labour.retirementAge;
+  const sickThreshold = w.config.labour.sickThreshold;
   let needs = 0;
   for (let i = 0; i < count; i++) {
     const e = order[i]!;
@@ -371,8 +381,11 @@ function socialAllocation(w: World, sc: Scratch, list: Int32Array, count: number
     const decanted = sc.reason[e] === DEMOLITION && tenure === SOCIAL;
     if (decanted || (tenure !== SOCIAL && real[e * MOVER_REAL]! < needLine)) {
       needy[needs++] = e;
-      // Sorted by income before allowance, taken once per mover rather than at every comparison.
-      key[e] = real[e * MOVER_REAL]!;
+      // Sorted by income before allowance, taken once per mover rather than at every comparison;
+      // the sick first: allocation schemes give reasonable preference on medical grounds (Housing
+      // Act 1996 s.166A(3)(d)), and their sickness element would otherwise put them behind.
+      const s = list[e]!;
+      key[e] = real[e * MOVER_REAL]! - (isSick(h.employer[s]!, h.health[s]!, h.age[s]!, retire, sickThreshold) ? MEDICAL_PRIORITY : 0);
     }
   }
   if (needs === 0) return;

@@ -12,7 +12,7 @@
  * - Households' ties grow with the cohesion of their neighbourhood.
  *
  * Reads: households, cells, city. Writes: census fields, cells.crime, cohesion, environment,
- * turnover, lastMoves, unemployedQuarters, labourForceQuarters; households.poor, ties,
+ * turnover, lastMoves, outOfWorkQuarters, workingAgeQuarters; households.poor, ties,
  * exitedPoverty (and each tracker's); city.povertyLine, medianIncome.
  */
 import { finishCensus, startCensus } from '../census.ts';
@@ -206,6 +206,9 @@ function residentsPass(w: World, totals: Float64Array): void {
   const poorCount = c.poor;
   const unemployed = c.unemployed;
   const labourForce = c.labourForce;
+  const sick = c.sick;
+  const health = h.health;
+  const sickThreshold = w.config.labour.sickThreshold;
   const incomeSum = c.incomeSum;
   const logIncomeSum = c.logIncomeSum;
   const residenceSum = c.residenceSum;
@@ -231,11 +234,14 @@ function residentsPass(w: World, totals: Float64Array): void {
     tiesSum[k]! += ties[s]!;
     poorCount[k]! += p;
     if (age < retire) {
-      labourForce[k]!++;
-      totals[2]!++;
-      if (employer[s]! < 0) {
-        unemployed[k]!++;
-        totals[3]!++;
+      if (employer[s]! < 0 && health[s]! < sickThreshold) sick[k]!++;
+      else {
+        labourForce[k]!++;
+        totals[2]!++;
+        if (employer[s]! < 0) {
+          unemployed[k]!++;
+          totals[3]!++;
+        }
       }
     }
     totals[0]!++;

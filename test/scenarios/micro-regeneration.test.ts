@@ -21,13 +21,24 @@ describe('micro-regeneration over 10 seeds', () => {
     expect(diff(policy, none, metric('target.meanRent')).lo).toBeGreaterThan(1000);
   });
 
-  it('its people gain no skills and no jobs (no people component)', () => {
-    // Measured: skill -0.0014 (-0.0035 to +0.0007); unemployment -0.8 points (-2.7 to +1.1).
-    const skill = diff(policy, none, metric('originalResidents.meanSkill'));
-    expect(skill.lo).toBeLessThan(0);
-    expect(skill.hi).toBeGreaterThan(0);
+  it('its people\'s unemployment does not move (no people component)', () => {
+    // Measured: -1.2 points (-3.1 to +0.6).
     const unemployment = diff(policy, none, metric('originalResidents.unemploymentRate'));
     expect(unemployment.lo).toBeLessThan(0);
     expect(unemployment.hi).toBeGreaterThan(0);
+  });
+
+  // Fails since the model has the sick out of work (docs/ODD.md §6.2): the better public realm
+  // raises its original residents' health (+0.064, 0.057 to 0.071: health follows environment),
+  // returns sick residents to work — out of work -7.0 points (-9.6 to -4.4) — and work raises
+  // skill: +0.0023 (0.0010 to 0.0035). Before, skill moved -0.0014 (-0.0035 to +0.0007). The
+  // channel is real in direction but stronger than the evidence on the health effects of physical
+  // regeneration (small and uncertain); docs/ODD.md §9, known gaps.
+  it.fails('its people gain no skills and leave worklessness no faster (no people component)', () => {
+    const skill = diff(policy, none, metric('originalResidents.meanSkill'));
+    expect(skill.lo).toBeLessThan(0);
+    expect(skill.hi).toBeGreaterThan(0);
+    expect(diff(policy, none, metric('originalResidents.outOfWorkRate')).lo).toBeLessThan(0);
+    expect(diff(policy, none, metric('originalResidents.outOfWorkRate')).hi).toBeGreaterThan(0);
   });
 });

@@ -47,18 +47,27 @@ describe('sunniside over 10 seeds', () => {
   });
 
   it.fails('the original residents\' unemployment stays high: above the city\'s at the end (study: it stayed high)', () => {
-    // Measured: 10.5% when the programme starts, 4.8% (4.0-5.7) at the end against the city's
-    // 6.2%, below it in 9 of 10 seeds; 7.2% in the counterfactual, so the programme lowered it by
-    // 2.4 points (1.5-3.3). Most of the fall happens without the programme too.
+    // Measured: 8.7% when the programme starts, 5.9% (5.4-6.5) at the end against the city's
+    // 5.9%, below it in 4 of 10 seeds; 5.5% in the counterfactual, so the fall happens without the
+    // programme (the ILO rate; the sick are outside it: docs/ODD.md §6.2). Before the model had the
+    // sick: 10.5%, 4.8% against 6.2%, below it in 9 of 10 seeds; the programme lowered it by 2.4.
     for (const r of policy) expect(at(r, 'originalResidents.unemploymentRate')).toBeGreaterThan(at(r, 'city.unemploymentRate'));
   });
 
-  it('the programme lowers its original residents\' unemployment by less than it reports jobs', () => {
+  it('the programme moves its original residents\' unemployment by far less than it reports jobs', () => {
     const fall = diff(none, policy, (r) => at(r, 'originalResidents.unemploymentRate'));
-    expect(fall.mean).toBeGreaterThan(0);
-    // Jobs per original resident in the labour force, against the fall in their unemployment.
+    // Jobs per original resident in the labour force, against the change in their unemployment.
     const jobsPerOriginal = over(policy, (r) => at(r, 'outputs.jobsCreated') / at(r, 'originalResidents.atStart')).mean;
-    // Measured: 11 jobs per 100 original households; their unemployment fell by 2.4 points.
-    expect(fall.mean).toBeLessThan(0.5 * jobsPerOriginal);
+    // Measured: 14 jobs per 100 original households (13 to 16); their unemployment rose by 0.4
+    // points (-0.6 to +1.4). Before the model had the sick out of work: 11 jobs, a fall of 2.4.
+    expect(Math.abs(fall.mean)).toBeLessThan(0.5 * jobsPerOriginal);
+  });
+
+  // Fails since the model has the sick out of work (docs/ODD.md §6.2): the programme's public realm
+  // raises its original residents' health (+0.050, 0.046 to 0.054), sick residents recover and
+  // search again, and the ILO rate, which counts searchers only, rises a little (above). Out of work
+  // (unemployed or sick) they fall by 7.5 points (5.4 to 9.7) — through health, not the jobs.
+  it.fails('the programme lowers its original residents\' unemployment', () => {
+    expect(diff(none, policy, (r) => at(r, 'originalResidents.unemploymentRate')).mean).toBeGreaterThan(0);
   });
 });

@@ -41,13 +41,20 @@ describe('weston over 10 seeds', () => {
     expect(diff(hub, none, metric('originalResidents.povertyRate')).hi).toBeLessThan(0);
   });
 
-  it('spends nothing on places, so rents barely move and the catchment\'s poverty falls', () => {
-    // Measured: environment +0.006, rents +£165, target poverty -1.8 points (-3.1 to -0.5).
+  it('spends nothing on places, so the place barely changes', () => {
+    // Measured: environment +0.0055 (0.0048 to 0.0062), rents +£333 (216 to 451).
     for (const m of ['environment', 'meanRent', 'povertyRate']) {
       const d = diff(hub, none, metric(`target.${m}`));
       console.log(`target ${m}, weston − none: ${d.mean.toFixed(4)} (${d.lo.toFixed(4)} to ${d.hi.toFixed(4)})`);
     }
     expect(diff(hub, none, metric('target.environment')).mean).toBeLessThan(0.02);
+  });
+
+  // Fails: measured -0.7 points (-2.5 to +1.1). It was -1.8 (-3.1 to -0.5) before the model had the
+  // sick out of work: the deprivation index now counts them, which changes the most deprived
+  // catchment, and so the hub's school, for some seeds, and the catchment's out-of-work rate
+  // barely moves (-0.5 points, -1.8 to +0.7).
+  it.fails('the catchment\'s poverty falls', () => {
     expect(diff(hub, none, metric('target.povertyRate')).hi).toBeLessThan(0);
   });
 

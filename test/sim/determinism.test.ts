@@ -25,7 +25,7 @@ function fingerprint(sim: Simulation): string {
     health: h.health.subarray(0, h.count), attainment: h.attainment.subarray(0, h.count), tenure: h.tenure.subarray(0, h.count),
     firmAlive: f.alive.subarray(0, f.count), firmCell: f.cell.subarray(0, f.count), jobs: f.jobs.subarray(0, f.count),
     filled: f.filled.subarray(0, f.count), rent: c.rent, crime: c.crime, cohesion: c.cohesion, units: c.units,
-    unemployedQuarters: c.unemployedQuarters, labourForceQuarters: c.labourForceQuarters,
+    outOfWorkQuarters: c.outOfWorkQuarters, workingAgeQuarters: c.workingAgeQuarters,
     moveHid: m.hid.subarray(0, m.length), moveTo: m.to.subarray(0, m.length), moveReason: m.reason.subarray(0, m.length),
   };
   const parts = Object.entries(arrays).map(([k, a]) => `${k}:${Array.from(a).join(',')}`);

@@ -155,14 +155,14 @@ describe('the synthesised Sunderland', () => {
     for (const a of areas) {
       maxHh = Math.max(maxHh, Math.abs(a.households - a.householdsTarget));
       maxPov = Math.max(maxPov, Math.abs(a.povertyRate - a.povertyTarget));
-      maxUn = Math.max(maxUn, Math.abs(a.unemploymentRate - a.unemploymentTarget));
+      maxUn = Math.max(maxUn, Math.abs(a.outOfWorkRate - a.outOfWorkTarget));
       meanPov += Math.abs(a.povertyRate - a.povertyTarget) / areas.length;
-      meanUn += Math.abs(a.unemploymentRate - a.unemploymentTarget) / areas.length;
+      meanUn += Math.abs(a.outOfWorkRate - a.outOfWorkTarget) / areas.length;
     }
     console.log(
       `fit over 185 areas: households max |error| ${maxHh.toFixed(2)}; poverty mean |error| ${(100 * meanPov).toFixed(2)} points, ` +
-        `max ${(100 * maxPov).toFixed(2)}; unemployment mean ${(100 * meanUn).toFixed(2)}, max ${(100 * maxUn).toFixed(2)}; ` +
-        `scale: poverty ${scale.poverty.toFixed(3)} × income rate, unemployment ${scale.unemployment.toFixed(3)} × employment rate`,
+        `max ${(100 * maxPov).toFixed(2)}; out of work mean ${(100 * meanUn).toFixed(2)}, max ${(100 * maxUn).toFixed(2)}; ` +
+        `scale: poverty ${scale.poverty.toFixed(3)} × income rate, out of work ${scale.outOfWork.toFixed(3)} × employment rate`,
     );
     // Households: largest remainder, then placement fills every area exactly.
     expect(maxHh).toBeLessThan(1);

@@ -1,9 +1,13 @@
 /**
- * Labour market: job search decays with distance, and poor health raises separations.
+ * Labour market: job search decays with distance, poor health raises separations, and a
+ * working-age head in health below the thresholds leaves work and stops searching until it
+ * recovers (out of work through ill health).
  */
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../sim/rng.ts';
-import { indexFirmsByCell, labour, searchJob } from '../../../sim/subsystems/labour.ts';
+import { census } from '../../../sim/census.ts';
+import { domainScores, recordEmploymentQuarter, startEmploymentQuarters } from '../../../sim/metrics/deprivation.ts';
+import { indexFirmsByCell, isSick, labour, searchJob } from '../../../sim/subsystems/labour.ts';
 import type { World } from '../../../sim/world.ts';
 import { housedSlots, smallWorld } from '../helpers.ts';
 
@@ -105,8 +109,10 @@ describe('labour: job search', () => {
 
 describe('labour: separations', () => {
   it('separates workers in poor health more often (common random numbers: a superset of separations)', () => {
-    const healthy = smallWorld(17);
-    const sick = smallWorld(17);
+    // Thresholds at 0: this test is about the hazard, not about leaving work through ill health.
+    const noSickness = { labour: { sickThreshold: 0, sickLeaveThreshold: 0 } };
+    const healthy = smallWorld(17, noSickness);
+    const sick = smallWorld(17, noSickness);
     const retire = healthy.config.labour.retirementAge;
     const h = healthy.households;
     const workers = housedSlots(healthy).filter((s) => h.employer[s]! >= 0 && h.age[s]! < retire - 1);
@@ -158,5 +164,96 @@ describe('labour: separations', () => {
     labour.step(w);
     for (const s of staff) expect(w.households.employer[s]).not.toBe(firm);
     expect(f.filled[firm]).toBe(0);
+  });
+});
+
+describe('labour: out of work through ill health', () => {
+  it('a worker whose health falls below the leaving line leaves work; one above it keeps its job but for the usual hazard', () => {
+    const w = smallWorld(21);
+    const h = w.households;
+    const lab = w.config.labour;
+    const f = w.firms;
+    for (let i = 0; i < f.count; i++) if (f.alive[i]) f.jobs[i] = Math.max(f.jobs[i]!, f.filled[i]!);
+    const workers = housedSlots(w).filter((s) => h.employer[s]! >= 0 && h.age[s]! < lab.retirementAge - 1);
+    expect(workers.length).toBeGreaterThan(1000);
+    // Half just below the leaving line, half just above it (below the sickness line: in work, a
+    // condition between the two lines does not end the job by itself).
+    const below = workers.filter((_, i) => i % 2 === 0);
+    const above = workers.filter((_, i) => i % 2 === 1);
+    for (const s of below) h.health[s] = lab.sickLeaveThreshold - 0.01;
+    for (const s of above) h.health[s] = lab.sickLeaveThreshold + 0.01;
+    labour.step(w);
+    for (const s of below) {
+      expect(h.employer[s]).toBe(-1);
+      // It draws the benefit with the sickness element, before transfers and housing allowance.
+      const expected = w.config.economy.benefit + w.config.economy.childBenefit * h.kids[s]! + w.config.economy.sicknessElement;
+      expect(h.income[s]).toBeCloseTo(expected + h.transfer[s]! + h.areaBenefit[s]! + h.allowance[s]!, 0);
+    }
+    const left = above.filter((s) => h.employer[s]! < 0).length / above.length;
+    // The usual hazard at this health is about 2 × 0.01 × (1 − skill) + 0.02 × 0.57 ≈ 2–3%.
+    expect(left).toBeLessThan(0.06);
+  });
+
+  it('the sick do not search; they search again once their health recovers', () => {
+    const w = smallWorld(22);
+    const h = w.households;
+    const lab = w.config.labour;
+    const f = w.firms;
+    // Every firm with room for anyone: a searcher in health finds a job within a quarter or two.
+    for (let i = 0; i < f.count; i++) {
+      if (!f.alive[i]) continue;
+      f.jobs[i] = f.filled[i]! + 1000;
+      f.skillReq[i] = 0;
+    }
+    const out = housedSlots(w).filter((s) => h.employer[s]! < 0 && h.age[s]! < lab.retirementAge - 1);
+    expect(out.length).toBeGreaterThan(100);
+    for (const s of out) h.health[s] = lab.sickThreshold - 0.01;
+    for (let q = 0; q < 2; q++) {
+      labour.step(w);
+      w.city.tick++;
+    }
+    for (const s of out) {
+      expect(h.employer[s]).toBe(-1);
+      expect(isSick(h.employer[s]!, h.health[s]!, h.age[s]!, lab.retirementAge, lab.sickThreshold)).toBe(true);
+    }
+    // Recovered: just above the line, they search, and with so many vacancies most are hired.
+    for (const s of out) h.health[s] = lab.sickThreshold + 0.01;
+    for (let q = 0; q < 2; q++) {
+      labour.step(w);
+      w.city.tick++;
+    }
+    const hired = out.filter((s) => h.employer[s]! >= 0).length / out.length;
+    expect(hired).toBeGreaterThan(0.5);
+  });
+
+  it('the census counts the sick out of the labour force; the employment domain counts them out of work', () => {
+    const w = smallWorld(23);
+    const h = w.households;
+    const c = w.cells;
+    const lab = w.config.labour;
+    census(w);
+    startEmploymentQuarters(w);
+    const unemploymentBefore = w.city.unemploymentRate;
+    const employmentBefore = domainScores(w).employment;
+    // Make half of the unemployed of one cell sick.
+    let cell = -1;
+    for (let k = 0; k < c.n; k++) if (c.unemployed[k]! >= 2 && (cell < 0 || c.unemployed[k]! > c.unemployed[cell]!)) cell = k;
+    expect(cell).toBeGreaterThanOrEqual(0);
+    const unemployed = housedSlots(w).filter((s) => h.cell[s] === cell && h.employer[s]! < 0 && h.age[s]! < lab.retirementAge && h.health[s]! >= lab.sickThreshold);
+    const made = unemployed.slice(0, Math.floor(unemployed.length / 2));
+    const lf = c.labourForce[cell]!, un = c.unemployed[cell]!, sickBefore = c.sick[cell]!;
+    for (const s of made) h.health[s] = 0.1;
+    census(w);
+    expect(c.sick[cell]).toBe(sickBefore + made.length);
+    expect(c.labourForce[cell]).toBe(lf - made.length);
+    expect(c.unemployed[cell]).toBe(un - made.length);
+    // The ILO rate falls (the sick left the labour force without finding work) ...
+    expect(w.city.unemploymentRate).toBeLessThan(unemploymentBefore);
+    // ... while the employment domain, out of work over working age, does not move.
+    for (let q = 0; q < 4; q++) {
+      w.city.tick++;
+      recordEmploymentQuarter(w);
+    }
+    expect(domainScores(w).employment[cell]).toBeCloseTo(employmentBefore[cell]!, 12);
   });
 });

@@ -49,10 +49,16 @@ describe('mobility: rent burden', () => {
     mobility.step(treated);
     mobility.step(control);
     const forced = rentMovesFrom(treated, treated.city.tick);
-    // Every private renter still there is forced out, to another cell or out of the city.
+    // Every private renter still there is forced out of its private home: to another cell, out of
+    // the city, or into a social home let by need (which may be in the same cell: a sick renter
+    // goes first for social lettings, and a vacancy may open next door).
     expect(new Set(forced.map((e) => e.hid))).toEqual(ids);
-    for (const e of forced) expect(e.to).not.toBe(k);
-    for (const s of stillThere) expect(treated.households.alive[s] ? treated.households.cell[s] : OUTSIDE).not.toBe(k);
+    const th = treated.households;
+    for (const s of stillThere) {
+      const here = th.alive[s] ? th.cell[s] : OUTSIDE;
+      if (here === k) expect(th.tenure[s]).toBe(SOCIAL);
+    }
+    for (const e of forced) if (e.to === k) expect(stillThere.some((s) => th.id[s] === e.hid && th.tenure[s] === SOCIAL)).toBe(true);
     // Without the rent rise, at most those already overburdened are forced out.
     expect(rentMovesFrom(control, control.city.tick).length).toBeLessThan(forced.length);
     // Social tenants and owners of the same cell are not forced by a market rent.
@@ -61,8 +67,11 @@ describe('mobility: rent burden', () => {
 });
 
 describe('mobility: social housing by need', () => {
-  /** Two needy seekers, one social vacancy: returns which of them got it. */
-  function allocate(seed: number, poorerFirst: boolean): { poorer: number; richer: number; w: World } {
+  /**
+   * Two needy seekers, one social vacancy: returns which of them got it. `richerHealth` below
+   * labour.sickThreshold makes the richer one sick (out of work through ill health).
+   */
+  function allocate(seed: number, poorerFirst: boolean, richerHealth = 0.7): { poorer: number; richer: number; w: World } {
     const w = smallWorld(seed);
     const h = w.households;
     // Free exactly one social unit (the initial stock is fully let).
@@ -71,14 +80,18 @@ describe('mobility: social housing by need', () => {
     expect(vacancies).toBe(0);
     const tenant = housedSlots(w).find((s) => h.tenure[s] === SOCIAL)!;
     removeHousehold(w, tenant);
+    // Nobody else in the city is sick: a sick mover would go before both (the medical priority).
+    const sickThreshold = w.config.labour.sickThreshold;
+    for (const s of housedSlots(w)) h.health[s] = Math.max(h.health[s]!, sickThreshold + 0.01);
 
     // Incomes far below anyone's in the city (benefits and pensions floor them), so that the two
     // are the neediest of everybody moving this quarter.
-    const make = (income: number): number => {
+    const make = (income: number, health = 0.7): number => {
       const s = addHousehold(h);
       h.age[s] = 30;
       h.skill[s] = 0.3;
-      h.health[s] = 0.7;
+      h.health[s] = health;
+      h.employer[s] = -1;
       h.income[s] = income;
       h.tenure[s] = PRIVATE;
       addSeeker(w, s, FORMED, h.cell[housedSlots(w)[0]!]!);
@@ -88,9 +101,9 @@ describe('mobility: social housing by need', () => {
     let richer: number;
     if (poorerFirst) {
       poorer = make(1500);
-      richer = make(2500);
+      richer = make(2500, richerHealth);
     } else {
-      richer = make(2500);
+      richer = make(2500, richerHealth);
       poorer = make(1500);
     }
     mobility.step(w);
@@ -108,6 +121,14 @@ describe('mobility: social housing by need', () => {
     const log = movesAt(w, w.city.tick);
     const entry = log.find((e) => e.hid === h.id[poorer]);
     expect(entry).toMatchObject({ reason: FORMED, to: h.cell[poorer] });
+  });
+
+  it.each([13, 14, 16].flatMap((seed) => [{ seed, poorerFirst: true }, { seed, poorerFirst: false }]))('gives the one social vacancy to a sick seeker before a poorer one in health (seed $seed, poorer queued first: $poorerFirst)', ({ seed, poorerFirst }) => {
+    const { poorer, richer, w } = allocate(seed, poorerFirst, smallWorld(seed).config.labour.sickThreshold - 0.1);
+    const h = w.households;
+    expect(h.alive[richer]).toBe(1);
+    expect(h.tenure[richer]).toBe(SOCIAL);
+    if (h.alive[poorer]) expect(h.tenure[poorer]).not.toBe(SOCIAL);
   });
 });
 
