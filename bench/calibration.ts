@@ -97,7 +97,7 @@ export async function main(argv: string[]): Promise<number> {
  * most deprived tenth (as the reporter chooses it), by fifth of the skill scale; the share of the
  * labour force in the lowest two fifths of skill in the deprived tenth and in the city (how
  * strongly the low-skilled sort into the deprived cells); and for the sick (out of work through ill
- * health, `isSick`): their share of the working-age heads, mean working-age health, the social
+ * health, `households.sick`): their share of the working-age heads, mean working-age health, the social
  * tenants' share of the working-age heads, and the share out of work by tenure — in the deprived
  * tenth and in the city. Unemployment here is the ILO rate (the sick are outside the labour force).
  */
@@ -123,12 +123,11 @@ export function unemploymentDiagnostics(w: World): Record<string, number> {
   // work among social tenants and among the others.
   const wa = [0, 0], sick = [0, 0], health = [0, 0], social = [0, 0], socialOut = [0, 0], otherOut = [0, 0];
   const retire = w.config.labour.retirementAge;
-  const threshold = w.config.labour.sickThreshold;
   for (let s = 0; s < h.count; s++) {
     const k = h.cell[s]!;
     if (!h.alive[s] || k < 0 || h.age[s]! >= retire) continue;
     const out = h.employer[s]! < 0 ? 1 : 0;
-    const isSick = out && h.health[s]! < threshold ? 1 : 0;
+    const isSick = h.sick[s]!;
     const isSocial = h.tenure[s] === SOCIAL ? 1 : 0;
     for (let g = 0; g < (deprived[k] ? 2 : 1); g++) {
       wa[g]!++;

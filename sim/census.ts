@@ -56,7 +56,6 @@ function countResidents(w: World, totals: Float64Array): void {
   const h = w.households;
   const c = w.cells;
   const retire = w.config.labour.retirementAge;
-  const sickThreshold = w.config.labour.sickThreshold;
   const tick = w.city.tick;
   for (let s = 0; s < h.count; s++) {
     if (!h.alive[s]) continue;
@@ -69,10 +68,10 @@ function countResidents(w: World, totals: Float64Array): void {
     c.residenceSum[k]! += (tick - h.movedTick[s]!) / 4;
     c.tiesSum[k]! += h.ties[s]!;
     if (h.poor[s]) c.poor[k]!++;
-    // The sick (isSick in sim/subsystems/labour.ts) are out of the labour force, as the ILO counts
-    // them: the unemployment rate is of those in work or searching.
+    // The sick (households.sick, sim/subsystems/labour.ts) are out of the labour force, as the ILO
+    // counts them: the unemployment rate is of those in work or searching.
     if (h.age[s]! < retire) {
-      if (h.employer[s]! < 0 && h.health[s]! < sickThreshold) c.sick[k]!++;
+      if (h.sick[s]) c.sick[k]!++;
       else {
         c.labourForce[k]!++;
         totals[2]!++;

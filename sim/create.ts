@@ -328,6 +328,7 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
     }
   }
   for (let s = 0; s < H; s++) {
+    if (hh.employer[s]! < 0 && hh.age[s]! < retire && hh.health[s]! < config.labour.sickThreshold) hh.sick[s] = 1;
     if (hh.employer[s]! < 0 && hh.age[s]! < retire) hh.unempQuarters[s] = Math.floor(8 * rs.next());
     hh.lifeEvent[s] = 0;
   }

@@ -56,11 +56,20 @@ export interface Households {
   /** Attainment of the household's children in school, 0..1. */
   attainment: Float32Array;
   tenure: Uint8Array;
-  /** Tick the household moved into its current home (negative: before the run). */
-  movedTick: Int32Array;
+  /**
+   * Tick the household moved into its current home (negative: before the run). 16 bits: a run's
+   * ticks are quarters (±8,000 years fit), and the two bytes saved pay for `sick`.
+   */
+  movedTick: Int16Array;
   ties: Float32Array;
   poor: Uint8Array;
   unempQuarters: Uint16Array;
+  /**
+   * The working-age head is out of work through ill health (sim/subsystems/labour.ts): it does not
+   * search and draws the sickness element. Stored, not read off health, because the spell ends at
+   * a higher health than it began (labour.sickRecoveryThreshold).
+   */
+  sick: Uint8Array;
   burdenQuarters: Uint8Array;
   /** Set in a tick with a birth, a job change or a grown child: raises the move hazard. */
   lifeEvent: Uint8Array;
@@ -183,7 +192,7 @@ export interface Cells {
   unemployed: Int32Array;
   /** Working-age heads in work or searching: the sick (labour.sickThreshold) are outside it. */
   labourForce: Int32Array;
-  /** Working-age heads out of work through ill health (sim/subsystems/labour.ts, isSick). */
+  /** Working-age heads out of work through ill health (households.sick, sim/subsystems/labour.ts). */
   sick: Int32Array;
   incomeSum: Float64Array;
   logIncomeSum: Float64Array;
@@ -321,7 +330,7 @@ function withMarks(h: Households, startCell: Int32Array, startPoor: Uint8Array, 
     capacity: h.capacity, count: h.count, alive: h.alive, id: h.id, cell: h.cell, income: h.income, allowance: h.allowance,
     employer: h.employer, skill: h.skill, hours: h.hours, health: h.health, age: h.age, kids: h.kids, kidAge: h.kidAge,
     attainment: h.attainment, tenure: h.tenure, movedTick: h.movedTick, ties: h.ties, poor: h.poor,
-    unempQuarters: h.unempQuarters, burdenQuarters: h.burdenQuarters, lifeEvent: h.lifeEvent,
+    unempQuarters: h.unempQuarters, sick: h.sick, burdenQuarters: h.burdenQuarters, lifeEvent: h.lifeEvent,
     startCell, startPoor, exitedPoverty,
     transfer: h.transfer, training: h.training, support: h.support, areaBenefit: h.areaBenefit, graduate: h.graduate,
     free: h.free, freeCount: h.freeCount, nextId: h.nextId,
@@ -409,10 +418,11 @@ export function allocHouseholds(capacity: number): Households {
     kidAge: new Uint8Array(capacity),
     attainment: new Float32Array(capacity),
     tenure: new Uint8Array(capacity),
-    movedTick: new Int32Array(capacity),
+    movedTick: new Int16Array(capacity),
     ties: new Float32Array(capacity),
     poor: new Uint8Array(capacity),
     unempQuarters: new Uint16Array(capacity),
+    sick: new Uint8Array(capacity),
     burdenQuarters: new Uint8Array(capacity),
     lifeEvent: new Uint8Array(capacity),
     startCell: new Int32Array(capacity).fill(-1),
@@ -462,6 +472,7 @@ export function addHousehold(h: Households): number {
   h.ties[s] = 0;
   h.poor[s] = 0;
   h.unempQuarters[s] = 0;
+  h.sick[s] = 0;
   h.burdenQuarters[s] = 0;
   h.lifeEvent[s] = 0;
   h.startCell[s] = -1;

@@ -129,8 +129,9 @@ export const labourSchema = group(
   {
     separationRate: share(0.01, 'quarterly separation hazard of a healthy worker'),
     healthSeparation: share(0.02, 'extra separation hazard at the worst health'),
-    sickThreshold: share(0.52, 'health below which a working-age head out of work is unfit for work: it does not search and draws the sickness element (the Work Capability Assessment); it searches again once its health is back above it. Set so that about 6% of working-age heads are sick (DWP: 2.6m working-age people on incapacity benefits, ESA or Universal Credit with a health condition, in 2019-20, of about 41m aged 16-64)'),
-    sickLeaveThreshold: share(0.44, 'health below which a working-age head in work leaves it through ill health; below sickThreshold, because in work a condition is met first with adjustments and sick pay, so a worker leaves at worse health than a claimant is judged unfit at (the gap keeps a worker near the line from leaving and returning every other quarter)'),
+    sickThreshold: share(0.48, 'health below which a working-age head out of work becomes unfit for work: it stops searching and draws the sickness element (the Work Capability Assessment) until its health is back above sickRecoveryThreshold. Set so that about 6% of working-age heads are sick (DWP: 2.6m working-age people on incapacity benefits, ESA or Universal Credit with a health condition, in 2019-20, of about 41m aged 16-64)'),
+    sickRecoveryThreshold: share(0.58, 'health above which a sick head is fit for work again and searches. Above sickThreshold, because spells of incapacity last: incapacity benefit claims mostly ran for years, not months (DWP benefit statistics by duration); and so that a head hovering at one line does not come and go every quarter'),
+    sickLeaveThreshold: share(0.4, 'health below which a working-age head in work leaves it through ill health and is sick; below sickThreshold, because in work a condition is met first with adjustments and sick pay, so a worker leaves at worse health than a claimant is judged unfit at'),
     searchContacts: int(10, 1, 50, 'firms an unemployed person contacts per quarter, each in a cell drawn with probability falling with distance'),
     commuteRadius: pos(8, 'farthest job a person searches (cells)'),
     distanceDecay: pos(4, 'distance at which a job contact is e times less likely (cells)'),
@@ -157,6 +158,7 @@ export const humanCapitalSchema = group(
     trainingGain: nonneg(0.02, 'quarterly skill gain at full training intensity'),
     unemploymentDecay: nonneg(0.004, 'quarterly skill loss after a year of unemployment'),
     healthRate: share(0.05, 'quarterly speed at which health approaches its target'),
+    environmentHealth: nonneg(0.05, 'weight of the neighbourhood environment in the health target, about an average environment of 0.5. Small: reviews of the health effects of UK regeneration found them small and uncertain (Thomson et al. 2006, 1980-2004 programmes) and the New Deal for Communities moved its areas\' health little more than its comparators\' (Batty et al. 2010); at 0.2 a public-realm upgrade (environment +0.6) raised residents\' health by 0.07 and took 7 points off their out-of-work rate'),
     clinicDecay: pos(3, 'distance at which clinic access falls by e (cells)'),
   },
   'schools, clinics, skills and health',
@@ -434,6 +436,23 @@ export const scenarioSchema = z
         code: 'custom',
         path: ['households', 'privateRenterShare'],
         message: 'ownerShare + privateRenterShare must be at most 1 (the rest rent social housing)',
+      });
+    }
+    // A spell of sickness begins below sickThreshold and ends above sickRecoveryThreshold; a worker
+    // leaves work below sickLeaveThreshold. Lines out of this order would end a spell as it began.
+    const lab = s.labour;
+    if (lab.sickRecoveryThreshold < lab.sickThreshold) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['labour', 'sickRecoveryThreshold'],
+        message: `must be at least labour.sickThreshold (${lab.sickThreshold}): a spell of sickness ends at a health no lower than it began`,
+      });
+    }
+    if (lab.sickLeaveThreshold > lab.sickThreshold) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['labour', 'sickLeaveThreshold'],
+        message: `must be at most labour.sickThreshold (${lab.sickThreshold}): a worker leaves work at a health no better than an unemployed head is judged unfit at`,
       });
     }
   });

@@ -16,7 +16,7 @@
  * clinic), living environment (1 − housing quality, 1 − environment).
  *
  * The employment domain counts the working-age out of work — the unemployed and the sick
- * (`isSick` in sim/subsystems/labour.ts) — as the IoD counts its claimants of unemployment and
+ * (`households.sick`, sim/subsystems/labour.ts) — as the IoD counts its claimants of unemployment and
  * incapacity benefits (JSA, ESA, incapacity benefit, and Universal Credit's equivalents) over the
  * working-age population; and like the IoD it averages them over four
  * quarters (IoD2019 Technical Report: the employment domain's benefit counts are four-quarter

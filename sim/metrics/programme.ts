@@ -296,7 +296,7 @@ function accumulate(
   const c = w.cells;
   const code = w.region.code;
   const retire = w.config.labour.retirementAge;
-  const sickThreshold = w.config.labour.sickThreshold;
+  const sickOf = h.sick;
   const cell = h.cell, income = h.income, poorOf = h.poor, age = h.age, skillOf = h.skill, employer = h.employer;
   const kids = h.kids, kidAge = h.kidAge, attainmentOf = h.attainment, tenure = h.tenure, allowance = h.allowance;
   const healthOf = h.health, rent = c.rent;
@@ -312,7 +312,7 @@ function accumulate(
     const poor = poorOf[s] ? 1 : 0;
     const working = age[s]! < retire ? 1 : 0;
     const skill = working ? skillOf[s]! : 0;
-    // Out of work (unemployed or sick), and of those the sick (isSick in sim/subsystems/labour.ts).
+    // Out of work (unemployed or sick), and of those the sick (households.sick).
     const unemployed = working && employer[s]! < 0 ? 1 : 0;
     const pupil = kids[s]! > 0 && kidAge[s]! >= SCHOOL_START && kidAge[s]! < SCHOOL_END ? 1 : 0;
     const attainment = pupil ? attainmentOf[s]! : 0;
@@ -320,7 +320,7 @@ function accumulate(
     const burden = renter ? Math.max(0, rent[k]! - allowance[s]!) / Math.max(1000, y - allowance[s]!) : 0;
     const inTarget = code[k] === target ? 1 : 0;
     const health = healthOf[s]!;
-    const sick = unemployed && health < sickThreshold ? 1 : 0;
+    const sick = unemployed ? sickOf[s]! : 0;
     if (members !== undefined) {
       incomes[p] = y;
       members[p++] = m0;

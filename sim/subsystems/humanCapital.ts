@@ -176,6 +176,7 @@ function updatePeople(w: World, users: Float32Array, poorUsers: Float32Array): v
   const unemploymentDecay = hc.unemploymentDecay;
   const trainingGain = hc.trainingGain;
   const healthRate = hc.healthRate;
+  const environmentHealth = hc.environmentHealth;
   const n = h.count;
   for (let s = 0; s < n; s++) {
     if (!alive[s]) continue;
@@ -214,7 +215,7 @@ function updatePeople(w: World, users: Float32Array, poorUsers: Float32Array): v
     const relIncome = income[s]! / incomeScale;
     const excess = relIncome - 1;
     const cappedIncome = relIncome - (excess + Math.abs(excess)) * 0.5;
-    const target = 0.38 + 0.25 * clinicAccess[k]! + 0.25 * cappedIncome + 0.2 * environment[k]! - 0.3 * ageLoss;
+    const target = 0.48 + 0.25 * clinicAccess[k]! + 0.25 * cappedIncome + environmentHealth * (environment[k]! - 0.5) - 0.3 * ageLoss;
     let hl = health[s]! + healthRate * (target - health[s]!);
     if (keyedDraw(illnessKey, id[s]!, tick) < ILLNESS_RATE) hl -= ILLNESS_HIT;
     health[s] = Math.min(1, Math.max(0, hl));

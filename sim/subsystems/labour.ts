@@ -2,18 +2,19 @@
  * Labour market (MODEL.md §3.3): separations (more likely in poor health, and when a firm cuts
  * jobs), search by the unemployed with distance decay and skill match, retirement; then incomes.
  *
- * Out of work through ill health: a working-age head without a job whose health is below
- * `labour.sickThreshold` is unfit for work (`isSick`): it does not search and draws the sickness
- * element on top of the benefit; a worker whose health falls below `sickLeaveThreshold` leaves its
- * job. The state is read from health and employer, not stored: it ends when health recovers.
+ * Out of work through ill health (households.sick): a working-age head without a job whose health
+ * falls below `labour.sickThreshold`, or a worker whose health falls below `sickLeaveThreshold`
+ * (who leaves its job), is sick: it does not search and draws the sickness element on top of the
+ * benefit. The spell ends when its health is back above `sickRecoveryThreshold`, a higher line:
+ * spells last, and a head near one line does not come and go every quarter. Retirement ends it.
  *
  * A hub's employer pipeline: after the normal search, unemployed graduates (households.graduate)
  * contact partner firms (firms.partner), which favour them; a graduate's standing lapses after
  * eight quarters without any partner firm.
  *
  * Reads: households (age, skill, health, cell, employer, kids, transfer, allowance, areaBenefit,
- * graduate), firms (cell, jobs, filled, skillReq, wage, partner), world.commute. Writes:
- * households.employer, income, unempQuarters, lifeEvent, graduate; firms.filled, skillSum;
+ * graduate, sick), firms (cell, jobs, filled, skillReq, wage, partner), world.commute. Writes:
+ * households.employer, income, unempQuarters, sick, lifeEvent, graduate; firms.filled, skillSum;
  * world.firmIndex; city.jobVacancies.
  * Random stream: "labour" (search order, contacts), keyed "separation" (a worker's luck).
  */
@@ -207,15 +208,6 @@ export function pipelineSearch(w: World, s: number, partners: readonly number[],
   return false;
 }
 
-/**
- * Out of work through ill health: a working-age head (age below retirement) with no job and health
- * below the threshold. England's employment deprivation counts such people (ESA and incapacity
- * benefit claimants) with the unemployed; the census counts them apart from the labour force.
- */
-export function isSick(employer: number, health: number, age: number, retire: number, threshold: number): boolean {
-  return employer < 0 && health < threshold && age < retire;
-}
-
 /** Income of one household: wage × hours, or pension, or benefits; plus transfers and allowances. */
 export function setIncome(w: World, s: number): void {
   const h = w.households;
@@ -225,7 +217,7 @@ export function setIncome(w: World, s: number): void {
   let y: number;
   if (e >= 0) y = w.firms.wage[e]! * h.hours[s]!;
   else if (h.age[s]! >= lab.retirementAge) y = pensionOf(eco.pension, h.skill[s]!);
-  else y = benefitOf(eco.benefit, eco.childBenefit, h.kids[s]!) + (h.health[s]! < lab.sickThreshold ? eco.sicknessElement : 0);
+  else y = benefitOf(eco.benefit, eco.childBenefit, h.kids[s]!) + (h.sick[s] ? eco.sicknessElement : 0);
   h.income[s] = withTransfers(y, h.transfer[s]!, h.areaBenefit[s]!, h.allowance[s]!);
 }
 
@@ -326,8 +318,10 @@ function separations(w: World, unemployed: Int32Array): number {
   const childBenefit = eco.childBenefit;
   const sicknessElement = eco.sicknessElement;
   const sickThreshold = lab.sickThreshold;
+  const sickRecovery = lab.sickRecoveryThreshold;
   const sickLeave = lab.sickLeaveThreshold;
   const unempQuarters = h.unempQuarters;
+  const sick = h.sick;
   let nUnemployed = 0;
   const n = h.count;
   for (let s = 0; s < n; s++) {
@@ -339,6 +333,7 @@ function separations(w: World, unemployed: Int32Array): number {
         filled[e]!--;
         employer[s] = -1;
       }
+      sick[s] = 0;
       y = pensionOf(pension, skill[s]!);
     } else if (e >= 0) {
       const excess = filled[e]! > jobs[e]! ? (filled[e]! - jobs[e]!) / filled[e]! : 0;
@@ -351,16 +346,21 @@ function separations(w: World, unemployed: Int32Array): number {
         employer[s] = -1;
         unempQuarters[s] = 0;
         h.lifeEvent[s] = 1;
-        y = benefitOf(benefit, childBenefit, kids[s]!) + (health[s]! < sickThreshold ? sicknessElement : 0);
+        // Left through ill health, or laid off in health already below the line: sick from now.
+        const ill = health[s]! < sickThreshold ? 1 : 0;
+        sick[s] = ill;
+        y = benefitOf(benefit, childBenefit, kids[s]!) + ill * sicknessElement;
       } else {
         skillSum[e]! += skill[s]!;
         y = wage[e]! * hours[s]!;
       }
-    } else if (health[s]! < sickThreshold) {
-      // Out of work through ill health (isSick): no search; the quarters out of work still count.
+    } else if (sick[s] ? health[s]! < sickRecovery : health[s]! < sickThreshold) {
+      // Out of work through ill health: no search; the quarters out of work still count.
+      sick[s] = 1;
       if (unempQuarters[s]! < 65535) unempQuarters[s]!++;
       y = benefitOf(benefit, childBenefit, kids[s]!) + sicknessElement;
     } else {
+      sick[s] = 0;
       unemployed[nUnemployed++] = s;
       continue;
     }

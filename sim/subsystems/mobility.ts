@@ -27,7 +27,6 @@ import type { Stream } from '../rng.ts';
 import type { World } from '../world.ts';
 import { setAllowance } from './housing.ts';
 import { isPoor } from './neighbourhood.ts';
-import { isSick } from './labour.ts';
 import {
   ARRIVED, DEMOLITION, FORMED, LEFT, OUTSIDE, OWNER, PRIVATE, RENT, SOCIAL, VOLUNTARY,
   logMove, occupy, removeHousehold, vacate,
@@ -359,7 +358,7 @@ function gatherMovers(w: World, sc: Scratch, list: Int32Array, count: number): v
 const MEDICAL_PRIORITY = 1e9;
 
 /**
- * Social allocation by need: the sick first (isSick), then the lowest income first (decanted social
+ * Social allocation by need: the sick first (households.sick), then the lowest income first (decanted social
  * tenants keep their right).
  */
 function socialAllocation(w: World, sc: Scratch, list: Int32Array, count: number, rs: Stream): void {
@@ -371,9 +370,7 @@ function socialAllocation(w: World, sc: Scratch, list: Int32Array, count: number
   const needLine = m.socialNeedLine * w.city.meansTestLine;
   const needy = sc.needy;
   const key = sc.needKey;
-  const h = w.households;
-  const retire = w.config.labour.retirementAge;
-  const sickThreshold = w.config.labour.sickThreshold;
+  const sick = w.households.sick;
   let needs = 0;
   for (let i = 0; i < count; i++) {
     const e = order[i]!;
@@ -385,7 +382,7 @@ function socialAllocation(w: World, sc: Scratch, list: Int32Array, count: number
       // the sick first: allocation schemes give reasonable preference on medical grounds (Housing
       // Act 1996 s.166A(3)(d)), and their sickness element would otherwise put them behind.
       const s = list[e]!;
-      key[e] = real[e * MOVER_REAL]! - (isSick(h.employer[s]!, h.health[s]!, h.age[s]!, retire, sickThreshold) ? MEDICAL_PRIORITY : 0);
+      key[e] = real[e * MOVER_REAL]! - (sick[s] ? MEDICAL_PRIORITY : 0);
     }
   }
   if (needs === 0) return;

@@ -207,8 +207,7 @@ function residentsPass(w: World, totals: Float64Array): void {
   const unemployed = c.unemployed;
   const labourForce = c.labourForce;
   const sick = c.sick;
-  const health = h.health;
-  const sickThreshold = w.config.labour.sickThreshold;
+  const sickOf = h.sick;
   const incomeSum = c.incomeSum;
   const logIncomeSum = c.logIncomeSum;
   const residenceSum = c.residenceSum;
@@ -234,7 +233,7 @@ function residentsPass(w: World, totals: Float64Array): void {
     tiesSum[k]! += ties[s]!;
     poorCount[k]! += p;
     if (age < retire) {
-      if (employer[s]! < 0 && health[s]! < sickThreshold) sick[k]!++;
+      if (sickOf[s]) sick[k]!++;
       else {
         labourForce[k]!++;
         totals[2]!++;

@@ -121,8 +121,8 @@ function report(label: string, xs: number[]): { mean: number; lo: number; hi: nu
 }
 
 describe('stylized facts (MODEL.md §7), 20 seeds × 25 years, default city', () => {
-  // Measured (settled city, docs/ODD.md §10): ring poverty −0.0 points (−0.5 to +0.5), ring firms
-  // −9.2 (−25.0 to +6.6): the firms incentives pull come from all over the relocation radius, the
+  // Measured (settled city, docs/ODD.md §10): ring poverty +0.0 points (−0.5 to +0.5), ring firms
+  // −6.0 (−17.6 to +5.7): the firms incentives pull come from all over the relocation radius, the
   // labour market is city-wide enough that the ring's residents barely notice, and the few poor
   // households pushed out of the target spread over a ring of several thousand.
   it.fails('1. place-based with firm incentives raises poverty and cuts firms in the adjacent ring', () => {
@@ -133,9 +133,11 @@ describe('stylized facts (MODEL.md §7), 20 seeds × 25 years, default city', ()
     expect(firms.hi).toBeLessThan(0);
   });
 
-  // Measured: the target's poverty change exceeds the original residents' by +0.7 points (+0.3 to
-  // +1.0): after housing costs, rising target rents keep the area poorer than its own leavers.
-  it.fails("2. under place-based the target's poverty falls more than its original residents'", () => {
+  // Measured (docs/ODD.md §10): −0.4 points (−0.8 to −0.0), at the edge; composition half the
+  // change. It emerged once the sick were out of work for spells that last (§6.2): they stay, on
+  // the sickness element and with a medical priority for social lettings, while the searchers who
+  // find work are the ones who can leave.
+  it("2. under place-based the target's poverty falls more than its original residents'", () => {
     const target = values('place', 'churn', 'targetPovertyChange', END);
     const orig = results.get('place')!.map((r) => r.series.find((f) => f.year === END)!.originalResidents!.povertyRate! - r.baseline!.originalResidents!.povertyRate!);
     const gap = report('target poverty change − original residents poverty change, start to programme end', target.map((t, i) => t - orig[i]!));

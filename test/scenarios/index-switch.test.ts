@@ -37,22 +37,23 @@ const b = (k: string) => (r: Report) => r[k]!;
 
 describe('index-switch over 10 seeds', () => {
   it('the two indices call different units deprived', () => {
-    // Measured: overlap of the deprived tenth 0.72 (0.68-0.75); 4-6 of 14 units change status.
-    for (const r of runs) {
-      expect(b('deprivedOverlap')(r)).toBeLessThan(1);
-      expect(b('unitsChangingStatus')(r)).toBeGreaterThanOrEqual(1);
-    }
+    // Measured: overlap of the deprived tenth 0.81 (0.73-0.89); 0-6 of 14 units change status, none
+    // in one seed of ten. The domains move together — the sick gather where incomes are low
+    // (docs/ODD.md §6.2) — so reweighting them changes fewer units than it did (0.72 before the
+    // sick, 4-6 units in every seed).
+    expect(over(runs, b('deprivedOverlap')).hi).toBeLessThan(1);
+    expect(runs.filter((r) => b('unitsChangingStatus')(r) >= 1).length).toBeGreaterThanOrEqual(8);
   });
 
   it('and often draw a different target: overlap below 1', () => {
-    // Measured: 0.63 (0.44-0.82); from 0 to 1 by seed (0.56 on the default city).
+    // Measured: 0.66 (0.40-0.92); from 0 to 1 by seed (0.77 on the default city).
     const overlap = over(runs, b('targetOverlap'));
     expect(overlap.hi).toBeLessThan(1);
     expect(runs.filter((r) => b('targetOverlap')(r) < 1).length).toBeGreaterThanOrEqual(5);
   });
 
   it.fails('switching raises the deprived share of the north and middle by about 15% (study)', () => {
-    // Measured: +14% (-1% to +29%) here, +10.1% (-0.7% to +20.9%) on the default city: on
+    // Measured: -3.7% (-8.1% to +0.6%) here, +3.3% (-4.8% to +11.3%) on the default city: on
     // neither city does the interval exclude no change. The generated city has no north: its old
     // industrial districts are placed at random, so no third of it is systematically poorer on
     // income and employment than on the other domains, which is what the English shift reflected.

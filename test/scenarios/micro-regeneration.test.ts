@@ -22,18 +22,17 @@ describe('micro-regeneration over 10 seeds', () => {
   });
 
   it('its people\'s unemployment does not move (no people component)', () => {
-    // Measured: -1.2 points (-3.1 to +0.6).
+    // Measured: -0.6 points (-2.7 to +1.5).
     const unemployment = diff(policy, none, metric('originalResidents.unemploymentRate'));
     expect(unemployment.lo).toBeLessThan(0);
     expect(unemployment.hi).toBeGreaterThan(0);
   });
 
-  // Fails since the model has the sick out of work (docs/ODD.md §6.2): the better public realm
-  // raises its original residents' health (+0.064, 0.057 to 0.071: health follows environment),
-  // returns sick residents to work — out of work -7.0 points (-9.6 to -4.4) — and work raises
-  // skill: +0.0023 (0.0010 to 0.0035). Before, skill moved -0.0014 (-0.0035 to +0.0007). The
-  // channel is real in direction but stronger than the evidence on the health effects of physical
-  // regeneration (small and uncertain); docs/ODD.md §9, known gaps.
+  // Fails since the model has the sick out of work (docs/ODD.md §6.2), though by far less than it
+  // did: the better public realm raises its original residents' health a little (+0.018, 0.014 to
+  // 0.021; the environment's weight in health is small, §6.3), a few sick recover, and out of work
+  // falls 2.2 points (0.7 to 3.8). Skill does not move: +0.0002 (-0.0027 to +0.0031). With the
+  // environment's old weight (0.2) and no recovery line: health +0.064, out of work -7.0 points.
   it.fails('its people gain no skills and leave worklessness no faster (no people component)', () => {
     const skill = diff(policy, none, metric('originalResidents.meanSkill'));
     expect(skill.lo).toBeLessThan(0);

@@ -22,15 +22,22 @@ beforeAll(() => {
 });
 
 describe('weston over 10 seeds', () => {
-  it('raises the skills, children\'s attainment and employment of the people it started with', () => {
-    // Measured against the counterfactual: skill +0.035 (0.032-0.038), attainment +0.036,
-    // unemployment -1.3 points (-2.5 to -0.1).
-    for (const m of ['meanSkill', 'childAttainment', 'unemploymentRate', 'povertyRate']) {
+  it('raises the skills and children\'s attainment of the people it started with', () => {
+    // Measured against the counterfactual: skill +0.040 (0.037-0.043), attainment +0.038
+    // (0.035-0.041).
+    for (const m of ['meanSkill', 'childAttainment', 'unemploymentRate', 'outOfWorkRate', 'povertyRate']) {
       const d = diff(hub, none, metric(`originalResidents.${m}`));
       console.log(`original residents' ${m}, weston − none: ${d.mean.toFixed(4)} (${d.lo.toFixed(4)} to ${d.hi.toFixed(4)})`);
     }
     expect(diff(hub, none, metric('originalResidents.meanSkill')).lo).toBeGreaterThan(0.02);
     expect(diff(hub, none, metric('originalResidents.childAttainment')).lo).toBeGreaterThan(0.02);
+  });
+
+  // Fails since the sick are out of work for spells that last (docs/ODD.md §6.2): unemployment
+  // -0.5 points (-1.8 to +0.8), out of work -0.9 (-2.0 to +0.3). Before the sick: -1.3 (-2.5 to
+  // -0.1). A school hub's adult education and pipeline reach searchers; the sick — about two thirds of
+  // the out of work in the most deprived tenth of cells (docs/ODD.md §9) — do not search, and the hub does nothing for their health.
+  it.fails('raises the employment of the people it started with', () => {
     expect(diff(hub, none, metric('originalResidents.unemploymentRate')).hi).toBeLessThan(0);
   });
 
@@ -83,9 +90,10 @@ describe('integrated over 10 seeds, against weston', () => {
     expect(diff(integrated, hub, metric('originalResidents.meanSkill')).lo).toBeGreaterThan(0);
   });
 
-  it('keeps more of those who escape poverty in the area (study: a hub that improves core resources holds them)', () => {
-    // Emerges once the portable transfer is disregarded by the housing allowance's means test
-    // (docs/ODD.md §6.5); before, a transfer over the line cost its recipient the allowance.
+  // Fails at the edge since the sick are out of work for spells that last: -2.6 points (-5.3 to
+  // +0.05). It had emerged once the portable transfer was disregarded by the housing allowance's
+  // means test (docs/ODD.md §6.5); before, a transfer over the line cost its recipient the allowance.
+  it.fails('keeps more of those who escape poverty in the area (study: a hub that improves core resources holds them)', () => {
     const d = diff(integrated, hub, metric('churn.exitedPovertyLeftShare'));
     console.log(`share of poverty exiters who left, integrated − weston: ${d.mean.toFixed(4)} (${d.lo.toFixed(4)} to ${d.hi.toFixed(4)})`);
     expect(d.hi).toBeLessThan(0);

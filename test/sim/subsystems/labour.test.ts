@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../sim/rng.ts';
 import { census } from '../../../sim/census.ts';
 import { domainScores, recordEmploymentQuarter, startEmploymentQuarters } from '../../../sim/metrics/deprivation.ts';
-import { indexFirmsByCell, isSick, labour, searchJob } from '../../../sim/subsystems/labour.ts';
+import { indexFirmsByCell, labour, searchJob } from '../../../sim/subsystems/labour.ts';
 import type { World } from '../../../sim/world.ts';
 import { housedSlots, smallWorld } from '../helpers.ts';
 
@@ -185,6 +185,7 @@ describe('labour: out of work through ill health', () => {
     labour.step(w);
     for (const s of below) {
       expect(h.employer[s]).toBe(-1);
+      expect(h.sick[s]).toBe(1);
       // It draws the benefit with the sickness element, before transfers and housing allowance.
       const expected = w.config.economy.benefit + w.config.economy.childBenefit * h.kids[s]! + w.config.economy.sicknessElement;
       expect(h.income[s]).toBeCloseTo(expected + h.transfer[s]! + h.areaBenefit[s]! + h.allowance[s]!, 0);
@@ -194,7 +195,7 @@ describe('labour: out of work through ill health', () => {
     expect(left).toBeLessThan(0.06);
   });
 
-  it('the sick do not search; they search again once their health recovers', () => {
+  it('the sick do not search; they search again only once their health is back above the higher recovery line', () => {
     const w = smallWorld(22);
     const h = w.households;
     const lab = w.config.labour;
@@ -212,18 +213,54 @@ describe('labour: out of work through ill health', () => {
       labour.step(w);
       w.city.tick++;
     }
+    const sickIncome = (s: number) => w.config.economy.benefit + w.config.economy.childBenefit * h.kids[s]! + w.config.economy.sicknessElement + h.transfer[s]! + h.areaBenefit[s]! + h.allowance[s]!;
     for (const s of out) {
       expect(h.employer[s]).toBe(-1);
-      expect(isSick(h.employer[s]!, h.health[s]!, h.age[s]!, lab.retirementAge, lab.sickThreshold)).toBe(true);
+      expect(h.sick[s]).toBe(1);
+      expect(h.income[s]).toBeCloseTo(sickIncome(s), 0);
     }
-    // Recovered: just above the line, they search, and with so many vacancies most are hired.
+    // Back above the onset line but below the recovery line: still sick, still not searching.
+    expect(lab.sickRecoveryThreshold).toBeGreaterThan(lab.sickThreshold + 0.02);
     for (const s of out) h.health[s] = lab.sickThreshold + 0.01;
     for (let q = 0; q < 2; q++) {
       labour.step(w);
       w.city.tick++;
     }
+    for (const s of out) {
+      expect(h.employer[s]).toBe(-1);
+      expect(h.sick[s]).toBe(1);
+    }
+    // Recovered: above the recovery line they search, and with so many vacancies most are hired.
+    for (const s of out) h.health[s] = lab.sickRecoveryThreshold + 0.01;
+    for (let q = 0; q < 2; q++) {
+      labour.step(w);
+      w.city.tick++;
+    }
+    for (const s of out) expect(h.sick[s]).toBe(0);
     const hired = out.filter((s) => h.employer[s]! >= 0).length / out.length;
     expect(hired).toBeGreaterThan(0.5);
+  });
+
+  it('an unemployed head in health between the two lines is not made sick; retirement ends a spell', () => {
+    const w = smallWorld(24);
+    const h = w.households;
+    const lab = w.config.labour;
+    const out = housedSlots(w).filter((s) => h.employer[s]! < 0 && !h.sick[s] && h.age[s]! < lab.retirementAge - 1);
+    expect(out.length).toBeGreaterThan(100);
+    const f = w.firms;
+    // No vacancies: whoever searches stays unemployed, so only the sickness rule is at work.
+    for (let i = 0; i < f.count; i++) if (f.alive[i]) f.jobs[i] = Math.min(f.jobs[i]!, f.filled[i]!);
+    for (const s of out) h.health[s] = (lab.sickThreshold + lab.sickRecoveryThreshold) / 2;
+    labour.step(w);
+    for (const s of out) expect(h.sick[s]).toBe(0);
+    const old = out.slice(0, 20);
+    for (const s of old) {
+      h.health[s] = 0.1;
+      h.sick[s] = 1;
+      h.age[s] = lab.retirementAge + 0.1;
+    }
+    labour.step(w);
+    for (const s of old) expect(h.sick[s]).toBe(0);
   });
 
   it('the census counts the sick out of the labour force; the employment domain counts them out of work', () => {
@@ -239,10 +276,10 @@ describe('labour: out of work through ill health', () => {
     let cell = -1;
     for (let k = 0; k < c.n; k++) if (c.unemployed[k]! >= 2 && (cell < 0 || c.unemployed[k]! > c.unemployed[cell]!)) cell = k;
     expect(cell).toBeGreaterThanOrEqual(0);
-    const unemployed = housedSlots(w).filter((s) => h.cell[s] === cell && h.employer[s]! < 0 && h.age[s]! < lab.retirementAge && h.health[s]! >= lab.sickThreshold);
+    const unemployed = housedSlots(w).filter((s) => h.cell[s] === cell && h.employer[s]! < 0 && h.age[s]! < lab.retirementAge && !h.sick[s]);
     const made = unemployed.slice(0, Math.floor(unemployed.length / 2));
     const lf = c.labourForce[cell]!, un = c.unemployed[cell]!, sickBefore = c.sick[cell]!;
-    for (const s of made) h.health[s] = 0.1;
+    for (const s of made) h.sick[s] = 1;
     census(w);
     expect(c.sick[cell]).toBe(sickBefore + made.length);
     expect(c.labourForce[cell]).toBe(lf - made.length);

@@ -68,10 +68,10 @@ describe('mobility: rent burden', () => {
 
 describe('mobility: social housing by need', () => {
   /**
-   * Two needy seekers, one social vacancy: returns which of them got it. `richerHealth` below
-   * labour.sickThreshold makes the richer one sick (out of work through ill health).
+   * Two needy seekers, one social vacancy: returns which of them got it. `richerSick` makes the
+   * richer one sick (out of work through ill health, households.sick).
    */
-  function allocate(seed: number, poorerFirst: boolean, richerHealth = 0.7): { poorer: number; richer: number; w: World } {
+  function allocate(seed: number, poorerFirst: boolean, richerSick = false): { poorer: number; richer: number; w: World } {
     const w = smallWorld(seed);
     const h = w.households;
     // Free exactly one social unit (the initial stock is fully let).
@@ -81,16 +81,16 @@ describe('mobility: social housing by need', () => {
     const tenant = housedSlots(w).find((s) => h.tenure[s] === SOCIAL)!;
     removeHousehold(w, tenant);
     // Nobody else in the city is sick: a sick mover would go before both (the medical priority).
-    const sickThreshold = w.config.labour.sickThreshold;
-    for (const s of housedSlots(w)) h.health[s] = Math.max(h.health[s]!, sickThreshold + 0.01);
+    for (const s of housedSlots(w)) h.sick[s] = 0;
 
     // Incomes far below anyone's in the city (benefits and pensions floor them), so that the two
     // are the neediest of everybody moving this quarter.
-    const make = (income: number, health = 0.7): number => {
+    const make = (income: number, sick = false): number => {
       const s = addHousehold(h);
       h.age[s] = 30;
       h.skill[s] = 0.3;
-      h.health[s] = health;
+      h.health[s] = sick ? 0.3 : 0.7;
+      h.sick[s] = sick ? 1 : 0;
       h.employer[s] = -1;
       h.income[s] = income;
       h.tenure[s] = PRIVATE;
@@ -101,9 +101,9 @@ describe('mobility: social housing by need', () => {
     let richer: number;
     if (poorerFirst) {
       poorer = make(1500);
-      richer = make(2500, richerHealth);
+      richer = make(2500, richerSick);
     } else {
-      richer = make(2500, richerHealth);
+      richer = make(2500, richerSick);
       poorer = make(1500);
     }
     mobility.step(w);
@@ -124,7 +124,7 @@ describe('mobility: social housing by need', () => {
   });
 
   it.each([13, 14, 16].flatMap((seed) => [{ seed, poorerFirst: true }, { seed, poorerFirst: false }]))('gives the one social vacancy to a sick seeker before a poorer one in health (seed $seed, poorer queued first: $poorerFirst)', ({ seed, poorerFirst }) => {
-    const { poorer, richer, w } = allocate(seed, poorerFirst, smallWorld(seed).config.labour.sickThreshold - 0.1);
+    const { poorer, richer, w } = allocate(seed, poorerFirst, true);
     const h = w.households;
     expect(h.alive[richer]).toBe(1);
     expect(h.tenure[richer]).toBe(SOCIAL);
