@@ -181,8 +181,8 @@ describe('stylized facts (MODEL.md §7), 20 seeds × 25 years, default city', ()
 
   // Skills are measured over the original residents as people (`ofPeople`): the households of the
   // start and those their children set up since, whose skill follows the attainment they reached.
-  // Measured: +0.008 (+0.005 to +0.010); over the households of the start alone +0.002 (−0.002 to
-  // +0.005) — the hub's lead is in the children it taught, who carry it into their own homes.
+  // Measured: +0.006 (+0.004 to +0.008); over the households of the start alone −0.000 (−0.002 to
+  // +0.002) — the hub's lead is in the children it taught, who carry it into their own homes.
   it("6a'. at equal budget, hub-based gives original residents larger gains in adult skills than place-based", () => {
     report('original residents (households of the start) skill effect, hub − place-based', minus(paired('hub', 'originalResidents', 'meanSkill'), paired('place', 'originalResidents', 'meanSkill')));
     const skill = report('original residents and their grown children skill effect, hub − place-based', minus(pairedPeople('hub', 'meanSkill'), pairedPeople('place', 'meanSkill')));
@@ -191,10 +191,10 @@ describe('stylized facts (MODEL.md §7), 20 seeds × 25 years, default city', ()
 
   // Churn is compared as each programme's effect on its own target's turnover (paired with its
   // counterfactual): the two targets are different areas with different turnover before any programme.
-  // Measured: turnover effects hub +0.002 (−0.008 to +0.011), place-based −0.009 (−0.012 to −0.005):
+  // Measured: turnover effects hub −0.003 (−0.010 to +0.004), place-based −0.014 (−0.018 to −0.010):
   // place-based's programmes and works hold residents rather than churn them; ring poverty effect
-  // hub − place-based −0.007 (−0.017 to +0.004); the hub's skill effect (original residents and
-  // grown children) falls by 0.008 (0.006 to 0.010) from the programme's end to year 25.
+  // hub − place-based −0.007 (−0.015 to +0.002); the hub's skill effect (original residents and
+  // grown children) falls by 0.011 (0.009 to 0.012) from the programme's end to year 25.
   it.fails('6b. hub-based shows less churn and displacement than place-based, and its gains grow over 20–25 years', () => {
     report('target turnover, hub − place-based (levels)', minus(values('hub', 'target', 'turnover'), values('place', 'target', 'turnover')));
     report('target turnover effect, hub', paired('hub', 'target', 'turnover'));
@@ -252,7 +252,7 @@ describe('stylized facts (MODEL.md §7), 20 seeds × 25 years, default city', ()
     expect(city.lo).toBeGreaterThan(-0.005);
   });
 
-  // Measured: target poverty +0.4 points (−0.0 to +0.9) after housing costs: at an equal budget the
+  // Measured: target poverty −0.5 points (−1.2 to +0.2) after housing costs: at an equal budget the
   // clearance is small (about a tenth of the target's homes) and the higher rents count against
   // the residents who remain.
   it.fails("10b. tabula rasa lowers the target's poverty", () => {
