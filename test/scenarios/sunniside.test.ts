@@ -28,14 +28,14 @@ describe('sunniside over 10 seeds', () => {
   });
 
   it('floorspace completion is far above housing completion (study: 85% against 24%)', () => {
-    // Measured: floorspace 78.4%, homes 1.4% (0.8-2.0); brownfield 73.1%, jobs 27.6%.
+    // Measured: floorspace 78.4%, homes 1.4% (0.6-2.1); brownfield 73.1%, jobs 26.0%.
     for (const r of policy) expect(completion('floorspace')(r)).toBeGreaterThan(3 * completion('homesBuilt')(r) + 30);
     expect(over(policy, completion('floorspace')).mean).toBeGreaterThan(60);
     expect(over(policy, completion('homesBuilt')).mean).toBeLessThan(25);
   });
 
   it('"jobs created" count jobs that moved in from elsewhere', () => {
-    // Measured: 138 jobs created (net, in the target), against 143 that came with relocating firms.
+    // Measured: 130 jobs created (net, in the target), against 150 that came with relocating firms.
     const relocated = over(policy, (r) => at(r, 'outputs.jobsRelocated'));
     expect(relocated.lo).toBeGreaterThan(0.2 * over(policy, (r) => at(r, 'outputs.jobsCreated')).mean);
   });
