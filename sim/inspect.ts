@@ -10,6 +10,8 @@ import { MOVE_REASONS, OUTSIDE, REGION_CODES, originTickOf, yearOfTick, type Wor
 
 export type MoveReason = (typeof MOVE_REASONS)[number];
 export const TENURES = ['owner', 'private renter', 'social renter'] as const;
+/** What the head does: the census's categories (sim/census.ts). */
+export const WORK_STATUSES = ['in work', 'unemployed', 'out of work through ill health', 'retired'] as const;
 
 /** A household as the lab lists it: what a student can compare at a glance. */
 export interface HouseholdSummary {
@@ -19,6 +21,10 @@ export interface HouseholdSummary {
   income: number;
   poor: boolean;
   employed: boolean;
+  /** In work, unemployed (searching), out of work through ill health (not searching) or retired. */
+  work: (typeof WORK_STATUSES)[number];
+  /** Health of the household, 0..1 (below labour.sickThreshold a head out of work falls sick). */
+  health: number;
   tenure: (typeof TENURES)[number];
   age: number;
   children: number;
@@ -27,6 +33,8 @@ export interface HouseholdSummary {
   movedInYear: number;
   /** Lived in the target when the programme started. */
   originalResident: boolean;
+  /** Set up since the programme started by a child of an original resident (the `grownChildren` view). */
+  grownChild: boolean;
 }
 
 /** One entry of the move log. `from`/`to` are cells, or -1 for outside the city. */
@@ -74,13 +82,23 @@ function summary(w: World, s: number): HouseholdSummary {
     income: h.income[s]!,
     poor: h.poor[s] === 1,
     employed: h.employer[s]! >= 0,
+    work: workStatus(w, s),
+    health: h.health[s]!,
     tenure: TENURES[h.tenure[s]!] ?? 'private renter',
     age: Math.floor(h.age[s]!),
     children: h.kids[s]!,
     skill: h.skill[s]!,
     movedInYear: yearOfTick(w.config, h.movedTick[s]!),
     originalResident: h.startCell[s]! >= 0,
+    grownChild: h.startCell[s]! <= -2,
   };
+}
+
+function workStatus(w: World, s: number): (typeof WORK_STATUSES)[number] {
+  const h = w.households;
+  if (h.employer[s]! >= 0) return 'in work';
+  if (h.age[s]! >= w.config.labour.retirementAge) return 'retired';
+  return h.sick[s] ? 'out of work through ill health' : 'unemployed';
 }
 
 /** The households living in a cell now, in slot order (at most `limit`). */

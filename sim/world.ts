@@ -67,7 +67,8 @@ export interface Households {
   /**
    * The working-age head is out of work through ill health (sim/subsystems/labour.ts): it does not
    * search and draws the sickness element. Stored, not read off health, because the spell ends at
-   * a higher health than it began (labour.sickRecoveryThreshold).
+   * a higher health than it began (labour.sickRecoveryThreshold). A head who reaches retirement age
+   * keeps the flag until the next labour step clears it; readers count it among working age only.
    */
   sick: Uint8Array;
   burdenQuarters: Uint8Array;

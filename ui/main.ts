@@ -583,7 +583,7 @@ async function showHouseholds(panel: number, cell: number): Promise<void> {
       const b = el(
         'button',
         { type: 'button', 'aria-pressed': 'false' },
-        `#${h.id}: £${Math.round(h.income).toLocaleString('en-GB')}${h.poor ? ', poor' : ''}, ${h.tenure}, ${h.employed ? 'in work' : 'not in work'}, here since ${h.movedInYear < 0 ? 'before year 0' : `year ${h.movedInYear}`}${h.originalResident ? ', original resident' : ''}`,
+        `#${h.id}: £${Math.round(h.income).toLocaleString('en-GB')}${h.poor ? ', poor' : ''}, ${h.tenure}, ${h.work}, here since ${h.movedInYear < 0 ? 'before year 0' : `year ${h.movedInYear}`}${h.originalResident ? ', original resident' : ''}${h.grownChild ? ', grown child of an original resident' : ''}`,
       );
       b.addEventListener('click', () => {
         for (const o of box.querySelectorAll('button')) o.setAttribute('aria-pressed', 'false');
@@ -607,7 +607,7 @@ async function showHistory(panel: number, id: number): Promise<void> {
       'p',
       {},
       now
-        ? `Now: ${where(r, p.task, now.cell)}, head aged ${now.age}, ${now.children} children, income £${Math.round(now.income).toLocaleString('en-GB')}${now.poor ? ' (poor)' : ''}, ${now.tenure}, ${now.employed ? 'in work' : 'not in work'}.`
+        ? `Now: ${where(r, p.task, now.cell)}, head aged ${now.age}, ${now.children} children, income £${Math.round(now.income).toLocaleString('en-GB')}${now.poor ? ' (poor)' : ''}, ${now.tenure}, ${now.work}, health ${now.health.toFixed(2)}.`
         : 'No longer in the city.',
     ),
     h.moves.length

@@ -26,6 +26,24 @@ describe('inspect', () => {
     expect(() => householdsIn(w, w.geo.n)).toThrow(/cell must be an integer/);
   });
 
+  it('says what each head does as the census counts it: in work, unemployed, sick or retired', () => {
+    const h = w.households;
+    const seen = new Set<string>();
+    for (let cell = 0; cell < w.geo.n; cell++) {
+      for (const hh of householdsIn(w, cell)) {
+        seen.add(hh.work);
+        let s = 0;
+        while (!(h.alive[s] && h.id[s] === hh.id)) s++;
+        expect(hh.employed).toBe(hh.work === 'in work');
+        if (hh.work === 'retired') expect(h.age[s]).toBeGreaterThanOrEqual(w.config.labour.retirementAge);
+        // (A head who reached retirement age since the quarter's labour step keeps its flag until the next.)
+        if (hh.work !== 'retired') expect(hh.work === 'out of work through ill health').toBe(h.sick[s] === 1);
+        expect(hh.grownChild).toBe(h.startCell[s]! <= -2);
+      }
+    }
+    expect([...seen].sort()).toEqual(['in work', 'out of work through ill health', 'retired', 'unemployed']);
+  });
+
   it("gives a household's moves in order, ending where it lives", () => {
     const h = w.households;
     let slot = -1;
