@@ -280,13 +280,20 @@ export interface ClearanceOptions {
 }
 
 /**
- * Comprehensive redevelopment: orders the demolition of homes in the lowest-quality cells of the
- * mask first, as many as `amount` pays for at `clearanceCostPerUnit()` each, and their rebuild by
- * private developers, home for home (quality and social share set by `opts`). The housing step clears
- * the residents (forced moves; social tenants are decanted with a right to a social home anywhere
- * in the city) and completes the rebuild after `housing.constructionQuarters`, when it counts as
- * homes built. Only housing worse than the rebuild is cleared, and never a cell already under
- * construction or with an order pending: a second order would reset the first one's completion.
+ * Comprehensive redevelopment: orders the demolition of homes in the cells of the mask, as many
+ * as `amount` pays for at `clearanceCostPerUnit()` each, and their rebuild by private developers,
+ * home for home (quality and social share set by `opts`). The housing step clears the residents
+ * (forced moves; social tenants are decanted with a right to a social home anywhere in the city)
+ * and completes the rebuild `housing.constructionQuarters` after the last phase ordered in a cell,
+ * when it counts as homes built. Only housing worse than the rebuild is cleared, never in a cell
+ * with an order pending this quarter.
+ *
+ * A neighbourhood is redeveloped whole, in phases, as clearance schemes were (comprehensive
+ * development areas, estate by estate): the money goes first to the old homes still standing in
+ * cells already under redevelopment, then to the lowest-quality cells. Spread a few homes at a
+ * time over many cells instead, the new homes stood among the old and let at the old
+ * neighbourhood's one rent (a cell has one), below the housing allowance's cap: they drew the
+ * same tenants as the homes they replaced (docs/ODD.md §7).
  * Returns the money spent (whole homes only).
  */
 export function clearAndRebuild(w: World, mask: ArrayLike<number>, amount: number, opts: ClearanceOptions = {}): number {
@@ -298,9 +305,12 @@ export function clearAndRebuild(w: World, mask: ArrayLike<number>, amount: numbe
   if (units <= 0) return 0;
   const order: number[] = [];
   for (let k = 0; k < c.n; k++) {
-    if (mask[k] && c.units[k]! > 0 && c.building[k]! === 0 && c.demolish[k]! === 0 && c.quality[k]! < quality) order.push(k);
+    if (mask[k] && c.units[k]! > 0 && c.demolish[k]! === 0 && c.quality[k]! < quality) order.push(k);
   }
-  order.sort((a, b) => c.quality[a]! - c.quality[b]! || a - b);
+  // A scheme finishes the neighbourhood it has started before it starts another: cells under
+  // redevelopment first (their old homes that still stand), then the worst housing.
+  const started = (k: number) => (c.building[k]! > 0 ? 0 : 1);
+  order.sort((a, b) => started(a) - started(b) || c.quality[a]! - c.quality[b]! || a - b);
   let cleared = 0;
   for (const k of order) {
     if (units <= 0) break;

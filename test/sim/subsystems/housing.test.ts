@@ -179,6 +179,43 @@ describe('housing: redevelopment', () => {
     expect(c.occMarket[k]! + c.occSocial[k]!).toBeGreaterThan(0);
   });
 
+  it('redevelops a neighbourhood in phases: each phase joins the rebuild, which completes whole after the last', () => {
+    const w = smallWorld(12);
+    const c = w.cells;
+    let k = -1;
+    for (let j = 0; j < c.n; j++) if (k < 0 || c.units[j]! > c.units[k]!) k = j;
+    const units0 = c.units[k]!;
+    const first = Math.floor(units0 / 2);
+    const order = (n: number) => {
+      c.demolish[k] = n;
+      c.rebuildUnits[k] = n;
+      c.rebuildSocial[k] = 0;
+      c.rebuildQuality[k] = 0.9;
+    };
+    const delay = w.config.housing.constructionQuarters;
+    const homesBuilt0 = c.homesBuilt[k]!;
+    order(first);
+    step(w);
+    expect(c.units[k]).toBe(units0 - first);
+    expect(c.building[k]).toBe(first);
+    // The second phase, a quarter later, clears the rest: both phases build together.
+    order(units0 - first);
+    const tick1 = w.city.tick;
+    step(w);
+    expect(c.units[k]).toBe(0);
+    expect(c.building[k]).toBe(units0);
+    expect(c.buildingDone[k]).toBe(tick1 + delay);
+    while (w.city.tick < tick1 + delay) {
+      step(w);
+      expect(c.homesBuilt[k]).toBe(homesBuilt0);
+    }
+    step(w);
+    expect(c.units[k]).toBe(units0);
+    expect(c.homesBuilt[k]).toBe(homesBuilt0 + units0);
+    // All its homes are new (less a quarter of filtering).
+    expect(c.quality[k]!).toBeGreaterThan(0.85);
+  });
+
   it('clears only the demolished share of a cell, keeping occupancy within the remaining stock', () => {
     const w = smallWorld(11);
     const c = w.cells;
