@@ -323,15 +323,17 @@ function growLogMemo(capacity: number): void {
 
 /**
  * A household out of poverty at a year's end: as an original resident poor at the start (the
- * run's, a tracker's), it has exited poverty.
+ * run's, a tracker's), it has exited poverty. The mark is written back unchanged for the others:
+ * no one is poor at the start before a programme starts, and a store first reached then (year 2 by
+ * default) threw the residents pass's optimised code away in the middle of its loop.
  */
 function markExited(w: World, s: number): void {
   const h = w.households;
-  if (h.startPoor[s]) h.exitedPoverty[s] = 1;
+  h.exitedPoverty[s] = h.startPoor[s] ? 1 : h.exitedPoverty[s]!;
   const trackers = w.trackers;
   for (let i = 0; i < trackers.length; i++) {
     const t = trackers[i]!;
-    if (t.startPoor[s]) t.exitedPoverty[s] = 1;
+    t.exitedPoverty[s] = t.startPoor[s] ? 1 : t.exitedPoverty[s]!;
   }
 }
 
