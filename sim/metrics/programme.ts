@@ -85,11 +85,12 @@ function regionGroups(h: World['households'], code: Uint8Array, cityBit: number,
 }
 
 /**
- * householdGroups' pass once the target is drawn. Each test runs for every household (the groups
- * chosen by selection, not by branches), so that none is first reached after V8 has compiled the
- * loop: an original resident is a stayer or a leaver; anyone else in the target who moved in since
- * the start is an in-mover; a grown child's household (origin ≤ −2, set up in the target since the
- * start is an in-mover too: it moved in) is also counted apart.
+ * householdGroups' pass once the target is drawn: an original resident is a stayer or a leaver;
+ * anyone else in the target who moved in since the start is an in-mover; a grown child's household
+ * (origin ≤ −2; set up in the target since the start, it is an in-mover too: it moved in) is also
+ * counted apart. V8 still meets some of these tests first a year after the start (the first leaver,
+ * the first in-mover) and compiles the pass again; one pass for every year with every test run for
+ * every household was tried and gained nothing measurable (docs/performance.md).
  */
 function viewGroups(h: World['households'], code: Uint8Array, target: number, start: number, cityBit: number, mask: Uint16Array): void {
   const ORIGINAL = 1 << GROUP.originalResidents;
