@@ -65,21 +65,47 @@ export function householdGroups(w: World, city = true, scratch?: PeopleScratch):
   const target = REGION_CODES.target;
   const mask = scratch ? scratchMask(scratch, h.count) : new Uint16Array(h.count);
   const cityBit = city ? 1 << GROUP.city : 0;
+  if (views) viewGroups(h, code, target, start, cityBit, mask);
+  else regionGroups(h, code, cityBit, mask);
+  return mask;
+}
+
+/**
+ * householdGroups' pass before a programme has drawn its target: the city and the regions. The
+ * pass with the people views is a function of its own, so that the views' tests, first run when
+ * the target is drawn, do not throw away the code V8 optimised for the years before (see
+ * sim/census.ts).
+ */
+function regionGroups(h: World['households'], code: Uint8Array, cityBit: number, mask: Uint16Array): void {
   for (let s = 0; s < h.count; s++) {
     const k = h.cell[s]!;
     if (!h.alive[s] || k < 0) continue;
-    let m = cityBit | REGION_BIT[code[k]!]!;
-    if (views) {
-      const inTarget = code[k] === target;
-      const origin = h.startCell[s]!;
-      if (origin >= 0) m |= (1 << GROUP.originalResidents) | (1 << (inTarget ? GROUP.stayers : GROUP.leavers));
-      else if (inTarget && h.movedTick[s]! >= start) m |= 1 << GROUP.inMovers;
-      // A grown child's household set up in the target since the start is an in-mover too: it moved in.
-      if (origin <= -2) m |= 1 << GROUP.grownChildren;
-    }
-    mask[s] = m;
+    mask[s] = cityBit | REGION_BIT[code[k]!]!;
   }
-  return mask;
+}
+
+/**
+ * householdGroups' pass once the target is drawn: an original resident is a stayer or a leaver;
+ * anyone else in the target who moved in since the start is an in-mover; a grown child's household
+ * (origin ≤ −2; set up in the target since the start, it is an in-mover too: it moved in) is also
+ * counted apart. V8 still meets some of these tests first a year after the start (the first leaver,
+ * the first in-mover) and compiles the pass again; one pass for every year with every test run for
+ * every household was tried and gained nothing measurable (docs/performance.md).
+ */
+function viewGroups(h: World['households'], code: Uint8Array, target: number, start: number, cityBit: number, mask: Uint16Array): void {
+  const ORIGINAL = 1 << GROUP.originalResidents;
+  for (let s = 0; s < h.count; s++) {
+    const k = h.cell[s]!;
+    if (!h.alive[s] || k < 0) continue;
+    const inTarget = code[k] === target;
+    const origin = h.startCell[s]!;
+    const original = origin >= 0;
+    const inMover = !original && inTarget && h.movedTick[s]! >= start;
+    mask[s] = cityBit | REGION_BIT[code[k]!]!
+      | (original ? ORIGINAL | (1 << (inTarget ? GROUP.stayers : GROUP.leavers)) : 0)
+      | (inMover ? 1 << GROUP.inMovers : 0)
+      | (origin <= -2 ? 1 << GROUP.grownChildren : 0);
+  }
 }
 
 /**
@@ -451,7 +477,6 @@ export function programmeFrames(w: World, people: readonly MetricValues[]): Pick
   const h = w.households;
   const code = w.region.code;
   const target = REGION_CODES.target;
-  const inTarget = (s: number): boolean => code[h.cell[s]!] === target;
   const originalResidents = people[GROUP.originalResidents]!;
   const stayers = people[GROUP.stayers]!;
   const leavers = people[GROUP.leavers]!;
@@ -467,11 +492,14 @@ export function programmeFrames(w: World, people: readonly MetricValues[]): Pick
   let stayersN = 0;
   for (let s = 0; s < h.count; s++) {
     if (!h.alive[s] || h.startCell[s]! < 0 || h.cell[s]! < 0) continue;
+    // Written out rather than a closure made at every call: V8 compiled the loop for one call's
+    // closure and threw the code away at the next call's.
+    const inTarget = code[h.cell[s]!] === target;
     if (h.exitedPoverty[s]) {
       exited++;
-      if (!inTarget(s)) exitedLeft++;
+      if (!inTarget) exitedLeft++;
     }
-    if (inTarget(s)) {
+    if (inTarget) {
       stayersN++;
       stayersStartPoor += h.startPoor[s]!;
     }

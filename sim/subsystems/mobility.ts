@@ -617,7 +617,12 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
       // Nothing affordable or attractive: the household never comes.
       removeHousehold(w, s);
     } else {
-      if (reason === FORMED) assessNewcomer(w, s);
+      // A household formed this quarter is assessed as it leaves (assessNewcomer). Its poverty is
+      // taken for every leaver and kept for a new one only, so that every leaver makes the call: a
+      // grown child's household leaving is rare, and the first one to (a year in) threw this
+      // function's optimised code away, to be compiled again while the choices ran unoptimised.
+      const poorNow = isPoor(w, s);
+      w.households.poor[s] = reason === FORMED ? poorNow : w.households.poor[s]!;
       logMove(w, s, from, OUTSIDE, reason === VOLUNTARY ? LEFT : reason);
       if (current >= 0) releaseVacancy(w, sc, s, current);
       removeHousehold(w, s);

@@ -134,6 +134,7 @@ export const neighbourhood = {
     const c = w.cells;
     const nb = w.config.neighbourhood;
     const totals = startCensus(w);
+    cellTables(w);
     residentsPass(w, totals);
     finishCensus(w, totals);
     // This quarter's unemployed and labour force, for the deprivation index's four-quarter mean.
@@ -180,13 +181,13 @@ export const neighbourhood = {
  */
 function residentsPass(w: World, totals: Float64Array): void {
   const h = w.households;
+  if (loggedIncome.length < h.count) growLogMemo(h.capacity);
+  const logged = loggedIncome;
+  const logOf = logIncomeOf;
+  const costs = housingCosts;
+  const growth = tiesGrowth;
   const c = w.cells;
-  const eco = w.config.economy;
-  const afterHousing = eco.povertyMeasure !== 'bhc';
-  const ownerCostShare = eco.ownerCostShare;
-  const socialRent = w.city.socialRent;
   const retire = w.config.labour.retirementAge;
-  const growthRate = w.config.neighbourhood.tiesGrowth;
   const line = w.city.povertyLine;
   const tick = w.city.tick;
   const yearEnd = tick % 4 === 3;
@@ -199,9 +200,6 @@ function residentsPass(w: World, totals: Float64Array): void {
   const ties = h.ties;
   const movedTick = h.movedTick;
   const employer = h.employer;
-  const rent = c.rent;
-  const cohesion = c.cohesion;
-  const community = c.community;
   const households = c.households;
   const poorCount = c.poor;
   const unemployed = c.unemployed;
@@ -218,16 +216,26 @@ function residentsPass(w: World, totals: Float64Array): void {
     const k = cell[s]!;
     const y = income[s]!;
     const age = ages[s]!;
-    const measured = measuredIncome(y, k, tenure[s]!, age, rent, afterHousing, socialRent, ownerCostShare, retire);
+    // measuredIncome's cost, read from the cell's table by tenure and retirement rather than
+    // chosen by branches that households in slot order take in no pattern.
+    const measured = k < 0 ? y : y - costs[COST_COLUMNS * k + COST_COLUMN[(age >= retire ? 256 : 0) + tenure[s]!]!]!;
     const p = measured < line ? 1 : 0;
     poor[s] = p;
     if (yearEnd && p === 0) markExited(w, s);
     if (k < 0) continue;
     const tie = ties[s]!;
-    ties[s] = tie + growthRate * Math.min(1, cohesion[k]! + community[k]!) * (1 - tie);
+    ties[s] = tie + growth[k]! * (1 - tie);
     households[k]!++;
     incomeSum[k]! += y;
-    logIncomeSum[k]! += Math.log(Math.max(y, 1000));
+    // Nine incomes in ten are last quarter's: their log is read back rather than taken again.
+    let lg: number;
+    if (logged[s] === y) lg = logOf[s]!;
+    else {
+      lg = Math.log(Math.max(y, 1000));
+      logOf[s] = lg;
+      logged[s] = y;
+    }
+    logIncomeSum[k]! += lg;
     residenceSum[k]! += (tick - movedTick[s]!) / 4;
     // The ties as stored (single precision), as the census reads them.
     tiesSum[k]! += ties[s]!;
@@ -249,16 +257,88 @@ function residentsPass(w: World, totals: Float64Array): void {
 }
 
 /**
+ * Per cell this quarter, what residentsPass reads of the cell for each household (kept from one
+ * quarter and world to the next; the first n or 4n entries are written afresh before the pass):
+ * the housing cost measuredIncome takes off an income, by COST_COLUMN (0 for every column when
+ * poverty is measured before housing costs: y − 0 is y), and the ties' growth factor,
+ * tiesGrowth × min(1, cohesion + community). Each is the same number the pass computed for every
+ * household, so the results are the same to the last bit.
+ */
+let housingCosts = new Float64Array(0);
+let tiesGrowth = new Float64Array(0);
+const COST_COLUMNS = 4;
+const OWNER_COST = 0, PRIVATE_COST = 1, SOCIAL_COST = 2, RETIRED_OWNER_COST = 3;
+/**
+ * The cost column of a tenure code (retired heads at 256 + code): as in measuredIncome, every code
+ * but private and social rent is an owner's.
+ */
+const COST_COLUMN = new Uint8Array(512);
+COST_COLUMN.fill(OWNER_COST, 0, 256);
+COST_COLUMN.fill(RETIRED_OWNER_COST, 256, 512);
+COST_COLUMN[PRIVATE] = COST_COLUMN[256 + PRIVATE] = PRIVATE_COST;
+COST_COLUMN[SOCIAL] = COST_COLUMN[256 + SOCIAL] = SOCIAL_COST;
+
+function cellTables(w: World): void {
+  const c = w.cells;
+  const n = c.n;
+  if (tiesGrowth.length < n) {
+    housingCosts = new Float64Array(COST_COLUMNS * n);
+    tiesGrowth = new Float64Array(n);
+  }
+  const eco = w.config.economy;
+  const afterHousing = eco.povertyMeasure !== 'bhc';
+  const ownerCostShare = eco.ownerCostShare;
+  const socialRent = w.city.socialRent;
+  const growthRate = w.config.neighbourhood.tiesGrowth;
+  const rent = c.rent;
+  const cohesion = c.cohesion;
+  const community = c.community;
+  const costs = housingCosts;
+  for (let k = 0; k < n; k++) {
+    const b = COST_COLUMNS * k;
+    if (afterHousing) {
+      const owner = ownerCostShare * rent[k]!;
+      costs[b + OWNER_COST] = owner;
+      costs[b + PRIVATE_COST] = rent[k]!;
+      costs[b + SOCIAL_COST] = socialRent;
+      costs[b + RETIRED_OWNER_COST] = 0.2 * owner;
+    } else costs.fill(0, b, b + COST_COLUMNS);
+    tiesGrowth[k] = growthRate * Math.min(1, cohesion[k]! + community[k]!);
+  }
+}
+
+/**
+ * The census's log incomes, remembered by slot with the income each was taken of: a slot's entry
+ * is used only when its income is that same number (a single-precision value, as the store holds
+ * it), so what is read back is exactly what Math.log would give, whichever world or household last
+ * wrote the slot. Shared by every world, like the other scratch arrays here; NaN marks an entry
+ * never written (no income equals it).
+ */
+let loggedIncome = new Float32Array(0);
+let logIncomeOf = new Float64Array(0);
+
+function growLogMemo(capacity: number): void {
+  const logged = new Float32Array(capacity).fill(NaN);
+  const logOf = new Float64Array(capacity);
+  logged.set(loggedIncome);
+  logOf.set(logIncomeOf);
+  loggedIncome = logged;
+  logIncomeOf = logOf;
+}
+
+/**
  * A household out of poverty at a year's end: as an original resident poor at the start (the
- * run's, a tracker's), it has exited poverty.
+ * run's, a tracker's), it has exited poverty. The mark is written back unchanged for the others:
+ * no one is poor at the start before a programme starts, and a store first reached then (year 2 by
+ * default) threw the residents pass's optimised code away in the middle of its loop.
  */
 function markExited(w: World, s: number): void {
   const h = w.households;
-  if (h.startPoor[s]) h.exitedPoverty[s] = 1;
+  h.exitedPoverty[s] = h.startPoor[s] ? 1 : h.exitedPoverty[s]!;
   const trackers = w.trackers;
   for (let i = 0; i < trackers.length; i++) {
     const t = trackers[i]!;
-    if (t.startPoor[s]) t.exitedPoverty[s] = 1;
+    t.exitedPoverty[s] = t.startPoor[s] ? 1 : t.exitedPoverty[s]!;
   }
 }
 
