@@ -154,6 +154,8 @@ const LINES: Line[] = [
   { section: 'Paired difference vs none: mean (95% interval); rates in percentage points' },
   paired('target poverty', 'target.povertyRate'),
   paired('target unemployment', 'target.unemploymentRate'),
+  // Unemployed or sick, over working age: England's employment deprivation, the NDC's worklessness.
+  paired('target out of work', 'target.outOfWorkRate'),
   paired('ring poverty', 'ring.povertyRate'),
   paired('ring unemployment', 'ring.unemploymentRate'),
   paired('ring firms', 'ring.firms'),
@@ -161,6 +163,7 @@ const LINES: Line[] = [
   paired('city unemployment', 'city.unemploymentRate'),
   paired('city forced moves', 'city.forcedMoves'),
   paired('orig. residents poverty', 'originalResidents.povertyRate'),
+  paired('orig. residents out of work', 'originalResidents.outOfWorkRate'),
   paired('stayers poverty', 'stayers.povertyRate'),
   paired('leavers poverty', 'leavers.povertyRate'),
   { section: 'Means over seeds (policy runs)' },
