@@ -276,6 +276,11 @@ export function createSimulation(config: ScenarioConfig, opts: SimulationOptions
           households: layer((k) => c.households[k]!),
           poverty: rate(c.poor, c.households),
           unemployment: rate(c.unemployed, c.labourForce),
+          // Working-age heads out of work, unemployed or sick, over all of working age.
+          outOfWork: layer((k) => {
+            const all = c.labourForce[k]! + c.sick[k]!;
+            return all > 0 ? (c.unemployed[k]! + c.sick[k]!) / all : 0;
+          }),
           income: layer((k) => (c.households[k]! > 0 ? c.incomeSum[k]! / c.households[k]! : 0)),
           rent: c.rent.slice(),
           quality: c.quality.slice(),

@@ -372,6 +372,7 @@ const LAYERS: LayerDef[] = [
   { id: 'rent', label: 'market rent (£ a year)', metric: 'meanRent', values: plain('rent') },
   { id: 'income', label: 'mean household income (£)', metric: 'medianIncome', values: plain('income') },
   { id: 'unemployment', label: 'unemployment rate', metric: 'unemploymentRate', values: plain('unemployment') },
+  { id: 'outOfWork', label: 'out of work (unemployed or sick)', metric: 'outOfWorkRate', values: plain('outOfWork') },
   { id: 'schoolQuality', label: 'school quality', metric: 'index', values: plain('schoolQuality') },
   { id: 'environment', label: 'environment', metric: 'index', values: plain('environment') },
   { id: 'movesIn', label: 'households moving in, last year', metric: 'count', values: perYear('movesIn') },

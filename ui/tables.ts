@@ -15,8 +15,10 @@ const OUTPUTS = ['jobsCreated', 'jobsRelocated', 'floorspace', 'homesBuilt', 'ho
 const OUTCOMES: [string, string][] = [
   ['target.povertyRate', 'target poverty'],
   ['target.unemploymentRate', 'target unemployment'],
+  ['target.outOfWorkRate', 'target out of work (unemployed or sick)'],
   ['originalResidents.povertyRate', "original residents' poverty"],
   ['originalResidents.unemploymentRate', "original residents' unemployment"],
+  ['originalResidents.outOfWorkRate', "original residents out of work"],
   ['ring.povertyRate', 'ring poverty'],
   ['ring.firms', 'ring firms'],
   ['city.povertyRate', 'city poverty'],
