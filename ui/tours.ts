@@ -61,7 +61,7 @@ export const TOURS: Tour[] = [
       },
       {
         title: 'Outputs against outcomes',
-        text: 'Compare the outputs (jobs created, floorspace, completion of targets) with the outcomes (the difference in poverty and unemployment against the run without the policy). In the real Sunniside, jobs reached 48% of target and unemployment stayed high: jobs created and unemployment are not tightly linked.',
+        text: 'Compare the outputs (jobs created, floorspace, completion of targets) with the outcomes (the difference in poverty and unemployment against the run without the policy). In the real Sunniside, jobs reached 48% of target and unemployment stayed high: jobs created and unemployment are not tightly linked. The scorecard also shows who is out of work counting the sick, who do not look for work: in deprived areas they are most of the out of work, and new jobs do not reach them.',
         look: 'sec-scorecard',
       },
       {
