@@ -11,9 +11,15 @@
  *
  * Reads: cells (rent, floorspace, subsidy, incomeSum, unemployed, labourForce), city, households
  * through the census. Writes: firms.*, cells.floorUsed, demandAccess, localJobs, jobAccess,
- * jobsCreated, jobsRelocatedIn, jobsRelocatedOut. Random stream: "firms".
+ * jobsCreated, jobsRelocatedIn, jobsRelocatedOut. Random: an incumbent firm's exit, growth,
+ * relocation look and site search are keyed by its slot and the quarter ("firmExit",
+ * "firmGrowth", "firmLook", "firmSite"), so that a policy's pull on some firms leaves the others'
+ * luck as it was in the paired run (a single stream shifted every later firm's draws and made the
+ * ring's firm count pair no better than two seeds); entry (how many, which sector, where, how
+ * large) draws from the stream "firms".
  */
 import type { Stream } from '../rng.ts';
+import { keyedDraw } from '../rng.ts';
 import type { World } from '../world.ts';
 import { addFirm } from '../world.ts';
 
@@ -209,30 +215,46 @@ export function isNewcomer(w: World, i: number): boolean {
   return start >= 0 && (w.firms.bornTick[i]! >= start || w.firms.movedTick[i]! >= start);
 }
 
-/** Pick the best of `sites` candidate cells with free floorspace for a firm (by margin + noise). */
-function chooseSite(w: World, i: number, from: number, radius: number, rs: Stream, stay: Float64Array): number {
+/**
+ * The n-th uniform of a firm's site search: from the stream for an entrant (key < 0), else keyed
+ * by the firm's slot, the draw's number and the quarter, so that a relocating firm searches with
+ * the same luck in a paired run whatever other firms drew.
+ */
+function siteDraw(rs: Stream, key: number, i: number, n: number, tick: number): number {
+  return key < 0 ? rs.next() : keyedDraw(key, i * SITE_DRAWS + n, tick);
+}
+/** Draws a site search can take: two per candidate (site and taste), four tries per candidate. */
+const SITE_DRAWS = 512;
+
+/**
+ * Pick the best of `sites` candidate cells with free floorspace for a firm (by margin + noise).
+ * `key`: keyed draws for an incumbent (firmSite's base), or −1 for an entrant's stream draws.
+ */
+function chooseSite(w: World, i: number, from: number, radius: number, rs: Stream, stay: Float64Array, key = -1): number {
   const c = w.cells;
   const f = w.firms;
   const cm = w.commute;
   const cfg = w.config.firms;
   const need = f.floorspace[i]!;
+  const tick = w.city.tick;
   let best = -1;
   let bestU = -Infinity;
+  let n = 0;
   // Up to four draws per wanted candidate: sites out of reach or without room do not count.
   for (let t = 0, found = 0; t < 4 * cfg.candidateSites && found < cfg.candidateSites; t++) {
     let k: number;
     if (from >= 0) {
       const a = cm.offset[from]!;
-      const e = a + Math.floor(rs.next() * (cm.offset[from + 1]! - a));
+      const e = a + Math.floor(siteDraw(rs, key, i, n++, tick) * (cm.offset[from + 1]! - a));
       if (cm.dist[e]! > radius) continue;
       k = cm.index[e]!;
     } else {
-      k = Math.floor(rs.next() * c.n);
+      k = Math.floor(siteDraw(rs, key, i, n++, tick) * c.n);
     }
     if (k === from || c.floorspace[k]! - c.floorUsed[k]! < need) continue;
     found++;
     // Labour access matters to entrants: a site with idle workers nearby fills jobs sooner.
-    const u = marginAt(w, i, k, true, stay) + 0.02 * Math.min(2, c.jobAccess[k]! > 0 ? 1 / c.jobAccess[k]! : 2) + 0.01 * gumbel(rs);
+    const u = marginAt(w, i, k, true, stay) + 0.02 * Math.min(2, c.jobAccess[k]! > 0 ? 1 / c.jobAccess[k]! : 2) + 0.01 * gumbel(siteDraw(rs, key, i, n++, tick));
     if (u > bestU) {
       bestU = u;
       best = k;
@@ -241,9 +263,10 @@ function chooseSite(w: World, i: number, from: number, radius: number, rs: Strea
   return best;
 }
 
-function gumbel(rs: Stream): number {
+/** A Gumbel taste shock from a uniform u. */
+function gumbel(u: number): number {
   // Kept inside (0, 1) so that neither logarithm is infinite.
-  return -Math.log(-Math.log(rs.next() * (1 - 2e-12) + 1e-12));
+  return -Math.log(-Math.log(u * (1 - 2e-12) + 1e-12));
 }
 
 export const firms = {
@@ -267,6 +290,10 @@ export const firms = {
     const cfg = w.config.firms;
     const rs = w.rng.stream('firms');
     const tick = w.city.tick;
+    const exitKey = w.rng.keyBase('firmExit');
+    const growKey = w.rng.keyBase('firmGrowth');
+    const lookKey = w.rng.keyBase('firmLook');
+    const siteKey = w.rng.keyBase('firmSite');
     // Slots of firms that exited last tick are reusable now that workers have been released.
     for (let j = 0; j < f.pendingCount; j++) f.free[f.freeCount++] = f.pending[j]!;
     f.pendingCount = 0;
@@ -285,13 +312,13 @@ export const firms = {
         if (f.lossQuarters[i]! < 255) f.lossQuarters[i]!++;
       } else f.lossQuarters[i] = 0;
       const hazard = cfg.baseExitRate + (f.lossQuarters[i]! >= cfg.lossQuarters ? cfg.lossExitRate : 0);
-      if (rs.next() < hazard || f.jobs[i]! <= 0) {
+      if (keyedDraw(exitKey, i, tick) < hazard || f.jobs[i]! <= 0) {
         exitFirm(w, i);
         continue;
       }
       // Grow when profitable and nearly full (floorspace permitting); shrink when losing money.
       if (f.margin[i]! > 0.04 && f.filled[i]! >= 0.9 * f.jobs[i]!) {
-        if (rs.next() < 0.5) {
+        if (keyedDraw(growKey, i, tick) < 0.5) {
           const add = Math.max(1, Math.round(cfg.growthRate * f.jobs[i]!));
           const space = add * cfg.floorspacePerJob;
           if (c.floorspace[k]! - c.floorUsed[k]! >= space) {
@@ -309,8 +336,8 @@ export const firms = {
       }
       // Relocation: losing firms look more often; a move must pay for itself.
       const look = f.margin[i]! < 0 ? 3 * cfg.relocationRate : cfg.relocationRate;
-      if (rs.next() < look) {
-        const best = chooseSite(w, i, k, cfg.relocationRadius, rs, stay);
+      if (keyedDraw(lookKey, i, tick) < look) {
+        const best = chooseSite(w, i, k, cfg.relocationRadius, rs, stay, siteKey);
         if (best >= 0 && marginAt(w, i, best, true, stay) - marginAt(w, i, k, false, stay) > cfg.relocationCost) {
           c.floorUsed[k]! -= f.floorspace[i]!;
           c.floorUsed[best]! += f.floorspace[i]!;

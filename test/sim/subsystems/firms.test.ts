@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { step } from '../../../sim/step.ts';
+import { firms } from '../../../sim/subsystems/firms.ts';
 import type { World } from '../../../sim/world.ts';
 import { SMALL_WIDTH, cellDistance, smallWorld } from '../helpers.ts';
 
@@ -76,6 +77,43 @@ describe('firms: incentives and displacement', () => {
     expect(relocatedIn).toBeGreaterThan(1.5 * relocatedInControl);
     expect(fromRing).toBeGreaterThan(1.5 * fromRingControl);
     expect(ringFirms).toBeLessThan(ringFirmsControl);
+  });
+});
+
+describe('firms: paired luck', () => {
+  it("an incumbent's exit, growth and relocation do not depend on how many draws the firms' stream gave before", () => {
+    // What a policy does to some firms (an entrant more or less, say) shifts the stream every
+    // later draw comes from; keyed by slot and quarter, the other firms keep their luck. Twin
+    // worlds, one of which draws from the stream first; relocation is frequent so that its keyed
+    // site search is exercised too. One quarter: entrants come after the incumbents' decisions and
+    // are drawn from the stream, so from the next quarter on they may differ and, as neighbours,
+    // change what the incumbents see.
+    const overrides = { firms: { relocationRate: 0.2, relocationCost: 0 } };
+    for (const seed of [8, 9]) {
+      const a = smallWorld(seed, overrides);
+      const b = smallWorld(seed, overrides);
+      const stream = b.rng.stream('firms');
+      for (let d = 0; d < 7; d++) stream.next();
+      const incumbents = a.firms.count;
+      let moved = 0, exited = 0, grown = 0;
+      const jobs0 = Array.from(a.firms.jobs.subarray(0, incumbents));
+      const cell0 = Array.from(a.firms.cell.subarray(0, incumbents));
+      const alive0 = Array.from(a.firms.alive.subarray(0, incumbents));
+      firms.step(a);
+      firms.step(b);
+      for (let i = 0; i < incumbents; i++) {
+        if (!alive0[i]) continue;
+        expect(b.firms.alive[i]).toBe(a.firms.alive[i]);
+        if (!a.firms.alive[i]) { exited++; continue; }
+        expect(b.firms.cell[i]).toBe(a.firms.cell[i]);
+        expect(b.firms.jobs[i]).toBe(a.firms.jobs[i]);
+        if (a.firms.cell[i] !== cell0[i]) moved++;
+        if (a.firms.jobs[i]! > jobs0[i]!) grown++;
+      }
+      // The decisions compared include exits, growth and moves.
+      expect(moved).toBeGreaterThan(0);
+      expect(exited + grown).toBeGreaterThan(0);
+    }
   });
 });
 
