@@ -33,13 +33,12 @@ describe('weston over 10 seeds', () => {
     expect(diff(hub, none, metric('originalResidents.childAttainment')).lo).toBeGreaterThan(0.02);
   });
 
-  // Measured: unemployment -0.7 points (-1.3 to -0.2), out of work -1.1 (-1.7 to -0.5): with
-  // firms' draws keyed by slot and quarter the interval excludes zero, so this expected failure no
-  // longer fails. It failed while the sick were out of work for spells that last (docs/ODD.md §6.2)
-  // and firms drew from one stream: unemployment -0.5 points (-1.8 to +0.8), out of work -0.9 (-2.0
-  // to +0.3). Before the sick: -1.3 (-2.5 to -0.1). A school hub's adult education and pipeline reach searchers; the sick — about two thirds of
-  // the out of work in the most deprived tenth of cells (docs/ODD.md §9) — do not search, and the hub does nothing for their health.
-  it.fails('raises the employment of the people it started with', () => {
+  // Measured: unemployment -0.7 points (-1.3 to -0.2), out of work -1.1 (-1.7 to -0.5). Firms'
+  // draws keyed by slot and quarter pair the runs' labour demand: while firms drew from one stream
+  // the interval took in zero (-0.5, -1.8 to +0.8). Smaller than before the sick (-1.3): a school
+  // hub's adult education and pipeline reach searchers; the sick — about two thirds of the out of
+  // work in the most deprived tenth of cells (docs/ODD.md §9) — do not search.
+  it('raises the employment of the people it started with', () => {
     expect(diff(hub, none, metric('originalResidents.unemploymentRate')).hi).toBeLessThan(0);
   });
 
@@ -92,12 +91,10 @@ describe('integrated over 10 seeds, against weston', () => {
     expect(diff(integrated, hub, metric('originalResidents.meanSkill')).lo).toBeGreaterThan(0);
   });
 
-  // Measured: -4.0 points (-7.5 to -0.5): with firms' draws keyed by slot and quarter the interval
-  // excludes zero, so this expected failure no longer fails. It failed at the edge while the sick
-  // were out of work for spells that last and firms drew from one stream: -2.6 points (-5.3 to
-  // +0.05). It had emerged once the portable transfer was disregarded by the housing allowance's
-  // means test (docs/ODD.md §6.5); before, a transfer over the line cost its recipient the allowance.
-  it.fails('keeps more of those who escape poverty in the area (study: a hub that improves core resources holds them)', () => {
+  // Measured: -4.0 points (-7.5 to -0.5); -2.6 (-5.3 to +0.05) while firms drew from one stream.
+  // It emerged once the portable transfer was disregarded by the housing allowance's means test
+  // (docs/ODD.md §6.5); before, a transfer over the line cost its recipient the allowance.
+  it('keeps more of those who escape poverty in the area (study: a hub that improves core resources holds them)', () => {
     const d = diff(integrated, hub, metric('churn.exitedPovertyLeftShare'));
     console.log(`share of poverty exiters who left, integrated − weston: ${d.mean.toFixed(4)} (${d.lo.toFixed(4)} to ${d.hi.toFixed(4)})`);
     expect(d.hi).toBeLessThan(0);
