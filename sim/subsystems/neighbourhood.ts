@@ -19,7 +19,7 @@ import { finishCensus, startCensus } from '../census.ts';
 import { recordEmploymentQuarter } from '../metrics/deprivation.ts';
 import { median } from '../stats.ts';
 import type { World } from '../world.ts';
-import { PRIVATE, SOCIAL } from '../world.ts';
+import { OWNER, PRIVATE, SOCIAL } from '../world.ts';
 
 /**
  * Income on which poverty is measured. After housing costs (the default, as DWP's Households
@@ -43,11 +43,25 @@ function measuredIncome(
   y: number, k: number, tenure: number, age: number, rent: Float32Array,
   afterHousing: boolean, socialRent: number, ownerCostShare: number, retire: number,
 ): number {
-  if (!afterHousing || k < 0) return y;
-  if (tenure === SOCIAL) return y - socialRent;
-  if (tenure === PRIVATE) return y - rent[k]!;
+  if (k < 0) return y;
+  return y - housingCost(k, tenure, age >= retire, rent, afterHousing, socialRent, ownerCostShare);
+}
+
+/**
+ * The housing cost the poverty measure takes off the income of a household in cell k: nothing
+ * before housing costs; else the social rent, the market rent, or an owner's share of the market
+ * rent (a fifth of it once retired). The one rule, for measuredIncome and the residents pass's
+ * per-cell table.
+ */
+function housingCost(
+  k: number, tenure: number, retired: boolean, rent: Float32Array,
+  afterHousing: boolean, socialRent: number, ownerCostShare: number,
+): number {
+  if (!afterHousing) return 0;
+  if (tenure === SOCIAL) return socialRent;
+  if (tenure === PRIVATE) return rent[k]!;
   const owner = ownerCostShare * rent[k]!;
-  return y - (age >= retire ? 0.2 * owner : owner);
+  return retired ? 0.2 * owner : owner;
 }
 
 /** 1 if household s is below the poverty line `line` (by default this year's), else 0. */
@@ -181,9 +195,6 @@ export const neighbourhood = {
  */
 function residentsPass(w: World, totals: Float64Array): void {
   const h = w.households;
-  if (loggedIncome.length < h.count) growLogMemo(h.capacity);
-  const logged = loggedIncome;
-  const logOf = logIncomeOf;
   const costs = housingCosts;
   const growth = tiesGrowth;
   const c = w.cells;
@@ -227,15 +238,7 @@ function residentsPass(w: World, totals: Float64Array): void {
     ties[s] = tie + growth[k]! * (1 - tie);
     households[k]!++;
     incomeSum[k]! += y;
-    // Nine incomes in ten are last quarter's: their log is read back rather than taken again.
-    let lg: number;
-    if (logged[s] === y) lg = logOf[s]!;
-    else {
-      lg = Math.log(Math.max(y, 1000));
-      logOf[s] = lg;
-      logged[s] = y;
-    }
-    logIncomeSum[k]! += lg;
+    logIncomeSum[k]! += Math.log(Math.max(y, 1000));
     residenceSum[k]! += (tick - movedTick[s]!) / 4;
     // The ties as stored (single precision), as the census reads them.
     tiesSum[k]! += ties[s]!;
@@ -259,7 +262,7 @@ function residentsPass(w: World, totals: Float64Array): void {
 /**
  * Per cell this quarter, what residentsPass reads of the cell for each household (kept from one
  * quarter and world to the next; the first n or 4n entries are written afresh before the pass):
- * the housing cost measuredIncome takes off an income, by COST_COLUMN (0 for every column when
+ * the housing cost housingCost gives, by COST_COLUMN (0 for every column when
  * poverty is measured before housing costs: y − 0 is y), and the ties' growth factor,
  * tiesGrowth × min(1, cohesion + community). Each is the same number the pass computed for every
  * household, so the results are the same to the last bit.
@@ -269,7 +272,7 @@ let tiesGrowth = new Float64Array(0);
 const COST_COLUMNS = 4;
 const OWNER_COST = 0, PRIVATE_COST = 1, SOCIAL_COST = 2, RETIRED_OWNER_COST = 3;
 /**
- * The cost column of a tenure code (retired heads at 256 + code): as in measuredIncome, every code
+ * The cost column of a tenure code (retired heads at 256 + code): as in housingCost, every code
  * but private and social rent is an owner's.
  */
 const COST_COLUMN = new Uint8Array(512);
@@ -296,34 +299,12 @@ function cellTables(w: World): void {
   const costs = housingCosts;
   for (let k = 0; k < n; k++) {
     const b = COST_COLUMNS * k;
-    if (afterHousing) {
-      const owner = ownerCostShare * rent[k]!;
-      costs[b + OWNER_COST] = owner;
-      costs[b + PRIVATE_COST] = rent[k]!;
-      costs[b + SOCIAL_COST] = socialRent;
-      costs[b + RETIRED_OWNER_COST] = 0.2 * owner;
-    } else costs.fill(0, b, b + COST_COLUMNS);
+    costs[b + OWNER_COST] = housingCost(k, OWNER, false, rent, afterHousing, socialRent, ownerCostShare);
+    costs[b + PRIVATE_COST] = housingCost(k, PRIVATE, false, rent, afterHousing, socialRent, ownerCostShare);
+    costs[b + SOCIAL_COST] = housingCost(k, SOCIAL, false, rent, afterHousing, socialRent, ownerCostShare);
+    costs[b + RETIRED_OWNER_COST] = housingCost(k, OWNER, true, rent, afterHousing, socialRent, ownerCostShare);
     tiesGrowth[k] = growthRate * Math.min(1, cohesion[k]! + community[k]!);
   }
-}
-
-/**
- * The census's log incomes, remembered by slot with the income each was taken of: a slot's entry
- * is used only when its income is that same number (a single-precision value, as the store holds
- * it), so what is read back is exactly what Math.log would give, whichever world or household last
- * wrote the slot. Shared by every world, like the other scratch arrays here; NaN marks an entry
- * never written (no income equals it).
- */
-let loggedIncome = new Float32Array(0);
-let logIncomeOf = new Float64Array(0);
-
-function growLogMemo(capacity: number): void {
-  const logged = new Float32Array(capacity).fill(NaN);
-  const logOf = new Float64Array(capacity);
-  logged.set(loggedIncome);
-  logOf.set(logIncomeOf);
-  loggedIncome = logged;
-  logIncomeOf = logOf;
 }
 
 /**
