@@ -319,16 +319,17 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
   const order = new Int32Array(H);
   for (let i = 0; i < H; i++) order[i] = i;
   shuffle(order, H, rs);
+  // Nobody has a job yet: a working-age head in health below the onset line starts sick (the
+  // labour step's rule, sim/subsystems/labour.ts), and the sick do not search.
+  for (let s = 0; s < H; s++) if (hh.age[s]! < retire && hh.health[s]! < config.labour.sickThreshold) hh.sick[s] = 1;
   // Several rounds of search stand in for the years of matching before the run starts.
   for (let round = 0; round < 6; round++) {
     for (let r = 0; r < H; r++) {
       const s = order[r]!;
-      // The sick (labour.sickThreshold) do not search: they stay out of work, as in the run.
-      if (hh.age[s]! < retire && hh.employer[s]! < 0 && hh.health[s]! >= config.labour.sickThreshold) searchJob(world, s, config.labour.searchContacts * 3, rs);
+      if (hh.age[s]! < retire && hh.employer[s]! < 0 && !hh.sick[s]) searchJob(world, s, config.labour.searchContacts * 3, rs);
     }
   }
   for (let s = 0; s < H; s++) {
-    if (hh.employer[s]! < 0 && hh.age[s]! < retire && hh.health[s]! < config.labour.sickThreshold) hh.sick[s] = 1;
     if (hh.employer[s]! < 0 && hh.age[s]! < retire) hh.unempQuarters[s] = Math.floor(8 * rs.next());
     hh.lifeEvent[s] = 0;
   }
