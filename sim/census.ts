@@ -6,7 +6,20 @@
  * Writes cells.households, poor, unemployed, labourForce, sick, incomeSum, logIncomeSum, residenceSum,
  * tiesSum, and city.meanIncome and city.unemploymentRate.
  */
-import type { World } from './world.ts';
+import type { Cells, World } from './world.ts';
+
+/**
+ * Working-age heads out of work in cell k, unemployed or sick: what England's employment
+ * deprivation counts (claimants of unemployment and of incapacity benefits), over `workingAge`.
+ */
+export function outOfWork(c: Cells, k: number): number {
+  return c.unemployed[k]! + c.sick[k]!;
+}
+
+/** Working-age heads in cell k: the labour force and the sick outside it. */
+export function workingAge(c: Cells, k: number): number {
+  return c.labourForce[k]! + c.sick[k]!;
+}
 
 export function census(w: World): void {
   const totals = startCensus(w);

@@ -5,6 +5,7 @@
  */
 import type { ScenarioConfig } from './config/schema.ts';
 import { configHash } from './config/load.ts';
+import { outOfWork, workingAge } from './census.ts';
 import { createWorld } from './create.ts';
 import { runDid } from './metrics/evaluation.ts';
 import { createMetrics, type MetricsState } from './metrics/reporters.ts';
@@ -278,8 +279,8 @@ export function createSimulation(config: ScenarioConfig, opts: SimulationOptions
           unemployment: rate(c.unemployed, c.labourForce),
           // Working-age heads out of work, unemployed or sick, over all of working age.
           outOfWork: layer((k) => {
-            const all = c.labourForce[k]! + c.sick[k]!;
-            return all > 0 ? (c.unemployed[k]! + c.sick[k]!) / all : 0;
+            const all = workingAge(c, k);
+            return all > 0 ? outOfWork(c, k) / all : 0;
           }),
           income: layer((k) => (c.households[k]! > 0 ? c.incomeSum[k]! / c.households[k]! : 0)),
           rent: c.rent.slice(),

@@ -28,7 +28,7 @@ import type { OtherDomain, SmallAreaTable } from './smallAreas.ts';
 import { OTHER_DOMAINS, deprivationPercentile, parseSmallAreas, smallAreaGeography } from './smallAreas.ts';
 import type { World } from './world.ts';
 import { SOCIAL, occupy } from './world.ts';
-import { census } from './census.ts';
+import { census, outOfWork, workingAge } from './census.ts';
 import { updateResources } from './subsystems/humanCapital.ts';
 import { amenityLogRent, updateAllowanceCap, updateAllowances } from './subsystems/housing.ts';
 import { updatePoverty, updatePovertyLine } from './subsystems/neighbourhood.ts';
@@ -274,14 +274,14 @@ function calibrateRates(w: World, t: SmallAreaTable, households: Int32Array): vo
   for (let k = 0; k < n; k++) {
     poorTotal += c.poor[k]!;
     incomeWeight += t.income[k]! * households[k]!;
-    unempTotal += c.unemployed[k]! + c.sick[k]!;
-    empWeight += t.employment[k]! * (c.labourForce[k]! + c.sick[k]!);
+    unempTotal += outOfWork(c, k);
+    empWeight += t.employment[k]! * workingAge(c, k);
   }
   const poorTarget = new Float64Array(n);
   const unempTarget = new Float64Array(n);
   for (let k = 0; k < n; k++) {
     poorTarget[k] = incomeWeight > 0 ? (poorTotal * t.income[k]! * households[k]!) / incomeWeight : 0;
-    unempTarget[k] = empWeight > 0 ? (unempTotal * t.employment[k]! * (c.labourForce[k]! + c.sick[k]!)) / empWeight : 0;
+    unempTarget[k] = empWeight > 0 ? (unempTotal * t.employment[k]! * workingAge(c, k)) / empWeight : 0;
   }
   const members: number[][] = Array.from({ length: n }, () => []);
   for (let s = 0; s < h.count; s++) if (h.alive[s] && h.cell[s]! >= 0) members[h.cell[s]!]!.push(s);
@@ -406,8 +406,8 @@ export function smallAreaFit(w: World): { areas: AreaFit[]; scale: { poverty: nu
     pop += t.population[k]!;
     poor += c.poor[k]!;
     inc += t.income[k]! * c.households[k]!;
-    un += c.unemployed[k]! + c.sick[k]!;
-    emp += t.employment[k]! * (c.labourForce[k]! + c.sick[k]!);
+    un += outOfWork(c, k);
+    emp += t.employment[k]! * workingAge(c, k);
   }
   const sp = inc > 0 ? poor / inc : 0;
   const su = emp > 0 ? un / emp : 0;
@@ -420,7 +420,7 @@ export function smallAreaFit(w: World): { areas: AreaFit[]; scale: { poverty: nu
       householdsTarget: (hh * t.population[k]!) / pop,
       povertyRate: c.households[k]! > 0 ? c.poor[k]! / c.households[k]! : 0,
       povertyTarget: t.income[k]! * sp,
-      outOfWorkRate: c.labourForce[k]! + c.sick[k]! > 0 ? (c.unemployed[k]! + c.sick[k]!) / (c.labourForce[k]! + c.sick[k]!) : 0,
+      outOfWorkRate: workingAge(c, k) > 0 ? outOfWork(c, k) / workingAge(c, k) : 0,
       outOfWorkTarget: t.employment[k]! * su,
     });
   }

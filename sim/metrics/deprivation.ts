@@ -25,6 +25,7 @@
  * last four quarterly censuses over the working-age heads summed over the same quarters
  * (`cells.outOfWorkQuarters`, `workingAgeQuarters`, written by `recordEmploymentQuarter`).
  */
+import { outOfWork, workingAge } from '../census.ts';
 import type { World } from '../world.ts';
 import { PRIVATE } from '../world.ts';
 
@@ -144,8 +145,8 @@ export function recordEmploymentQuarter(w: World): void {
   const c = w.cells;
   const q = w.city.tick & 3;
   for (let k = 0; k < c.n; k++) {
-    c.outOfWorkQuarters[4 * k + q] = c.unemployed[k]! + c.sick[k]!;
-    c.workingAgeQuarters[4 * k + q] = c.labourForce[k]! + c.sick[k]!;
+    c.outOfWorkQuarters[4 * k + q] = outOfWork(c, k);
+    c.workingAgeQuarters[4 * k + q] = workingAge(c, k);
   }
 }
 
@@ -156,8 +157,8 @@ export function recordEmploymentQuarter(w: World): void {
 export function startEmploymentQuarters(w: World): void {
   const c = w.cells;
   for (let k = 0; k < c.n; k++) {
-    c.outOfWorkQuarters.fill(c.unemployed[k]! + c.sick[k]!, 4 * k, 4 * k + 4);
-    c.workingAgeQuarters.fill(c.labourForce[k]! + c.sick[k]!, 4 * k, 4 * k + 4);
+    c.outOfWorkQuarters.fill(outOfWork(c, k), 4 * k, 4 * k + 4);
+    c.workingAgeQuarters.fill(workingAge(c, k), 4 * k, 4 * k + 4);
   }
 }
 
