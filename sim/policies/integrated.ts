@@ -13,6 +13,7 @@
  */
 import { DEFAULT_HUB_RULE } from './defaults.ts';
 import type { Policy } from './index.ts';
+import type { HubOptions } from './levers.ts';
 import { endPipeline, endTransfers, hubProgrammes, improveEnvironment, portableSupport, resetProgrammes, setTenureSecurity } from './levers.ts';
 
 /** Budget shares of the three parts. */
@@ -40,7 +41,8 @@ export const integrated: Policy = {
     // One literal, not a spread with fields added: V8 gives such a spread a new hidden class at
     // nearly every call once it has feedback, and hubProgrammes' code would be thrown away each time.
     const h = p.hub;
-    const opts = { adultEducation: h.adultEducation, familySupport: h.familySupport, employerPipeline: h.employerPipeline, community: h.community, friction: 0, coverage: 1 };
+    // Typed, so that a programme added to HubOptions cannot be left out of the literal unnoticed.
+    const opts: HubOptions = { adultEducation: h.adultEducation, familySupport: h.familySupport, employerPipeline: h.employerPipeline, community: h.community, friction: 0, coverage: 1 };
     const hub = hubProgrammes(w, b.target, b.weight, b.resource, hubMoney, opts);
     const physical = improveEnvironment(w, b.target, budget - people - hub, b.weight);
     return people + hub + physical;
