@@ -24,7 +24,8 @@ import { chromium } from '@playwright/test';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DIST = join(ROOT, 'dist');
-const URL_BASE = 'http://127.0.0.1:4173';
+const PORT = Number(process.env.LAB_PORT ?? 4173);
+const URL_BASE = `http://127.0.0.1:${PORT}`;
 const TARGET_SECONDS = 5;
 const TARGET_LONGTASK_MS = 50;
 const TARGET_GZIP_BYTES = 500_000;
@@ -126,7 +127,7 @@ async function main(): Promise<void> {
     gzip += gzipSync(bytes, { level: 9 }).length;
   }
 
-  const server = spawn(join(ROOT, 'node_modules/.bin/vite'), ['preview'], { cwd: ROOT, stdio: 'ignore' });
+  const server = spawn(join(ROOT, 'node_modules/.bin/vite'), ['preview', '--port', String(PORT)], { cwd: ROOT, stdio: 'ignore' });
   try {
     await waitForServer(URL_BASE, 30_000);
     const browser = await chromium.launch({
