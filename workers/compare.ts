@@ -162,6 +162,12 @@ const LINES: Line[] = [
   paired('city poverty', 'city.povertyRate'),
   paired('city unemployment', 'city.unemploymentRate'),
   paired('city forced moves', 'city.forcedMoves'),
+  // Where the households that moved out of the target went: the displacement the study looks
+  // for in the ring, and the part of it that leaves the city and is seen nowhere.
+  paired('moved out to the ring', 'churn.outMoversToRing'),
+  paired('forced out of target', 'churn.forcedOutMovers'),
+  paired('… to the ring', 'churn.forcedToRing'),
+  paired('… out of the city', 'churn.forcedLeftCity'),
   paired('orig. residents poverty', 'originalResidents.povertyRate'),
   paired('orig. residents out of work', 'originalResidents.outOfWorkRate'),
   paired('stayers poverty', 'stayers.povertyRate'),

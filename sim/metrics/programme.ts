@@ -17,7 +17,7 @@
  */
 import type { MetricValues, YearFrame } from '../types.ts';
 import type { World } from '../world.ts';
-import { PRIVATE, REGION_CODES } from '../world.ts';
+import { DEMOLITION, DISSOLVED, PRIVATE, REGION_CODES, RENT } from '../world.ts';
 import { median } from '../stats.ts';
 import type { SortScratch } from './concentration.ts';
 import { giniOfSorted, newSortScratch, sortNonNegative } from './concentration.ts';
@@ -504,18 +504,43 @@ export function programmeFrames(w: World, people: readonly MetricValues[]): Pick
       stayersStartPoor += h.startPoor[s]!;
     }
   }
-  // Movers since the start, as the move log saw them (poor at the time of the move).
+  // Movers since the start, as the move log saw them (poor at the time of the move), and where
+  // those who moved out went: the adjacent ring, the comparison areas, the rest of the city, or out
+  // of it — all of them and those forced out (by rent or demolition), as the lab's map of
+  // destinations counts them (sim/inspect.ts, `displacement`). A household that dissolved (its last
+  // member died) went nowhere: it is neither an out-mover nor displaced.
   const m = w.moves;
-  let inMoves = 0, inPoor = 0, outMoves = 0, outPoor = 0;
+  const ring = REGION_CODES.ring;
+  const comparison = REGION_CODES.comparison;
+  let inMoves = 0, inPoor = 0, inFromRing = 0, outMoves = 0, outPoor = 0;
+  let toRing = 0, toComparison = 0, toRest = 0, leftCity = 0, poorToRing = 0;
+  let forced = 0, forcedToRing = 0, forcedLeftCity = 0;
   for (let i = w.region.moveLogAt; i < m.length; i++) {
-    const fromT = m.from[i]! >= 0 && code[m.from[i]!] === target;
-    const toT = m.to[i]! >= 0 && code[m.to[i]!] === target;
+    const from = m.from[i]!;
+    const to = m.to[i]!;
+    const fromT = from >= 0 && code[from] === target;
+    const toT = to >= 0 && code[to] === target;
     if (toT && !fromT) {
       inMoves++;
       inPoor += m.poor[i]!;
+      if (from >= 0 && code[from] === ring) inFromRing++;
     } else if (fromT && !toT) {
+      const reason = m.reason[i]!;
+      if (reason === DISSOLVED) continue;
+      const poor = m.poor[i]!;
+      const isForced = reason === RENT || reason === DEMOLITION ? 1 : 0;
       outMoves++;
-      outPoor += m.poor[i]!;
+      outPoor += poor;
+      forced += isForced;
+      if (to < 0) {
+        leftCity++;
+        forcedLeftCity += isForced;
+      } else if (code[to] === ring) {
+        toRing++;
+        poorToRing += poor;
+        forcedToRing += isForced;
+      } else if (code[to] === comparison) toComparison++;
+      else toRest++;
     }
   }
   // Decomposition: the target's poverty change = the change for those who stayed (people) + the rest
@@ -530,6 +555,15 @@ export function programmeFrames(w: World, people: readonly MetricValues[]): Pick
     outMovers: outMoves,
     inMoverPovertyRate: inMoves > 0 ? inPoor / inMoves : 0,
     outMoverPovertyRate: outMoves > 0 ? outPoor / outMoves : 0,
+    inMoversFromRing: inFromRing,
+    outMoversToRing: toRing,
+    outMoversToComparison: toComparison,
+    outMoversToRest: toRest,
+    outMoversLeftCity: leftCity,
+    poorOutMoversToRing: poorToRing,
+    forcedOutMovers: forced,
+    forcedToRing,
+    forcedLeftCity,
     targetPovertyChange: targetChange,
     peopleChange,
     compositionChange,

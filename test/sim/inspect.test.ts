@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { displacement, householdHistory, householdsIn } from '../../sim/inspect.ts';
 import { createSimulation, resultOf, runScenario } from '../../sim/simulation.ts';
-import { REGION_CODES } from '../../sim/world.ts';
+import { DISSOLVED, REGION_CODES } from '../../sim/world.ts';
 import { createApi } from '../../workers/api.ts';
 import { smallConfig } from './helpers.ts';
 
@@ -79,6 +79,34 @@ describe('inspect', () => {
       const moves = householdHistory(w, id).moves;
       expect(moves.some((m) => (m.reason === 'demolition' || m.reason === 'rent') && m.from >= 0 && w.region.code[m.from] === REGION_CODES.target)).toBe(true);
     }
+  });
+
+  it("the run's churn counts the same moves out of the target, by destination, as the lab's map of them", () => {
+    const d = displacement(w);
+    const churn = sim.frame().churn!;
+    // The frame of year 4 and the move log now: the same quarters.
+    expect(sim.frame().year).toBe(4);
+    expect(churn.outMovers).toBe(d.total);
+    expect(churn.outMoverPovertyRate! * churn.outMovers!).toBeCloseTo(d.poor, 9);
+    expect(churn.outMoversToRing).toBe(d.all.ring);
+    expect(churn.outMoversToComparison).toBe(d.all.comparison);
+    expect(churn.outMoversToRest).toBe(d.all.rest);
+    expect(churn.outMoversLeftCity).toBe(d.all.outside);
+    expect(churn.forcedOutMovers).toBe((d.byReason.rent ?? 0) + (d.byReason.demolition ?? 0));
+    expect(churn.forcedToRing).toBe(d.forced.ring);
+    expect(churn.forcedLeftCity).toBe(d.forced.outside);
+    expect(churn.forcedOutMovers).toBeGreaterThan(0);
+    expect(churn.poorOutMoversToRing).toBeLessThanOrEqual(churn.outMoversToRing!);
+    // The households that dissolved (their last member died) did not move out: not counted.
+    let dissolved = 0;
+    const m = w.moves;
+    for (let i = w.region.moveLogAt; i < m.length; i++) {
+      if (m.from[i]! >= 0 && w.region.code[m.from[i]!] === REGION_CODES.target && m.reason[i] === DISSOLVED) dissolved++;
+    }
+    expect(dissolved).toBeGreaterThan(0);
+    // In-movers from the ring are a part of the in-movers.
+    expect(churn.inMoversFromRing).toBeGreaterThan(0);
+    expect(churn.inMoversFromRing).toBeLessThanOrEqual(churn.inMovers!);
   });
 
   it('a session stepped year by year and read between years reports what a batch run reports', () => {
