@@ -122,8 +122,10 @@ function report(label: string, xs: number[]): { mean: number; lo: number; hi: nu
 
 describe('stylized facts (MODEL.md §7), 20 seeds × 25 years, default city', () => {
   // Measured (settled city, docs/ODD.md §10): ring firms −7.9 (−13.9 to −1.8) — the firm half
-  // holds — but ring poverty −0.2 points (−0.6 to +0.2): the improved target draws movers from
-  // next door and the ring's rents fall; its poverty rises only by year 25 (+1.5, +0.9 to +2.0).
+  // holds — but ring poverty −0.2 points (−0.6 to +0.2): two thirds of the households forced out
+  // leave the city and a fifth go to the ring, the improved target keeps and draws in households
+  // that would have moved to or stayed in the ring, and the ring's rents fall; its poverty rises
+  // only by year 25 (+1.5, +0.9 to +2.0).
   it.fails('1. place-based with firm incentives raises poverty and cuts firms in the adjacent ring', () => {
     const pov = report('ring poverty at the programme end, place-based − none', paired('place', 'ring', 'povertyRate', END));
     const firms = report('ring firms at the programme end, place-based − none', paired('place', 'ring', 'firms', END));
@@ -151,7 +153,8 @@ describe('stylized facts (MODEL.md §7), 20 seeds × 25 years, default city', ()
   });
 
   // In-movers include grown children forming their first household (on benefits until they find
-  // work) and arrivals; out-movers include those pushed out by rent and decanting. Measured: docs/ODD.md §10.
+  // work) and arrivals; out-movers (not households that dissolved: they went nowhere) include those
+  // pushed out by rent and decanting. Measured: docs/ODD.md §10.
   it('3b. in-movers are poorer than out-movers', () => {
     const inOut = minus(values('place', 'churn', 'inMoverPovertyRate', END), values('place', 'churn', 'outMoverPovertyRate', END));
     const gap = report('in-mover − out-mover poverty rate', inOut);
