@@ -129,6 +129,17 @@ test('runs place-based against hub-based and shows where the displaced household
   await expect(page.getByTestId('policy-hub-based')).toBeChecked();
   await runToDone(page);
   await expect(page.locator('#progress')).toContainText('Done: 5 years');
+  // The maps' download: every cell of every panel a path filled with the colour the page shows
+  // at that cell's centre (poverty rates: many colours, so a cell drawn in another's place shows).
+  const exported = await exportedMap(page);
+  expect(exported.length).toBe(3);
+  const cells = [...Array(100).keys()];
+  for (const [p, panel] of exported.entries()) {
+    expect(panel.map((c) => c.cell)).toEqual(cells);
+    expect(panel.filter((c) => !/^#[0-9a-f]{6}$/.test(c.fill))).toEqual([]);
+    expect(new Set(panel.map((c) => c.fill)).size).toBeGreaterThan(10);
+    await expect.poll(() => canvasColours(page, p, cells)).toEqual(panel.map((c) => c.fill));
+  }
   // The evaluation's verdicts, one per policy.
   await expect(page.getByTestId('verdict-place-based')).toContainText(/better on \d+ of 15/);
   await expect(page.getByTestId('verdict-hub-based')).toContainText(/better on \d+ of 15/);
@@ -159,15 +170,6 @@ test('runs place-based against hub-based and shows where the displaced household
   const body = Buffer.concat(text as Buffer[]).toString('utf8');
   expect(body.split('\n')[0]).toBe('run,policy,role,year,block,metric,value');
   expect(body).toContain(',place-based,policy,5,target,povertyRate,');
-  // The maps' download: every cell of every panel a path filled with the colour the page shows.
-  const exported = await exportedMap(page);
-  expect(exported.length).toBe(3);
-  const cells = [...Array(100).keys()];
-  for (const [p, panel] of exported.entries()) {
-    expect(panel.map((c) => c.cell)).toEqual(cells);
-    expect(panel.filter((c) => !/^#[0-9a-f]{6}$/.test(c.fill))).toEqual([]);
-    await expect.poll(() => canvasColours(page, p, cells)).toEqual(panel.map((c) => c.fill));
-  }
   // Difference from the counterfactual: only the policy panels, in the purple–orange scale.
   await page.locator('#diff').check();
   await expect(page.getByTestId('map').locator('canvas')).toHaveCount(2);
@@ -327,9 +329,11 @@ test("a real city's small areas are drawn as Voronoi polygons from their coordin
   expect(cells.map((c) => c.cell)).toEqual([...Array(185).keys()]);
   // Not squares: Voronoi cells have varying numbers of corners.
   expect(new Set(cells.map((c) => c.corners)).size).toBeGreaterThan(2);
-  // Each polygon drawn in its colour where it is (its centre is inside: Voronoi cells are convex).
-  await expect.poll(() => canvasColours(page, 0, cells.map((c) => c.cell))).toEqual(cells.map((c) => c.fill));
   await runToDone(page);
+  // Each polygon drawn in its colour where it is (its centre is inside: Voronoi cells are convex).
+  const after = (await exportedMap(page))[0]!;
+  expect(new Set(after.map((c) => c.fill)).size).toBeGreaterThan(10);
+  await expect.poll(() => canvasColours(page, 0, after.map((c) => c.cell))).toEqual(after.map((c) => c.fill));
   await expect(page.getByTestId('verdict-place-based')).toContainText(/better on \d+ of 15/);
   await page.screenshot({ path: `${SHOTS}/real-city.png`, fullPage: true });
   expect(errors).toEqual([]);
