@@ -392,17 +392,15 @@ let seriesStale = false;
 let mapText: { label: string; text: string } | null = null;
 let charts: ChartsView | null = null;
 /**
- * Cells recoloured in one frame, and charts redrawn in one frame: small enough that a frame's
- * script, style, layout and paint stay well under 50 ms on a loaded machine.
+ * Charts redrawn in one frame: few enough that a frame's script, style, layout and paint stay
+ * well under 50 ms on a loaded machine. (The maps' cells are on canvases: all panels in a frame.)
  */
-const CELLS_PER_FRAME = 1024;
 const CHARTS_PER_FRAME = 4;
 
 /**
  * Draws over the next frames. The drawing is spread so that no frame does much: the maps'
- * targets are computed at once, but their cells are recoloured a bounded number per frame (only
- * the cells whose colour changed), then the text alternative is written, then the charts are
- * updated in place a few at a time.
+ * targets are computed in one frame, the panels whose cells' colours changed are painted in the
+ * next with the text alternative, then the charts are updated in place a few at a time.
  */
 function scheduleRender(): void {
   mapStale = true;
@@ -419,13 +417,13 @@ function requestFrame(): void {
 function frame(): void {
   framePending = false;
   if (mapStale) {
-    // The maps' targets (and titles, legend, outlines); the cells follow in the next frames.
+    // The maps' targets (and titles, legend, outlines); the cells follow in the next frame.
     mapStale = false;
     renderMap();
   } else if (mapView && mapView.pending > 0) {
-    mapView.flush(CELLS_PER_FRAME);
-    // The text alternative goes with the last cells it describes.
-    if (mapView.pending === 0) writeMapText();
+    mapView.flush();
+    // The text alternative goes with the cells it describes.
+    writeMapText();
   } else if (mapText) writeMapText();
   else if (seriesStale) {
     seriesStale = false;
@@ -1030,8 +1028,11 @@ async function boot(): Promise<void> {
   engine = createEngine({
     onCrash: (message) => showNotice(message),
   });
-  // For tests and for the curious: the engine and the current run, read-only.
-  Object.assign(window, { regensimLab: { engine, get run() { return run; } } });
+  // For tests and for the curious: the engine, the current run and where a map cell is drawn
+  // (the cells are on canvases: a test clicks or reads a cell's pixel there), read-only.
+  Object.assign(window, {
+    regensimLab: { engine, get run() { return run; }, cellCentre: (panel: number, cell: number) => mapView?.cellCentre(panel, cell) ?? null },
+  });
   const target = state.year;
   if (fromUrl && target > 0) {
     // A shared link: replay the same runs to the same year, as fast as possible.

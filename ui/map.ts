@@ -1,11 +1,12 @@
 /**
- * Small-multiple maps: one panel per run (each policy and its counterfactual), each in an SVG of
- * its own so that the browser repaints only the panels that changed; the download puts them
- * together as one picture. Cells are drawn once from their shapes (grid squares or Voronoi
- * polygons, ui/geometry.ts) and only recoloured as the years pass — only the cells whose colour
- * changed, a bounded number per frame (`flush`), so the page never does much at once; the target's outline,
- * its ring, the hub and the schools and clinics are drawn over them. Colour scales are shared by
- * every panel (the same colour means the same value) and colour-blind safe: viridis for levels,
+ * Small-multiple maps: one panel per run (each policy and its counterfactual). A panel's cells
+ * (grid squares or Voronoi polygons, ui/geometry.ts) are painted on a canvas of its own — a whole
+ * panel in about a millisecond, where 1,024 SVG paths a panel kept the browser busy for tens of
+ * milliseconds of style and paint a frame — and repainted only when some cell's colour changed.
+ * The titles, the target's outline, its ring, the hub and the schools and clinics, the followed
+ * household's path and the selection are a small SVG over the canvas that changes rarely. The
+ * download puts everything together as one SVG picture, cells as paths. Colour scales are shared
+ * by every panel (the same colour means the same value) and colour-blind safe: viridis for levels,
  * purple–orange for differences.
  */
 import * as d3 from 'd3';
@@ -48,55 +49,65 @@ function codeKey(a: ArrayLike<number>): string {
 export interface MapView {
   /** The maps' element (role img): its label is the maps' short text alternative. */
   readonly element: HTMLElement;
-  /** The maps as one SVG picture, laid out as on the page (for the downloads). */
+  /** The maps as one SVG picture, laid out as on the page, cells as paths (for the downloads). */
   exportSvg(): SVGSVGElement;
   /**
    * Sets what the maps should show. Titles, outlines, facilities, the followed path, the selection
    * and the legend are updated at once (each only when it changed); the cells' colours are only
-   * computed here and applied by `flush`, a bounded number at a time.
+   * computed here and drawn by `flush`, in the next frame.
    */
   update(u: MapUpdate): void;
-  /** Recolours at most `maxCells` cells whose colour changed, in one panel; returns true when none is left. */
-  flush(maxCells: number): boolean;
-  /** Cells still to recolour. */
+  /** Draws the panels whose cells' colours changed since they were last drawn. */
+  flush(): void;
+  /** Panels still to draw. */
   readonly pending: number;
+  /** A cell's centre in the viewport's CSS pixels (where a click picks it), or null: for tests. */
+  cellCentre(panel: number, cell: number): { x: number; y: number } | null;
 }
 
 /** Colours per scale: values are drawn in one of this many steps (invisible beside a continuous scale). */
 const STEPS = 64;
 const NO_DATA = '#ddd';
+const SVG_NS = 'http://www.w3.org/2000/svg';
 
 export function createMapView(container: HTMLElement, shapes: Shapes, onPick: (panel: number, cell: number) => void): MapView {
   container.replaceChildren();
-  // One SVG per panel and one for the legend, side by side: the browser repaints only the
-  // picture that changed (each is a layer of its own, style.css), not the 1,024 cells of every
-  // panel. `exportSvg` puts them together again as one picture.
+  // Per panel, the cells on a canvas and the rest (titles, outlines, facilities, the followed path,
+  // the selection) in a small SVG over it. As SVG paths, 1,024 cells a panel cost the browser far
+  // more in style, paint and layerizing than the script that recolours them; on a canvas a whole
+  // panel is redrawn in about a millisecond. `exportSvg` builds the cells as paths again for the
+  // downloads, so the picture is still one SVG.
   const root = d3.select(container).append('div').attr('class', 'map-panels').attr('data-testid', 'map').attr('role', 'img');
   const w = shapes.x1 - shapes.x0;
   const h = shapes.y1 - shapes.y0;
   const scale = (PANEL - 8) / Math.max(w, h);
   const innerH = h * scale;
   const project = ([x, y]: Point): Point => [(x - shapes.x0) * scale + 4, (y - shapes.y0) * scale + 4];
-  const pathOf = (poly: Point[]) => (poly.length ? `M${poly.map((p) => project(p).map((v) => v.toFixed(2)).join(',')).join('L')}Z` : '');
-  const cellPaths = shapes.polygons.map(pathOf);
+  const n = shapes.polygons.length;
+  const projected = shapes.polygons.map((poly) => poly.map(project));
+  const pathOf = (poly: Point[]) => (poly.length ? `M${poly.map((p) => p.map((v) => v.toFixed(2)).join(',')).join('L')}Z` : '');
+  /** The cells' outlines in a panel's body coordinates (as on the canvas), for the canvas and the hit test. */
+  const coords = projected.map((poly) => Float64Array.from(poly.flat()));
+  const bounds = projected.map((poly) => {
+    const xs = poly.map((p) => p[0]);
+    const ys = poly.map((p) => p[1]);
+    return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)] as const;
+  });
   const centres = shapes.polygons.map((p) => project(centre(p)));
   let panelCount = -1;
   const outlineKeys: string[] = [];
   const facilityKeys: string[] = [];
-  const n = shapes.polygons.length;
   // Colour palettes, computed once: index STEPS * t of the interpolator, t in [0, 1].
   const viridis = Array.from({ length: STEPS }, (_, i) => d3.interpolateViridis(i / (STEPS - 1)));
   const puOr = Array.from({ length: STEPS }, (_, i) => d3.interpolatePuOr(i / (STEPS - 1)));
-  /** Per panel: the cells' path elements, the colour each shows (-1 no data, -2 not drawn) and the colour it should show. */
-  let cellNodes: SVGPathElement[][] = [];
+  /** Per panel: its canvas, the colour each cell shows (-1 no data, -2 not drawn) and the colour it should show. */
+  let canvases: HTMLCanvasElement[] = [];
   let shown: Int16Array[] = [];
   let wanted: Int16Array[] = [];
+  /** Panels whose canvas is out of date. */
+  let stale: boolean[] = [];
   let palette = viridis;
   let shownPalette = viridis;
-  /** Cursor of `flush`: the next panel and cell to look at, and the cells left to look at. */
-  let cursorPanel = 0;
-  let cursorCell = 0;
-  let dirty = 0;
   const panelText: { title: string; sub: string; accent: string }[] = [];
   let legendKey = '';
   let followKeys: string[] = [];
@@ -106,61 +117,208 @@ export function createMapView(container: HTMLElement, shapes: Shapes, onPick: (p
   const legendSvg = root
     .append('svg')
     .attr('class', 'map-legend')
-    .attr('xmlns', 'http://www.w3.org/2000/svg')
+    .attr('xmlns', SVG_NS)
     .attr('viewBox', `0 0 560 ${LEGEND + 22}`)
     .attr('width', 560)
     .attr('height', LEGEND + 22)
     .style('font-family', 'system-ui, sans-serif');
   const defsGrad = legendSvg.append('defs').append('linearGradient').attr('id', 'legend-gradient');
   const legend = legendSvg.append('g').attr('transform', 'translate(4,14)');
-  const panelH = innerH + 8 + TITLE;
+  const bodyH = innerH + 8;
+  const panelH = bodyH + TITLE;
+
+  /**
+   * A generated grid's cells by lattice position (row-major, -1 where none), or null when the
+   * shapes are not unit squares on a lattice (a real city's polygons). A grid is painted as an
+   * image of one pixel a cell, scaled up without smoothing: crisp squares for the cost of 1,024
+   * pixels, where filling 1,024 polygons took a few milliseconds a panel on a loaded machine.
+   */
+  const lattice = ((): { cols: number; rows: number; at: Int32Array } | null => {
+    if (shapes.kind !== 'grid') return null;
+    const cols = Math.round(w), rows = Math.round(h);
+    if (cols < 1 || rows < 1 || Math.abs(cols - w) > 1e-6 || Math.abs(rows - h) > 1e-6) return null;
+    const at = new Int32Array(cols * rows).fill(-1);
+    for (let i = 0; i < n; i++) {
+      const poly = shapes.polygons[i]!;
+      if (poly.length !== 4) return null;
+      const xs = poly.map((q) => q[0]), ys = poly.map((q) => q[1]);
+      const left = Math.min(...xs) - shapes.x0, top = Math.min(...ys) - shapes.y0;
+      const c = Math.round(left), r = Math.round(top);
+      // Unit squares, axis-aligned, on whole-number offsets, one a place.
+      if (Math.abs(c - left) > 1e-6 || Math.abs(r - top) > 1e-6 || Math.abs(Math.max(...xs) - Math.min(...xs) - 1) > 1e-6 || Math.abs(Math.max(...ys) - Math.min(...ys) - 1) > 1e-6) return null;
+      if (poly.some(([x, y]) => (x !== Math.min(...xs) && x !== Math.max(...xs)) || (y !== Math.min(...ys) && y !== Math.max(...ys)))) return null;
+      if (c >= cols || r >= rows || at[r * cols + c] !== -1) return null;
+      at[r * cols + c] = i;
+    }
+    return { cols, rows, at };
+  })();
+  /** The grid's image (one pixel a cell) and its pixels as RGBA words, reused by every panel. */
+  const tile = lattice ? document.createElement('canvas') : null;
+  const tileData = lattice && tile ? new ImageData(lattice.cols, lattice.rows) : null;
+  const tileWords = tileData ? new Uint32Array(tileData.data.buffer) : null;
+  if (tile && lattice) {
+    tile.width = lattice.cols;
+    tile.height = lattice.rows;
+  }
+  /** A CSS colour as an RGBA word in the byte order of ImageData on this machine. */
+  const probe = new Uint8ClampedArray(4);
+  const probeWord = new Uint32Array(probe.buffer);
+  const word = (css: string) => {
+    const c = d3.rgb(css);
+    probe[0] = c.r; probe[1] = c.g; probe[2] = c.b; probe[3] = 255;
+    return probeWord[0]!;
+  };
+  const noDataWord = word(NO_DATA);
+  const wordsOf = new Map<string[], Uint32Array>();
+  const paletteWords = (pal: string[]) => {
+    let out = wordsOf.get(pal);
+    if (!out) wordsOf.set(pal, (out = Uint32Array.from(pal, word)));
+    return out;
+  };
+
+  /**
+   * Paints a panel's cells: every cell (a whole panel costs about as much as a few cells, and a
+   * cell painted over its old colour would keep a fringe of it at its edges).
+   */
+  function draw(p: number) {
+    const canvas = canvases[p]!;
+    const ctx = canvas.getContext('2d');
+    const want = wanted[p]!;
+    shown[p]!.set(want);
+    stale[p] = false;
+    if (!ctx) return;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    // Panel units to device pixels: the backing store follows the canvas's size on the screen.
+    ctx.setTransform(canvas.width / PANEL, 0, 0, canvas.height / bodyH, 0, 0);
+    if (lattice && tile && tileData && tileWords) {
+      const words = paletteWords(palette);
+      const at = lattice.at;
+      for (let k = 0; k < at.length; k++) {
+        const i = at[k]!;
+        const c = i < 0 ? -2 : want[i]!;
+        tileWords[k] = c === -2 ? 0 : c < 0 ? noDataWord : words[c]!;
+      }
+      tile.getContext('2d')!.putImageData(tileData, 0, 0);
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(tile, 4, 4, w * scale, h * scale);
+      return;
+    }
+    // Polygons: bucketed by colour (counting sort; -1, no data, first), one fill per colour.
+    const start = new Int32Array(STEPS + 2);
+    for (let i = 0; i < n; i++) start[want[i]! + 2]!++;
+    for (let c = 1; c < start.length; c++) start[c]! += start[c - 1]!;
+    const order = new Int32Array(n);
+    const next = start.slice(0, STEPS + 1);
+    for (let i = 0; i < n; i++) order[next[want[i]! + 1]!++] = i;
+    for (let c = -1; c < STEPS; c++) {
+      const a = start[c + 1]!, b = start[c + 2]!;
+      if (a === b) continue;
+      ctx.beginPath();
+      for (let k = a; k < b; k++) {
+        const xy = coords[order[k]!]!;
+        if (!xy.length) continue;
+        ctx.moveTo(xy[0]!, xy[1]!);
+        for (let j = 2; j < xy.length; j += 2) ctx.lineTo(xy[j]!, xy[j + 1]!);
+        ctx.closePath();
+      }
+      ctx.fillStyle = c < 0 ? NO_DATA : palette[c]!;
+      ctx.fill();
+    }
+  }
+
+  /** The cell under a point of a panel's body (panel units), or -1: point in polygon, bounding boxes first. */
+  function cellAt(x: number, y: number): number {
+    for (let i = 0; i < n; i++) {
+      const [x0, y0, x1, y1] = bounds[i]!;
+      if (x < x0 || x > x1 || y < y0 || y > y1) continue;
+      if (d3.polygonContains(projected[i]!, [x, y])) return i;
+    }
+    return -1;
+  }
+
+  // The canvases' backing stores follow their size on the screen in device pixels (a wider panel
+  // in presentation mode, a zoom, a screen of another density), so that the cells stay crisp.
+  const resized = new ResizeObserver((entries) => {
+    for (const e of entries) {
+      const canvas = e.target as HTMLCanvasElement;
+      const p = canvases.indexOf(canvas);
+      if (p < 0) continue;
+      const device = e.devicePixelContentBoxSize?.[0];
+      const dpr = window.devicePixelRatio || 1;
+      const cw = Math.round(device ? device.inlineSize : e.contentRect.width * dpr);
+      const ch = Math.round(device ? device.blockSize : e.contentRect.height * dpr);
+      if (cw < 1 || ch < 1 || (cw === canvas.width && ch === canvas.height)) continue;
+      canvas.width = cw;
+      canvas.height = ch;
+      draw(p);
+    }
+  });
+  const observe = (canvas: HTMLCanvasElement) => {
+    try {
+      resized.observe(canvas, { box: 'device-pixel-content-box' });
+    } catch {
+      // Browsers without device-pixel boxes: CSS pixels times the pixel ratio.
+      resized.observe(canvas);
+    }
+  };
 
   function layout(count: number) {
+    resized.disconnect();
     grid.selectAll('*').remove();
     outlineKeys.length = 0;
     facilityKeys.length = 0;
     panelText.length = 0;
-    cellNodes = [];
+    canvases = [];
     shown = [];
     wanted = [];
+    stale = [];
     followKeys = [];
     selectedKeys = [];
+    const dpr = window.devicePixelRatio || 1;
     for (let p = 0; p < count; p++) {
-      const g = grid
-        .append('svg')
+      // The panel's width is a CSS variable so that presentation mode (style.css) can override it;
+      // its height follows from the aspect ratio, and the canvas and overlay from the panel.
+      const panel = grid
+        .append('div')
         .attr('class', 'map-panel')
-        .attr('xmlns', 'http://www.w3.org/2000/svg')
+        .style('--panel-width', `${PANEL}px`)
+        .style('aspect-ratio', `${PANEL} / ${panelH}`);
+      const canvas = panel
+        .append('canvas')
+        .attr('aria-hidden', 'true')
+        .style('top', `${(100 * TITLE) / panelH}%`)
+        .style('height', `${(100 * bodyH) / panelH}%`)
+        .node()!;
+      // A first size before the observer reports the real one.
+      canvas.width = Math.round(PANEL * dpr);
+      canvas.height = Math.round(bodyH * dpr);
+      canvas.addEventListener('click', (ev) => {
+        const r = canvas.getBoundingClientRect();
+        if (!r.width || !r.height) return;
+        const cell = cellAt(((ev.clientX - r.left) / r.width) * PANEL, ((ev.clientY - r.top) / r.height) * bodyH);
+        if (cell >= 0) onPick(p, cell);
+      });
+      observe(canvas);
+      canvases.push(canvas);
+      const g = panel
+        .append('svg')
+        .attr('xmlns', SVG_NS)
         .attr('viewBox', `0 0 ${PANEL} ${panelH}`)
-        .attr('width', PANEL)
-        .attr('height', panelH)
+        .attr('aria-hidden', 'true')
         .style('font-family', 'system-ui, sans-serif')
         .append('g')
         .attr('class', 'panel');
       g.append('text').attr('class', 'panel-title').attr('x', 4).attr('y', 14).attr('font-size', 13).attr('font-weight', 600);
       g.append('text').attr('class', 'panel-sub').attr('x', 4).attr('y', 28).attr('font-size', 11).attr('fill', '#444');
-      const body = g.append('g').attr('transform', `translate(0,${TITLE})`);
-      body
-        .append('g')
-        .attr('class', 'cells')
-        .selectAll('path')
-        .data(cellPaths)
-        .join('path')
-        .attr('d', (d) => d)
-        .attr('data-cell', (_, i) => i)
-        .attr('stroke', 'none')
-        .attr('fill', NO_DATA);
-      cellNodes.push(body.select('.cells').selectAll<SVGPathElement, string>('path').nodes());
-      shown.push(new Int16Array(n).fill(-1));
+      const body = g.append('g').attr('class', 'body').attr('transform', `translate(0,${TITLE})`);
+      body.append('g').attr('class', 'outlines');
+      body.append('g').attr('class', 'facilities');
+      body.append('g').attr('class', 'follow');
+      body.append('rect').attr('class', 'selected');
+      shown.push(new Int16Array(n).fill(-2));
       wanted.push(new Int16Array(n).fill(-1));
-      body.append('g').attr('class', 'outlines').attr('pointer-events', 'none');
-      body.append('g').attr('class', 'facilities').attr('pointer-events', 'none');
-      body.append('g').attr('class', 'follow').attr('pointer-events', 'none');
-      body.append('rect').attr('class', 'selected').attr('pointer-events', 'none');
-      body.on('click', (ev: MouseEvent) => {
-        const t = ev.target as Element;
-        const cell = t.getAttribute('data-cell');
-        if (cell !== null) onPick(p, Number(cell));
-      });
+      stale.push(true);
       outlineKeys.push('');
       facilityKeys.push('');
       panelText.push({ title: '', sub: '', accent: '' });
@@ -168,7 +326,6 @@ export function createMapView(container: HTMLElement, shapes: Shapes, onPick: (p
       selectedKeys.push('');
     }
   }
-
   /** Outline paths (ring, target) per set of region codes: panels of one comparison share them. */
   const outlineCache = new Map<string, [string, string]>();
   function drawOutlines(body: d3.Selection<SVGGElement, unknown, null, undefined>, region: ArrayLike<number>, key: string) {
@@ -227,8 +384,8 @@ export function createMapView(container: HTMLElement, shapes: Shapes, onPick: (p
     // At least wide enough for the legend and its key.
     const width = Math.max(cols * (PANEL + GAP), 560);
     const height = rows * (panelH + GAP) + LEGEND + 22;
-    const out = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
-    out.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+    const out = document.createElementNS(SVG_NS, 'svg');
+    out.setAttribute('xmlns', SVG_NS);
     out.setAttribute('viewBox', `0 0 ${width} ${height}`);
     out.setAttribute('width', String(width));
     out.setAttribute('height', String(height));
@@ -238,9 +395,24 @@ export function createMapView(container: HTMLElement, shapes: Shapes, onPick: (p
     panels.forEach((g, p) => {
       const copy = g.cloneNode(true) as SVGGElement;
       copy.setAttribute('transform', `translate(${(p % cols) * (PANEL + GAP)},${Math.floor(p / cols) * (panelH + GAP)})`);
+      // The cells as paths under the overlay, in the colours the panel is to show.
+      const cells = document.createElementNS(SVG_NS, 'g');
+      cells.setAttribute('class', 'cells');
+      cells.setAttribute('stroke', 'none');
+      const want = wanted[p]!;
+      for (let i = 0; i < n; i++) {
+        const path = document.createElementNS(SVG_NS, 'path');
+        path.setAttribute('d', pathOf(projected[i]!));
+        path.setAttribute('data-cell', String(i));
+        const c = want[i]!;
+        path.setAttribute('fill', c < 0 ? NO_DATA : palette[c]!);
+        cells.append(path);
+      }
+      const body = copy.querySelector('g.body')!;
+      body.insertBefore(cells, body.firstChild);
       out.append(copy);
     });
-    const key = document.createElementNS('http://www.w3.org/2000/svg', 'g');
+    const key = document.createElementNS(SVG_NS, 'g');
     key.setAttribute('transform', `translate(0,${height - LEGEND - 22})`);
     for (const c of legendSvg.node()!.childNodes) key.append(c.cloneNode(true));
     out.append(key);
@@ -251,7 +423,14 @@ export function createMapView(container: HTMLElement, shapes: Shapes, onPick: (p
     element: root.node()!,
     exportSvg,
     get pending() {
-      return dirty;
+      return stale.filter(Boolean).length;
+    },
+    cellCentre(panel, cell) {
+      const canvas = canvases[panel];
+      const c = centres[cell];
+      if (!canvas || !c) return null;
+      const r = canvas.getBoundingClientRect();
+      return { x: r.left + (c[0] / PANEL) * r.width, y: r.top + (c[1] / bodyH) * r.height };
     },
     update(u) {
       if (u.panels.length !== panelCount) {
@@ -288,7 +467,6 @@ export function createMapView(container: HTMLElement, shapes: Shapes, onPick: (p
         shownPalette = palette;
         for (const a of shown) a.fill(-2);
       }
-      dirty = 0;
       const panels = grid.selectAll<SVGGElement, unknown>('g.panel').nodes();
       u.panels.forEach((p, k) => {
         const g = d3.select(panels[k]!);
@@ -304,7 +482,7 @@ export function createMapView(container: HTMLElement, shapes: Shapes, onPick: (p
           const v = vals ? vals[i]! : NaN;
           const c = Number.isFinite(v) ? index(v) : -1;
           want[i] = c;
-          if (c !== have[i]) dirty++;
+          if (c !== have[i]) stale[k] = true;
         }
         // Outlines change only when the target is drawn: redraw on a change of region codes.
         const key = p.region ? codeKey(p.region) : '';
@@ -357,8 +535,6 @@ export function createMapView(container: HTMLElement, shapes: Shapes, onPick: (p
           } else sel.attr('width', 0);
         }
       });
-      cursorPanel = 0;
-      cursorCell = 0;
 
       // Legend: the shared scale, drawn again only when the scale changes.
       const lkey = `${u.diverging}|${lo}|${hi}|${u.layerLabel}`;
@@ -368,30 +544,8 @@ export function createMapView(container: HTMLElement, shapes: Shapes, onPick: (p
       }
       setText(legend.select('.legend-title').node() as Element | null, u.year === undefined ? u.layerLabel : `${u.layerLabel}, year ${u.year}`);
     },
-    flush(maxCells) {
-      let done = 0;
-      while (dirty > 0 && done < maxCells && cursorPanel < panelCount) {
-        const want = wanted[cursorPanel]!;
-        const have = shown[cursorPanel]!;
-        const nodes = cellNodes[cursorPanel]!;
-        for (; cursorCell < n && done < maxCells; cursorCell++) {
-          const c = want[cursorCell]!;
-          if (c === have[cursorCell]) continue;
-          have[cursorCell] = c;
-          nodes[cursorCell]!.setAttribute('fill', c < 0 ? NO_DATA : palette[c]!);
-          done++;
-          dirty--;
-        }
-        if (cursorCell >= n) {
-          cursorPanel++;
-          cursorCell = 0;
-          // One panel a call: each panel is a picture of its own, and the browser repaints only
-          // the panels whose cells changed since the last frame.
-          if (done > 0) break;
-        }
-      }
-      if (cursorPanel >= panelCount) dirty = 0;
-      return dirty === 0;
+    flush() {
+      for (let p = 0; p < panelCount; p++) if (stale[p]) draw(p);
     },
   };
 }

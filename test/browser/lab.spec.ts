@@ -32,6 +32,46 @@ async function runToDone(page: Page): Promise<string> {
   return (await page.getByTestId('fingerprint').textContent())!;
 }
 
+/**
+ * The maps as the SVG download writes them, read back in the page: per panel, each cell's fill
+ * (normalised to #rrggbb by a canvas, '' when missing) and number of corners, in data-cell order.
+ */
+async function exportedMap(page: Page): Promise<{ fill: string; corners: number; cell: number }[][]> {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the maps as SVG' }).click()]);
+  expect(file.suggestedFilename()).toBe('regensim-map.svg');
+  const text = Buffer.concat((await (await file.createReadStream()).toArray()) as Buffer[]).toString('utf8');
+  return page.evaluate((svg) => {
+    const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
+    const norm = document.createElement('canvas').getContext('2d')!;
+    return [...doc.querySelectorAll('g.panel')].map((g) =>
+      [...g.querySelectorAll('path[data-cell]')].map((p) => {
+        const fill = p.getAttribute('fill');
+        norm.fillStyle = '#010203';
+        if (fill) norm.fillStyle = fill;
+        return { fill: fill ? String(norm.fillStyle) : '', corners: (p.getAttribute('d') ?? '').split('L').length, cell: Number(p.getAttribute('data-cell')) };
+      }),
+    );
+  }, text);
+}
+
+/** The colours (#rrggbb) the live map's canvas shows at the centres of a panel's cells (via the lab's read-only hook). */
+async function canvasColours(page: Page, panel: number, cells: number[]): Promise<string[]> {
+  return page.evaluate(
+    ([panel, cells]) => {
+      const lab = (window as unknown as { regensimLab: { cellCentre(p: number, c: number): { x: number; y: number } | null } }).regensimLab;
+      const canvas = document.querySelectorAll<HTMLCanvasElement>('[data-testid=map] canvas')[panel]!;
+      const r = canvas.getBoundingClientRect();
+      const ctx = canvas.getContext('2d')!;
+      return cells.map((c) => {
+        const at = lab.cellCentre(panel, c)!;
+        const px = ctx.getImageData(Math.floor(((at.x - r.left) * canvas.width) / r.width), Math.floor(((at.y - r.top) * canvas.height) / r.height), 1, 1).data;
+        return `#${[px[0]!, px[1]!, px[2]!].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+      });
+    },
+    [panel, cells] as const,
+  );
+}
+
 test('loads the default city with its controls, labelled, and no console errors', async ({ page }) => {
   test.setTimeout(120_000);
   const errors = watchErrors(page);
@@ -44,10 +84,23 @@ test('loads the default city with its controls, labelled, and no console errors'
   }
   await expect(page.getByTestId('policy-place-based')).toBeChecked();
   await expect(page.getByTestId('policy-hub-based')).toBeChecked();
-  // One map panel per run of the first seed, 1,024 cells each.
-  const cells = await page.getByTestId('map').locator('path[data-cell]').count();
-  expect(cells % 1024).toBe(0);
-  expect(cells / 1024).toBeGreaterThanOrEqual(3);
+  // One map panel per run of the first seed, 1,024 cells each: a canvas per panel on the page
+  // (hidden from assistive technology: the map's container carries the label), and the download
+  // has every cell as a filled path.
+  const canvases = page.getByTestId('map').locator('canvas');
+  expect(await canvases.count()).toBeGreaterThanOrEqual(3);
+  await expect(canvases.first()).toHaveAttribute('aria-hidden', 'true');
+  await expect(page.getByTestId('map')).toHaveAttribute('role', 'img');
+  const exported = await exportedMap(page);
+  expect(exported.length).toBe(await canvases.count());
+  for (const panel of exported) {
+    expect(panel.map((c) => c.cell)).toEqual([...Array(1024).keys()]);
+    expect(panel.filter((c) => !/^#[0-9a-f]{6}$/.test(c.fill))).toEqual([]);
+  }
+  // The canvas shows each cell in the colour the download gives it, at the cell's place.
+  const all = [...Array(1024).keys()];
+  await expect.poll(() => canvasColours(page, 0, all)).toEqual(exported[0]!.map((c) => c.fill));
+  await expect(page.getByTestId('map')).toHaveAttribute('aria-label', /^Maps of /);
   // Every control has an accessible name.
   const unlabelled = await page.evaluate(() =>
     [...document.querySelectorAll('input, select, button')]
@@ -76,6 +129,17 @@ test('runs place-based against hub-based and shows where the displaced household
   await expect(page.getByTestId('policy-hub-based')).toBeChecked();
   await runToDone(page);
   await expect(page.locator('#progress')).toContainText('Done: 5 years');
+  // The maps' download: every cell of every panel a path filled with the colour the page shows
+  // at that cell's centre (poverty rates: many colours, so a cell drawn in another's place shows).
+  const exported = await exportedMap(page);
+  expect(exported.length).toBe(3);
+  const cells = [...Array(100).keys()];
+  for (const [p, panel] of exported.entries()) {
+    expect(panel.map((c) => c.cell)).toEqual(cells);
+    expect(panel.filter((c) => !/^#[0-9a-f]{6}$/.test(c.fill))).toEqual([]);
+    expect(new Set(panel.map((c) => c.fill)).size).toBeGreaterThan(10);
+    await expect.poll(() => canvasColours(page, p, cells)).toEqual(panel.map((c) => c.fill));
+  }
   // The evaluation's verdicts, one per policy.
   await expect(page.getByTestId('verdict-place-based')).toContainText(/better on \d+ of 15/);
   await expect(page.getByTestId('verdict-hub-based')).toContainText(/better on \d+ of 15/);
@@ -91,8 +155,8 @@ test('runs place-based against hub-based and shows where the displaced household
   // The destinations as a map layer: some cell outside the target received movers.
   await page.locator('#layer').selectOption('displacedTo');
   await expect(page.locator('#map-text')).toContainText('moved out of the target');
-  const coloured = await page.getByTestId('map').locator('g.panel').first().locator('path[data-cell]').evaluateAll((ps) => new Set(ps.map((p) => p.getAttribute('fill'))).size);
-  expect(coloured).toBeGreaterThan(1);
+  const shown = await canvasColours(page, 0, [...Array(100).keys()]);
+  expect(new Set(shown).size).toBeGreaterThan(1);
   // Follow one of the households forced out: its history names the forced move.
   await page.getByTestId('follow-forced-place-based').click();
   await expect(page.locator('#follow-history')).toContainText(/forced out by rent|its home was demolished/);
@@ -106,11 +170,12 @@ test('runs place-based against hub-based and shows where the displaced household
   const body = Buffer.concat(text as Buffer[]).toString('utf8');
   expect(body.split('\n')[0]).toBe('run,policy,role,year,block,metric,value');
   expect(body).toContain(',place-based,policy,5,target,povertyRate,');
-  const [svg] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the maps as SVG' }).click()]);
-  expect(svg.suggestedFilename()).toBe('regensim-map.svg');
-  // Difference from the counterfactual: only the policy panels.
+  // Difference from the counterfactual: only the policy panels, in the purple–orange scale.
   await page.locator('#diff').check();
-  await expect(page.getByTestId('map').locator('g.panel')).toHaveCount(2);
+  await expect(page.getByTestId('map').locator('canvas')).toHaveCount(2);
+  const diff = await exportedMap(page);
+  expect(diff.length).toBe(2);
+  await expect.poll(() => canvasColours(page, 1, cells)).toEqual(diff[1]!.map((c) => c.fill));
   await page.screenshot({ path: `${SHOTS}/compare.png`, fullPage: true });
   expect(errors).toEqual([]);
 });
@@ -217,7 +282,11 @@ test('a student can pick a neighbourhood, a household, and read why it moved', a
     return region.findIndex((v) => v === 1);
   });
   expect(cell).toBeGreaterThanOrEqual(0);
-  await page.getByTestId('map').locator('g.panel').first().locator(`path[data-cell="${cell}"]`).click();
+  // Clicked at its centre on the first panel's canvas (where the lab's hook says it is drawn).
+  await page.getByTestId('map').scrollIntoViewIfNeeded();
+  const at = await page.evaluate((c) => (window as unknown as { regensimLab: { cellCentre(p: number, c: number): { x: number; y: number } | null } }).regensimLab.cellCentre(0, c), cell);
+  expect(at).not.toBeNull();
+  await page.mouse.click(at!.x, at!.y);
   await expect(page.locator('#follow-list')).toContainText(`neighbourhood ${cell} (target)`);
   const households = page.locator('#follow-list button');
   expect(await households.count()).toBeGreaterThan(0);
@@ -256,12 +325,15 @@ test("a real city's small areas are drawn as Voronoi polygons from their coordin
   // Sunderland's 185 areas with fewer households and a short settling-in, to keep the test short.
   await page.goto('/?scenario=sunderland&policies=place-based&seed=1&years=3&set=households.count%3D3000&set=run.spinUpYears%3D1');
   await expect(status(page)).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
-  const cells = page.getByTestId('map').locator('g.panel').first().locator('path[data-cell]');
-  await expect(cells).toHaveCount(185);
+  const cells = (await exportedMap(page))[0]!;
+  expect(cells.map((c) => c.cell)).toEqual([...Array(185).keys()]);
   // Not squares: Voronoi cells have varying numbers of corners.
-  const corners = await cells.evaluateAll((ps) => ps.map((p) => (p.getAttribute('d') ?? '').split('L').length));
-  expect(new Set(corners).size).toBeGreaterThan(2);
+  expect(new Set(cells.map((c) => c.corners)).size).toBeGreaterThan(2);
   await runToDone(page);
+  // Each polygon drawn in its colour where it is (its centre is inside: Voronoi cells are convex).
+  const after = (await exportedMap(page))[0]!;
+  expect(new Set(after.map((c) => c.fill)).size).toBeGreaterThan(10);
+  await expect.poll(() => canvasColours(page, 0, after.map((c) => c.cell))).toEqual(after.map((c) => c.fill));
   await expect(page.getByTestId('verdict-place-based')).toContainText(/better on \d+ of 15/);
   await page.screenshot({ path: `${SHOTS}/real-city.png`, fullPage: true });
   expect(errors).toEqual([]);
