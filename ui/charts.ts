@@ -1,8 +1,10 @@
 /**
  * Time series of the key metrics: a grid of small line charts (rows: metrics; columns: target,
- * ring, city) in one SVG, so that it exports as one picture. Each policy's run is a solid line in
- * its colour and the same-seed run without it a dashed line in the same colour, so the gap
- * between the two is the policy's effect. A sentence per chart is the text alternative.
+ * ring, city), each an SVG of its own so that the browser repaints only the charts that changed
+ * (one SVG of twelve charts was repainted whole for each); `exportSvg` puts them together as one
+ * picture. Each policy's run is a solid line in its colour and the same-seed run without it a
+ * dashed line in the same colour, so the gap between the two is the policy's effect. A sentence
+ * per chart is the text alternative.
  */
 import * as d3 from 'd3';
 import type { YearFrame } from '../sim/types.ts';
@@ -34,6 +36,8 @@ export interface ChartsView {
    */
   flush(maxCharts: number): boolean;
   readonly pending: boolean;
+  /** The charts as one SVG picture, laid out as on the page (for the downloads). */
+  exportSvg(): SVGSVGElement;
 }
 
 interface Chart {
@@ -54,12 +58,11 @@ interface Chart {
  * when the values leave the rounded y domain, that chart's y axis. The skeleton (titles, x axes,
  * one path per line) is built again only when the lines or the number of years change.
  */
-export function createCharts(svgEl: SVGSVGElement, describe: HTMLElement): ChartsView {
-  const svg = d3.select(svgEl);
+export function createCharts(container: HTMLElement, describe: HTMLElement): ChartsView {
+  const root = d3.select(container);
   const cols = CHART_REGIONS.length;
   const width = cols * (W + 10);
   const height = CHART_METRICS.length * (H + 10);
-  svg.attr('viewBox', `0 0 ${width} ${height}`).attr('width', width).attr('height', height).attr('xmlns', 'http://www.w3.org/2000/svg').style('font-family', 'system-ui, sans-serif');
   let skeletonKey = '';
   let charts: Chart[] = [];
   let lines: readonly Line[] = [];
@@ -69,12 +72,21 @@ export function createCharts(svgEl: SVGSVGElement, describe: HTMLElement): Chart
   let textPending = false;
 
   function build(): void {
-    svg.selectAll('*').remove();
+    root.selectAll('*').remove();
     charts = [];
     const x = d3.scaleLinear().domain([0, Math.max(1, years)]).range([M.left, W - M.right]);
-    CHART_METRICS.forEach((metric, row) => {
-      CHART_REGIONS.forEach((region, col) => {
-        const g = svg.append('g').attr('transform', `translate(${col * (W + 10)},${row * (H + 10)})`);
+    CHART_METRICS.forEach((metric) => {
+      CHART_REGIONS.forEach((region) => {
+        const g = root
+          .append('svg')
+          .attr('class', 'chart')
+          .attr('aria-hidden', 'true')
+          .attr('xmlns', 'http://www.w3.org/2000/svg')
+          .attr('viewBox', `0 0 ${W} ${H}`)
+          .attr('width', W)
+          .attr('height', H)
+          .style('font-family', 'system-ui, sans-serif')
+          .append('g');
         g.append('text').attr('x', M.left).attr('y', 12).attr('font-size', 11).attr('font-weight', 600).text(`${label(metric)} — ${region}`);
         // Regions other than the city exist once the programme draws its target.
         const empty = g.append('text').attr('x', M.left).attr('y', H / 2).attr('font-size', 10).attr('fill', '#555').text('no target yet: it is drawn when the programme starts');
@@ -177,6 +189,21 @@ export function createCharts(svgEl: SVGSVGElement, describe: HTMLElement): Chart
     },
     get pending() {
       return queue.length > 0 || textPending;
+    },
+    exportSvg() {
+      const out = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+      out.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+      out.setAttribute('viewBox', `0 0 ${width} ${height}`);
+      out.setAttribute('width', String(width));
+      out.setAttribute('height', String(height));
+      out.setAttribute('style', 'font-family: system-ui, sans-serif');
+      out.setAttribute('aria-label', describe.textContent ?? '');
+      charts.forEach((c, i) => {
+        const copy = c.g.node()!.cloneNode(true) as SVGGElement;
+        copy.setAttribute('transform', `translate(${(i % cols) * (W + 10)},${Math.floor(i / cols) * (H + 10)})`);
+        out.append(copy);
+      });
+      return out;
     },
   };
 }

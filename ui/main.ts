@@ -512,7 +512,7 @@ function renderSeries(): void {
     lines.push({ name: `${POLICY_LABELS[k]} (without it: dashed)`, colour: POLICY_COLOURS[k], dashed: true, frames: r.frames[own.counterfactual[0]!]! });
     lines.push({ name: POLICY_LABELS[k], colour: POLICY_COLOURS[k], dashed: false, frames: r.frames[own.policy[0]!]! });
   }
-  charts ??= createCharts($('series') as unknown as SVGSVGElement, $('series-text'));
+  charts ??= createCharts($('series'), $('series-text'));
   charts.set(lines, r.years);
   charts.flush(CHARTS_PER_FRAME);
 }
@@ -888,7 +888,7 @@ function wireActions(): void {
   });
   for (const span of document.querySelectorAll<HTMLElement>('.exports')) {
     const which = span.dataset.for!;
-    const svg = () => (which === 'map' ? mapView?.exportSvg() : ($('series') as unknown as SVGSVGElement)) ?? null;
+    const svg = () => (which === 'map' ? mapView?.exportSvg() : charts?.exportSvg()) ?? null;
     const b1 = el('button', { type: 'button' }, 'SVG');
     const b2 = el('button', { type: 'button' }, 'PNG');
     b1.setAttribute('aria-label', `Download the ${which === 'map' ? 'maps' : 'charts'} as SVG`);

@@ -170,6 +170,18 @@ test('runs place-based against hub-based and shows where the displaced household
   const body = Buffer.concat(text as Buffer[]).toString('utf8');
   expect(body.split('\n')[0]).toBe('run,policy,role,year,block,metric,value');
   expect(body).toContain(',place-based,policy,5,target,povertyRate,');
+  // The charts (an SVG each on the page) download as one picture: twelve charts, each with a line
+  // for every run of the two policies and their counterfactual, laid out in a grid.
+  const [chartsFile] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the charts as SVG' }).click()]);
+  const chartsSvg = Buffer.concat((await (await chartsFile.createReadStream()).toArray()) as Buffer[]).toString('utf8');
+  const charts = await page.evaluate((svg) => {
+    const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
+    const groups = [...doc.documentElement.children].filter((e) => e.tagName === 'g');
+    return groups.map((g) => ({ transform: g.getAttribute('transform'), lines: g.querySelectorAll(':scope > path[stroke][d]').length }));
+  }, chartsSvg);
+  expect(charts).toHaveLength(12);
+  expect(new Set(charts.map((c) => c.transform)).size).toBe(12);
+  for (const c of charts) expect(c.lines).toBe(4);
   // Difference from the counterfactual: only the policy panels, in the purple–orange scale.
   await page.locator('#diff').check();
   await expect(page.getByTestId('map').locator('canvas')).toHaveCount(2);
