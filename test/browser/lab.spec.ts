@@ -6,6 +6,10 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
+import { FNV_BASIS, fnv1a } from '../../sim/rng.ts';
+import { createApi } from '../../workers/api.ts';
+import { planComparison } from '../../workers/compare-plan.ts';
+import { loadScenario } from '../../workers/scenarios.ts';
 
 const SHOTS = '.ci-out/screenshots';
 mkdirSync(SHOTS, { recursive: true });
@@ -189,6 +193,35 @@ test('runs place-based against hub-based and shows where the displaced household
   expect(diff.length).toBe(2);
   await expect.poll(() => canvasColours(page, 1, cells)).toEqual(diff[1]!.map((c) => c.fill));
   await page.screenshot({ path: `${SHOTS}/compare.png`, fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+/**
+ * The lab's fingerprint of a comparison computed in Node, the way `regensim` runs it: the same
+ * scenario, overrides, seed and years (smallUrl's), the same plan, each run whole in this process,
+ * every year's frame kept (as the lab's sessions keep them), the results' JSON hashed in the lab's
+ * order (ui/engine.ts, `fingerprint`).
+ */
+function nodeFingerprint(): string {
+  const config = loadScenario('baseline', ['city.width=10', 'city.height=10', 'households.count=2000', 'run.seed=3', 'run.years=5']);
+  const plan = planComparison(config, ['place-based', 'hub-based'], [3], 5);
+  const api = createApi();
+  const runs = plan.tasks.map(({ frameYears: _all, ...task }) => api.runTask(task));
+  let h = FNV_BASIS;
+  plan.outputs.forEach((o, i) => {
+    if (i > 0) h = fnv1a('\n', h);
+    const r = runs[o.task]!;
+    if (r.error) throw new Error(r.error);
+    h = fnv1a(JSON.stringify(o.tracked < 0 ? r.result : r.tracked![o.tracked]), h);
+  });
+  return h.toString(16).padStart(8, '0');
+}
+
+test('the browser computes what Node computes: the same runs, to the last digit', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto(smallUrl());
+  const lab = await runToDone(page);
+  expect(lab).toBe(nodeFingerprint());
   expect(errors).toEqual([]);
 });
 
