@@ -393,9 +393,12 @@ let mapText: { label: string; text: string } | null = null;
 let charts: ChartsView | null = null;
 /**
  * Charts redrawn in one frame: few enough that a frame's script, style, layout and paint stay
- * well under 50 ms on a loaded machine. (The maps' cells are on canvases: all panels in a frame.)
+ * well under 50 ms on a loaded machine. Two, not four: when the programme starts, the target's and
+ * the ring's charts get their axes and lines in the same few frames as the maps' outlines, and
+ * four a frame made those frames the longest of the run (docs/performance.md). (The maps' cells
+ * are on canvases: all panels in a frame.)
  */
-const CHARTS_PER_FRAME = 4;
+const CHARTS_PER_FRAME = 2;
 
 /**
  * Draws over the next frames. The drawing is spread so that no frame does much: the maps'
