@@ -398,7 +398,7 @@ export const POLICY_FIELD_KINDS: Readonly<Record<string, readonly PolicyKind[]>>
   performancePressure: ['place-based'],
   people: ['people-based', 'integrated'],
   hub: ['hub-based', 'integrated'],
-  tenureSecurity: ['hub-based', 'integrated'],
+  tenureSecurity: ['place-based', 'hub-based', 'integrated'],
 };
 /** Hub fields the integrated policy fixes (a multi-department partnership: no friction, full coverage). */
 export const INTEGRATED_FIXED_HUB_FIELDS = ['friction', 'coverage'] as const;

@@ -5,6 +5,10 @@
  * incentives inside the boundary and area programmes for current residents (lost on moving out);
  * output targets in the Sunniside proportions.
  *
+ * `policy.tenureSecurity` protects the target's sitting tenants from rent-forced moves while the
+ * programme runs (none by default): the lever MODEL.md §7 pairs with people-heavy spending when
+ * it asks whether displacement depends on the mix (fact 11).
+ *
  * Performance pressure p ∈ [0, 1] shifts money toward cheap, visible outputs: the physical share
  * grows (programmes and incentives shrink) and, within physical works, gap-funded floorspace —
  * which counts square metres and leverages private investment — displaces homes, refurbishment
@@ -13,7 +17,7 @@
 import type { ScenarioConfig } from '../config/schema.ts';
 import { defaultIndexRule } from './defaults.ts';
 import type { Policy } from './index.ts';
-import { areaProgrammes, buildFloorspace, buildHomes, improveEnvironment, incentiveBill, refurbish, setFirmIncentive } from './levers.ts';
+import { areaProgrammes, buildFloorspace, buildHomes, improveEnvironment, incentiveBill, refurbish, setFirmIncentive, setTenureSecurity } from './levers.ts';
 
 /** Sunniside's targets per £1m of public money (£20m public: £100m private, 500 jobs, 7 acres, 900 homes, 5,000 m²). */
 const TARGETS_PER_MILLION = { privateInvestment: 5_000_000, publicInvestment: 1_000_000, jobsCreated: 25, brownfield: 0.35, homesBuilt: 45, floorspace: 250 };
@@ -52,6 +56,7 @@ export const placeBased: Policy = {
     if (!b) return 0;
     const s = placeShares(w.config);
     const target = b.target;
+    setTenureSecurity(w, target, w.config.policy.tenureSecurity);
     let spent = 0;
     const physical = budget * s.physical;
     spent += buildFloorspace(w, target, physical * s.floorspace, w.config.policy.performancePressure);

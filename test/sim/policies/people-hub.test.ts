@@ -319,6 +319,22 @@ describe('hub-based', () => {
 });
 
 describe('tenure security', () => {
+  it.each(['place-based', 'hub-based'])("%s secures the sitting tenants of its target at the scenario's level while it runs", (kind) => {
+    const sim = run(kind, 31, { tenureSecurity: 0.75 });
+    const w = sim.world;
+    sim.step(4);
+    const b = boundaryOf(w)!;
+    let secured = 0;
+    for (let k = 0; k < w.cells.n; k++) {
+      expect(w.cells.tenureSecurity[k]).toBe(b.target[k] ? 0.75 : 0);
+      if (b.target[k]) secured++;
+    }
+    expect(secured).toBeGreaterThan(0);
+    // Place-tied: the protection ends with the programme.
+    sim.step(PROGRAMME_TICKS);
+    expect(Math.max(...w.cells.tenureSecurity)).toBe(0);
+  });
+
   /** Rent-forced moves out of even and odd cells over ticks 0–9, with security `level` in the even cells. */
   function forcedMoves(level: number, seed: number): { even: number; odd: number; protectedBurdened: number } {
     const sim = run('none', seed);
