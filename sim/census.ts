@@ -21,6 +21,12 @@ export function workingAge(c: Cells, k: number): number {
   return c.labourForce[k]! + c.sick[k]!;
 }
 
+/** The share of cell k's working-age heads out of work (0 for a cell with none). */
+export function outOfWorkRate(c: Cells, k: number): number {
+  const all = workingAge(c, k);
+  return all > 0 ? outOfWork(c, k) / all : 0;
+}
+
 export function census(w: World): void {
   const totals = startCensus(w);
   countResidents(w, totals);

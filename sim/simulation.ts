@@ -5,7 +5,7 @@
  */
 import type { ScenarioConfig } from './config/schema.ts';
 import { configHash } from './config/load.ts';
-import { outOfWork, workingAge } from './census.ts';
+import { outOfWorkRate } from './census.ts';
 import { createWorld } from './create.ts';
 import { runDid } from './metrics/evaluation.ts';
 import { createMetrics, type MetricsState } from './metrics/reporters.ts';
@@ -278,10 +278,7 @@ export function createSimulation(config: ScenarioConfig, opts: SimulationOptions
           poverty: rate(c.poor, c.households),
           unemployment: rate(c.unemployed, c.labourForce),
           // Working-age heads out of work, unemployed or sick, over all of working age.
-          outOfWork: layer((k) => {
-            const all = workingAge(c, k);
-            return all > 0 ? outOfWork(c, k) / all : 0;
-          }),
+          outOfWork: layer((k) => outOfWorkRate(c, k)),
           income: layer((k) => (c.households[k]! > 0 ? c.incomeSum[k]! / c.households[k]! : 0)),
           rent: c.rent.slice(),
           quality: c.quality.slice(),

@@ -28,7 +28,7 @@ import type { OtherDomain, SmallAreaTable } from './smallAreas.ts';
 import { OTHER_DOMAINS, deprivationPercentile, parseSmallAreas, smallAreaGeography } from './smallAreas.ts';
 import type { World } from './world.ts';
 import { SOCIAL, occupy } from './world.ts';
-import { census, outOfWork, workingAge } from './census.ts';
+import { census, outOfWork, outOfWorkRate, workingAge } from './census.ts';
 import { updateResources } from './subsystems/humanCapital.ts';
 import { amenityLogRent, updateAllowanceCap, updateAllowances } from './subsystems/housing.ts';
 import { updatePoverty, updatePovertyLine } from './subsystems/neighbourhood.ts';
@@ -420,7 +420,7 @@ export function smallAreaFit(w: World): { areas: AreaFit[]; scale: { poverty: nu
       householdsTarget: (hh * t.population[k]!) / pop,
       povertyRate: c.households[k]! > 0 ? c.poor[k]! / c.households[k]! : 0,
       povertyTarget: t.income[k]! * sp,
-      outOfWorkRate: workingAge(c, k) > 0 ? outOfWork(c, k) / workingAge(c, k) : 0,
+      outOfWorkRate: outOfWorkRate(c, k),
       outOfWorkTarget: t.employment[k]! * su,
     });
   }
