@@ -63,6 +63,8 @@ export function createCharts(container: HTMLElement, describe: HTMLElement): Cha
   const cols = CHART_REGIONS.length;
   const width = cols * (W + 10);
   const height = CHART_METRICS.length * (H + 10);
+  // The page lays the charts out three a row, as the exported picture does (style.css).
+  root.style('--charts-width', `${width}px`);
   let skeletonKey = '';
   let charts: Chart[] = [];
   let lines: readonly Line[] = [];
