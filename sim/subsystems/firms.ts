@@ -223,7 +223,10 @@ export function isNewcomer(w: World, i: number): boolean {
 function siteDraw(rs: Stream, key: number, i: number, n: number, tick: number): number {
   return key < 0 ? rs.next() : keyedDraw(key, i * SITE_DRAWS + n, tick);
 }
-/** Draws a site search can take: two per candidate (site and taste), four tries per candidate. */
+/**
+ * Draws a site search can take: four tries per wanted candidate, two draws a try (site and taste),
+ * for at most 64 candidates (the schema's bound on firms.candidateSites): 4 × 2 × 64.
+ */
 const SITE_DRAWS = 512;
 
 /**
