@@ -585,7 +585,8 @@ export function drawBoundary(w: World, rule: BoundaryRule, ringDistance: number)
  * Writes region codes into world.region (target 1, ring 2, comparison 3, rest 0), sets hasTarget,
  * and records the original residents: households.startCell = cell and startPoor = poor for
  * households living in the target, startCell = -1 for others; region.startTick = current tick.
- * `exitedPoverty` is cleared too: it counts exits since the programme's start.
+ * `exitedPoverty` is cleared too: it counts exits since the programme's start. The ring's households
+ * are marked (`startRing`, with their poverty then), for the ring's decomposition.
  */
 export function applyBoundary(w: World, b: Boundary): void {
   const code = w.region.code;
@@ -603,6 +604,7 @@ export function applyBoundary(w: World, b: Boundary): void {
   w.region.startTick = w.city.tick;
   const h = w.households;
   let originals = 0;
+  let ringHouseholds = 0, ringPoor = 0;
   for (let s = 0; s < h.count; s++) {
     const k = h.cell[s]!;
     const resident = h.alive[s] === 1 && k >= 0 && b.target[k] === 1;
@@ -610,8 +612,15 @@ export function applyBoundary(w: World, b: Boundary): void {
     h.startPoor[s] = resident ? h.poor[s]! : 0;
     h.exitedPoverty[s] = 0;
     if (resident) originals++;
+    const inRing = h.alive[s] === 1 && k >= 0 && code[k] === REGION_CODES.ring;
+    h.startRing[s] = inRing ? 1 + h.poor[s]! : 0;
+    if (inRing) {
+      ringHouseholds++;
+      ringPoor += h.poor[s]!;
+    }
   }
   w.region.originals = originals;
+  w.region.ringStartPoverty = ringHouseholds > 0 ? ringPoor / ringHouseholds : 0;
   // The target's state at the start, for the churn decomposition and the outputs since then.
   let poor = 0;
   for (let s = 0; s < h.count; s++) if (h.startCell[s]! >= 0) poor += h.startPoor[s]!;

@@ -237,7 +237,7 @@ export function createWorld(config: ScenarioConfig, seed: number = config.run.se
     },
     moves: allocMoveLog(),
     region: { code: new Uint8Array(n), hasTarget: false, startTick: -1, originals: 0, originalsGone: 0, originalsGoneExited: 0, moveLogAt: 0,
-      startPoverty: 0, baseJobsCreated: 0, baseJobs: 0, baseJobsRelocated: 0, baseHomesBuilt: 0 },
+      startPoverty: 0, ringStartPoverty: 0, baseJobsCreated: 0, baseJobs: 0, baseJobsRelocated: 0, baseHomesBuilt: 0 },
     trackers: [],
     ledger: emptyLedger(),
     commute,

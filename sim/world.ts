@@ -84,6 +84,12 @@ export interface Households {
   startPoor: Uint8Array;
   /** Was poor at the start and has since been out of poverty at a year's end. */
   exitedPoverty: Uint8Array;
+  /**
+   * Lived in the adjacent ring when the programme started: 1 not poor then, 2 poor then (0: did
+   * not). The ring's poverty change splits into the change for these households still living in it
+   * and the change from who moved (the churn block's ring decomposition).
+   */
+  startRing: Uint8Array;
   /** Levers a policy may set: portable transfers (pounds a year), training and family support intensity (0..1). */
   transfer: Float32Array;
   training: Float32Array;
@@ -277,6 +283,8 @@ export interface Region {
   moveLogAt: number;
   /** The target's poverty rate at the start, and its cumulative job and home counters then. */
   startPoverty: number;
+  /** The ring's poverty rate at the start (the households living in it then). */
+  ringStartPoverty: number;
   baseJobsCreated: number;
   /** Filled jobs located in the target at the start. */
   baseJobs: number;
@@ -296,6 +304,7 @@ export interface Tracker {
   startCell: Int32Array;
   startPoor: Uint8Array;
   exitedPoverty: Uint8Array;
+  startRing: Uint8Array;
 }
 
 /** A tracker with no target yet, for a world whose household slots number `capacity`. */
@@ -303,11 +312,12 @@ export function createTracker(cells: number, capacity: number): Tracker {
   return {
     region: {
       code: new Uint8Array(cells), hasTarget: false, startTick: -1, originals: 0, originalsGone: 0, originalsGoneExited: 0, moveLogAt: 0,
-      startPoverty: 0, baseJobsCreated: 0, baseJobs: 0, baseJobsRelocated: 0, baseHomesBuilt: 0,
+      startPoverty: 0, ringStartPoverty: 0, baseJobsCreated: 0, baseJobs: 0, baseJobsRelocated: 0, baseHomesBuilt: 0,
     },
     startCell: new Int32Array(capacity).fill(-1),
     startPoor: new Uint8Array(capacity),
     exitedPoverty: new Uint8Array(capacity),
+    startRing: new Uint8Array(capacity),
   };
 }
 
@@ -317,7 +327,7 @@ export function createTracker(cells: number, capacity: number): Tracker {
  * one is read; writes to the marks and to the region go to the tracker.
  */
 export function trackerView(w: World, t: Tracker): World {
-  return assembleWorld(w.config, w.rng, w, t.region, withMarks(w.households, t.startCell, t.startPoor, t.exitedPoverty));
+  return assembleWorld(w.config, w.rng, w, t.region, withMarks(w.households, t.startCell, t.startPoor, t.exitedPoverty, t.startRing));
 }
 
 /**
@@ -326,13 +336,13 @@ export function trackerView(w: World, t: Tracker): World {
  * new hidden class at nearly every call once the function has feedback, so every view would be of
  * another shape and the metrics that read it would be compiled again and again.
  */
-function withMarks(h: Households, startCell: Int32Array, startPoor: Uint8Array, exitedPoverty: Uint8Array): Households {
+function withMarks(h: Households, startCell: Int32Array, startPoor: Uint8Array, exitedPoverty: Uint8Array, startRing: Uint8Array): Households {
   return {
     capacity: h.capacity, count: h.count, alive: h.alive, id: h.id, cell: h.cell, income: h.income, allowance: h.allowance,
     employer: h.employer, skill: h.skill, hours: h.hours, health: h.health, age: h.age, kids: h.kids, kidAge: h.kidAge,
     attainment: h.attainment, tenure: h.tenure, movedTick: h.movedTick, ties: h.ties, poor: h.poor,
     unempQuarters: h.unempQuarters, sick: h.sick, burdenQuarters: h.burdenQuarters, lifeEvent: h.lifeEvent,
-    startCell, startPoor, exitedPoverty,
+    startCell, startPoor, exitedPoverty, startRing,
     transfer: h.transfer, training: h.training, support: h.support, areaBenefit: h.areaBenefit, graduate: h.graduate,
     free: h.free, freeCount: h.freeCount, nextId: h.nextId,
   };
@@ -429,6 +439,7 @@ export function allocHouseholds(capacity: number): Households {
     startCell: new Int32Array(capacity).fill(-1),
     startPoor: new Uint8Array(capacity),
     exitedPoverty: new Uint8Array(capacity),
+    startRing: new Uint8Array(capacity),
     transfer: new Float32Array(capacity),
     training: new Float32Array(capacity),
     support: new Float32Array(capacity),
@@ -479,6 +490,7 @@ export function addHousehold(h: Households): number {
   h.startCell[s] = -1;
   h.startPoor[s] = 0;
   h.exitedPoverty[s] = 0;
+  h.startRing[s] = 0;
   h.transfer[s] = 0;
   h.training[s] = 0;
   h.support[s] = 0;
@@ -534,6 +546,7 @@ export function removeHousehold(w: World, s: number): void {
   // run's own) sees only the household store. A slot is reused only after this.
   for (let i = 0; i < w.trackers.length; i++) {
     const t = w.trackers[i]!;
+    t.startRing[s] = 0;
     if (t.startCell[s]! === -1) continue;
     if (t.startCell[s]! >= 0) {
       t.region.originalsGone++;

@@ -63,7 +63,7 @@ export const METRIC_LABELS: Record<string, string> = {
 
 export const label = (m: string) => METRIC_LABELS[m] ?? m;
 
-export const isRate = (name: string) => /(Rate|Share|Burden|ShareOfChange)$/.test(name) || name === 'turnover';
+export const isRate = (name: string) => /(Rate|Share|Burden|Change)$/.test(name) || name === 'turnover'; // *Change: changes of a poverty rate, or a share of one
 export const isMoney = (name: string) => /(Income|Rent|Wage|Investment|total|physical|people)$/.test(name);
 
 // One formatter for every call: `toLocaleString('en-GB')` builds a new one each time (~16 µs a

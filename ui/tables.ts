@@ -20,6 +20,9 @@ const OUTCOMES: [string, string][] = [
   ['originalResidents.unemploymentRate', "original residents' unemployment"],
   ['originalResidents.outOfWorkRate', "original residents out of work"],
   ['ring.povertyRate', 'ring poverty'],
+  // Why the ring's poverty moved: its residents of the start who still live there, or who came and went.
+  ['churn.ringPeopleChange', '… of it among its residents of the start'],
+  ['churn.ringCompositionChange', '… of it from who moved in and out'],
   ['ring.firms', 'ring firms'],
   ['city.povertyRate', 'city poverty'],
   ['city.forcedMoves', 'city forced moves'],

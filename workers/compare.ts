@@ -76,7 +76,7 @@ export async function runComparison(config: ScenarioConfig, opts: CompareOptions
 // readable output
 
 const groupThousands = (s: string) => s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-const isRate = (name: string) => /(Rate|Share|Burden|ShareOfChange)$/.test(name) || name === 'turnover';
+const isRate = (name: string) => /(Rate|Share|Burden|Change)$/.test(name) || name === 'turnover'; // *Change: changes of a poverty rate, or a share of one
 const isMoney = (name: string) => /(Income|Rent|Wage|Investment|total|physical|people)$/.test(name);
 const MISSING = '–';
 
@@ -168,6 +168,10 @@ const LINES: Line[] = [
   paired('forced out of target', 'churn.forcedOutMovers'),
   paired('… to the ring', 'churn.forcedToRing'),
   paired('… out of the city', 'churn.forcedLeftCity'),
+  // The ring's poverty effect split: its residents of the start who still live there, and the rest
+  // (who moved in and out).
+  paired('ring poverty: its residents', 'churn.ringPeopleChange'),
+  paired('… who moved', 'churn.ringCompositionChange'),
   paired('orig. residents poverty', 'originalResidents.povertyRate'),
   paired('orig. residents out of work', 'originalResidents.outOfWorkRate'),
   paired('stayers poverty', 'stayers.povertyRate'),

@@ -470,6 +470,26 @@ function gatherGroup(incomes: Float64Array, members: Uint16Array, bit: number, o
 }
 
 /**
+ * The households that lived in the adjacent ring when the programme started and live in it now
+ * (anywhere in it), and how many of them were poor then and are now.
+ */
+function ringStayers(w: World): { households: number; poorThen: number; poorNow: number } {
+  const h = w.households;
+  const code = w.region.code;
+  const ring = REGION_CODES.ring;
+  let households = 0, poorThen = 0, poorNow = 0;
+  for (let s = 0; s < h.count; s++) {
+    const mark = h.startRing[s]!;
+    const k = h.cell[s]!;
+    if (mark === 0 || !h.alive[s] || k < 0 || code[k] !== ring) continue;
+    households++;
+    poorThen += mark - 1;
+    poorNow += h.poor[s]!;
+  }
+  return { households, poorThen, poorNow };
+}
+
+/**
  * The people views, churn, outputs and spending of the programme now; `people` holds the groups'
  * aggregates from `peopleMetricsByGroup` over `householdGroups`.
  */
@@ -548,6 +568,11 @@ export function programmeFrames(w: World, people: readonly MetricValues[]): Pick
   const targetChange = people[GROUP.target]!.povertyRate! - w.region.startPoverty;
   const peopleChange = stayersN > 0 ? stayers.povertyRate! - stayersStartPoor / stayersN : 0;
   const compositionChange = targetChange - peopleChange;
+  // The same for the adjacent ring: does it get poorer because its residents do, or because of who
+  // moves in and out (the displaced among them)?
+  const rs = ringStayers(w);
+  const ringChange = people[GROUP.ring]!.povertyRate! - w.region.ringStartPoverty;
+  const ringPeopleChange = rs.households > 0 ? (rs.poorNow - rs.poorThen) / rs.households : 0;
   const churn: MetricValues = {
     exitedPoverty: exited,
     exitedPovertyLeftShare: exited > 0 ? exitedLeft / exited : 0,
@@ -569,6 +594,10 @@ export function programmeFrames(w: World, people: readonly MetricValues[]): Pick
     compositionChange,
     // Undefined when the target's poverty barely moved: report 0 rather than a ratio of noise.
     compositionShareOfChange: Math.abs(targetChange) > 0.005 ? compositionChange / targetChange : 0,
+    ringPovertyChange: ringChange,
+    ringStayers: rs.households,
+    ringPeopleChange,
+    ringCompositionChange: ringChange - ringPeopleChange,
   };
 
   // Outputs: what the subsystems counted in the target since the start, and the ledger.

@@ -161,6 +161,10 @@ describe('stylized facts (MODEL.md §7), 20 seeds × 25 years, default city', ()
     const pov = report('ring poverty at the programme end, place-based − none', paired('place', 'ring', 'povertyRate', END));
     const firms = report('ring firms at the programme end, place-based − none', paired('place', 'ring', 'firms', END));
     report('ring poverty at year 25, place-based − none', paired('place', 'ring', 'povertyRate'));
+    report("ring poverty at the programme end, its residents' own change (those of the start still there), place-based − none", paired('place', 'churn', 'ringPeopleChange', END));
+    report('ring poverty at the programme end, the change from who moved, place-based − none', paired('place', 'churn', 'ringCompositionChange', END));
+    report("ring poverty at year 25, its residents' own change, place-based − none", paired('place', 'churn', 'ringPeopleChange'));
+    report('ring poverty at year 25, the change from who moved, place-based − none', paired('place', 'churn', 'ringCompositionChange'));
     report('ring poverty at year 25, the same budget over 23 years − none', paired('placeLong', 'ring', 'povertyRate'));
     report('ring firms at year 25, the same budget over 23 years − none', paired('placeLong', 'ring', 'firms'));
     expect(pov.lo).toBeGreaterThan(0);
