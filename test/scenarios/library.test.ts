@@ -32,6 +32,7 @@ const LIBRARY = [
   'sunniside',
   'new-deal',
   'weston',
+  'lasting-hub',
   'tabula-rasa-1980s',
   'micro-regeneration',
   'secure-tenants',
@@ -67,7 +68,7 @@ function expectUserError(r: { code: number; stdout: string; stderr: string }) {
 }
 
 describe('the bundled library', () => {
-  it('holds the ten scenarios of the library, each with a title, a description and every section of a teaching note', () => {
+  it('holds the eleven scenarios of the library, each with a title, a description and every section of a teaching note', () => {
     const list = listScenarios();
     expect(list.map((s) => s.name)).toEqual(expect.arrayContaining(LIBRARY));
     for (const s of list.filter((x) => LIBRARY.includes(x.name))) {
