@@ -119,6 +119,31 @@ export const TOURS: Tour[] = [
     ],
   },
   {
+    id: 'lasting-hub',
+    title: 'A lasting hub: do the gains outlast the money?',
+    setup: { scenarios: ['lasting-hub'], policies: ['hub-based'], sets: { 'policy.durationYears': '23', 'policy.budgetPerYear': '2173913' }, withScenario: ['hub-based'], years: 25 },
+    steps: [
+      {
+        title: 'Ten years, or twenty-three?',
+        text: "The study argues that poverty is structural and yields only to long-term work on core resources — education, health, employment — while programmes such as the New Deal for Communities ran for ten years. Here Weston's school hub gets the same £50m, spread over 23 years instead of ten: less than half the money a year, for more than twice as long.",
+      },
+      {
+        title: 'Predict',
+        text: 'The run lasts 25 years; the hub starts in year 2.',
+        predict: {
+          question: "By year 25, against the same city without the hub, is the hub's catchment less poor?",
+          options: ['yes, clearly', 'a little, within the noise', 'no'],
+        },
+        run: true,
+      },
+      {
+        title: 'What lasted',
+        text: "Look at target poverty and the original residents in the outcomes. Then set the programme length to 10 and the budget per year to 5000000 (Weston as it ran) and run again: the same money spent in ten years. Over 10 seeds the lasting hub's catchment ends clearly less poor than without it (about 5 points on the default city) and the ten-year hub's not measurably so; the ten-year hub's skill gains fade once its money stops, as the adults it trained age and leave. Are the people it started with less poor? Who lives in the catchment has changed too.",
+        look: 'sec-scorecard',
+      },
+    ],
+  },
+  {
     id: 'tabula-rasa',
     title: 'Tabula rasa: where do the cleared households go?',
     setup: { scenarios: ['tabula-rasa-1980s', 'tabula-rasa', 'clearance'], policies: ['tabula-rasa', 'micro-regeneration'], sets: {}, withScenario: ['tabula-rasa', 'micro-regeneration'], years: 15 },
