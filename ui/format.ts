@@ -1,5 +1,6 @@
 /** Number formats and the names the lab shows for metrics, layers and policies. */
 import type { PolicyKind } from '../sim/config/schema.ts';
+import { isMoney, isRate } from '../sim/metrics/units.ts';
 
 export const POLICY_LABELS: Record<PolicyKind, string> = {
   none: 'none',
@@ -63,8 +64,7 @@ export const METRIC_LABELS: Record<string, string> = {
 
 export const label = (m: string) => METRIC_LABELS[m] ?? m;
 
-export const isRate = (name: string) => /(Rate|Share|Burden|Change)$/.test(name) || name === 'turnover'; // *Change: changes of a poverty rate, or a share of one
-export const isMoney = (name: string) => /(Income|Rent|Wage|Investment|total|physical|people)$/.test(name);
+export { isMoney, isRate };
 
 // One formatter for every call: `toLocaleString('en-GB')` builds a new one each time (~16 µs a
 // call in Chromium against ~1 µs), and the charts' axes and sentences format hundreds of numbers

@@ -19,6 +19,7 @@
  */
 import type { ScenarioConfig } from '../sim/config/schema.ts';
 import { INDICATORS } from '../sim/metrics/evaluation.ts';
+import { isMoney, isRate } from '../sim/metrics/units.ts';
 import {
   CompareRunError,
   PAIRING_LABELS,
@@ -76,8 +77,6 @@ export async function runComparison(config: ScenarioConfig, opts: CompareOptions
 // readable output
 
 const groupThousands = (s: string) => s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-const isRate = (name: string) => /(Rate|Share|Burden|Change)$/.test(name) || name === 'turnover'; // *Change: changes of a poverty rate, or a share of one
-const isMoney = (name: string) => /(Income|Rent|Wage|Investment|total|physical|people)$/.test(name);
 const MISSING = '–';
 
 /** A leading + on positive values; a value that rounds to zero shows no sign. */
