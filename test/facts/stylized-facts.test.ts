@@ -1,7 +1,8 @@
 /**
- * The stylized facts of MODEL.md §7, each a test over 20 seeds of the default city, 25 years, all
- * policies at the same budget (the scenario's £5m a year for 10 years from year 2), every policy
- * run paired with its counterfactual (`none` with the same boundary and seed).
+ * The stylized facts of MODEL.md §7, each a test over 20 seeds of the default city (fact 2 over 40),
+ * 25 years, all policies at the same budget (the scenario's £5m a year for 10 years from year 2;
+ * fact 6c also the same £50m over 23 years), every policy run paired with its counterfactual
+ * (`none` with the same boundary and seed).
  *
  * Each test prints the measured effect with its 95% interval over seeds and asserts the fact at
  * that level. The facts must emerge from the mechanisms: nothing here, or in the engine, reads a
