@@ -99,6 +99,12 @@ export const economySchema = group(
       .describe('income poverty is measured on: after housing costs (ahc, as DWP HBAI reports it and rents change it) or before (bhc)'),
     ownerCostShare: share(0.55, 'housing cost of a working-age owner (mortgage, upkeep) as a share of the local market rent; retired owners pay a fifth of it'),
     housingAllowanceCap: share(0.3, 'housing allowance covers private rent up to this quantile of market rents (Local Housing Allowance: 30th percentile)'),
+    allowanceTaper: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe('the housing allowance tapers away by this much per pound of income over the means-test line (Housing Benefit: 0.65); unset, the whole allowance stops at the line'),
   },
   'wages, benefits and the poverty line',
 );

@@ -82,6 +82,17 @@ function allowanceFor(t: number, rent: number, socialRent: number, cap: number):
 }
 
 /**
+ * The allowance of a household over the means-test line whose full allowance is `full`: with
+ * `economy.allowanceTaper`, what is left once that much of each pound over the line is withdrawn
+ * (Housing Benefit withdraws 65p); without one, nothing — a cliff, where a pound over the line costs
+ * the whole allowance, and a gain that lifts a claimant just over it (a pension raised by a
+ * programme's training) leaves the household poorer after housing costs.
+ */
+function allowanceOverLine(full: number, over: number, taper: number | undefined): number {
+  return taper === undefined ? 0 : Math.max(0, full - taper * over);
+}
+
+/**
  * Housing allowance of one household, and its income with it: for those who pass the means test,
  * rent is met up to the cap (all of a social rent).
  */
@@ -89,7 +100,11 @@ export function setAllowance(w: World, s: number): void {
   const h = w.households;
   const k = h.cell[s]!;
   const before = h.income[s]! - h.allowance[s]!;
-  const a = k >= 0 && allowanceEligible(w, s) ? allowanceFor(h.tenure[s]!, w.cells.rent[k]!, w.city.socialRent, w.city.allowanceCap) : 0;
+  let a = 0;
+  if (k >= 0) {
+    const full = allowanceFor(h.tenure[s]!, w.cells.rent[k]!, w.city.socialRent, w.city.allowanceCap);
+    a = allowanceEligible(w, s) ? full : allowanceOverLine(full, before - h.transfer[s]! - w.city.meansTestLine, w.config.economy.allowanceTaper);
+  }
   h.allowance[s] = a;
   h.income[s] = before + a;
 }
@@ -110,12 +125,17 @@ export function updateAllowances(w: World): void {
   const line = w.city.meansTestLine;
   const socialRent = w.city.socialRent;
   const cap = w.city.allowanceCap;
+  const taper = w.config.economy.allowanceTaper;
   const n = h.count;
   for (let s = 0; s < n; s++) {
     if (!alive[s]) continue;
     const k = cell[s]!;
     const before = income[s]! - allowance[s]!;
-    const a = k >= 0 && passesMeansTest(income[s]!, allowance[s]!, transfer[s]!, line) ? allowanceFor(tenure[s]!, rent[k]!, socialRent, cap) : 0;
+    let a = 0;
+    if (k >= 0) {
+      if (passesMeansTest(income[s]!, allowance[s]!, transfer[s]!, line)) a = allowanceFor(tenure[s]!, rent[k]!, socialRent, cap);
+      else if (taper !== undefined) a = allowanceOverLine(allowanceFor(tenure[s]!, rent[k]!, socialRent, cap), before - transfer[s]! - line, taper);
+    }
     allowance[s] = a;
     income[s] = before + a;
   }

@@ -74,7 +74,11 @@ interface Scratch {
   findPos: Int32Array;
 }
 
-/** Entries per mover in Scratch.moverReal: income before allowance, log income, ties (and one unused). */
+/**
+ * Entries per mover in Scratch.moverReal: income before allowance, log income, ties, and the part
+ * of a full allowance a household over the means-test line loses under `economy.allowanceTaper`
+ * (Infinity without a taper: it claims nothing; 0 under the line).
+ */
 const MOVER_REAL = 4;
 /** Entries per mover in Scratch.moverInt: cell, tenure, kind offset, flags (ELIGIBLE, WORKING). */
 const MOVER_INT = 4;
@@ -139,14 +143,23 @@ function baseIncome(w: World, s: number): number {
   return Math.max(1000, w.households.income[s]! - w.households.allowance[s]!);
 }
 
-/** Rent a household would pay itself at cell k under tenure t, after any housing allowance (if `eligible`). */
-function netRentOf(w: World, k: number, t: number, eligible: boolean): number {
+/**
+ * Rent a household would pay itself at cell k under tenure t, after any housing allowance: all of
+ * it met up to the cap if `eligible`, else what a taper leaves of it (`withdrawn`, see MOVER_REAL).
+ */
+function netRentOf(w: World, k: number, t: number, eligible: boolean, withdrawn: number): number {
   const rent = t === SOCIAL ? w.city.socialRent : w.cells.rent[k]!;
   if (t === OWNER) return rent;
   if (eligible) {
     return t === SOCIAL ? 0 : Math.max(0, rent - Math.min(rent, w.city.allowanceCap));
   }
+  if (withdrawn < Infinity) return rent - Math.max(0, (t === SOCIAL ? rent : Math.min(rent, w.city.allowanceCap)) - withdrawn);
   return rent;
+}
+
+/** A private rent less what a taper leaves of the allowance (netRentOf's, for the choices' loops). */
+function taperedRent(rent: number, cap: number, withdrawn: number): number {
+  return rent - Math.max(0, Math.min(rent, cap) - withdrawn);
 }
 
 /** Mean log income of a cell's residents (the city's mean income for an empty cell). */
@@ -332,6 +345,7 @@ function gatherMovers(w: World, sc: Scratch, list: Int32Array, count: number): v
   const kids = h.kids;
   const ties = h.ties;
   const line = w.city.meansTestLine;
+  const taper = w.config.economy.allowanceTaper;
   const retire = w.config.labour.retirementAge;
   const n = w.cells.n;
   const real = sc.moverReal;
@@ -350,7 +364,9 @@ function gatherMovers(w: World, sc: Scratch, list: Int32Array, count: number): v
     int[q + 1] = tenure[s]!;
     int[q + 2] = kindOffset(n, kids[s]! > 0, working ? 1 : 0.3);
     // allowanceEligible's means test, in its order.
-    int[q + 3] = (y - a - transfer[s]! < line ? ELIGIBLE : 0) | (working ? WORKING : 0);
+    const eligible = y - a - transfer[s]! < line;
+    int[q + 3] = (eligible ? ELIGIBLE : 0) | (working ? WORKING : 0);
+    real[r + 3] = eligible ? 0 : taper === undefined ? Infinity : taper * (y - a - transfer[s]! - line);
   }
 }
 
@@ -401,7 +417,7 @@ function socialAllocation(w: World, sc: Scratch, list: Int32Array, count: number
     const lnIncome = real[r + 1]!;
     const v0 = int[q + 2]!;
     const eligible = (int[q + 3]! & ELIGIBLE) !== 0;
-    const paid = netRentOf(w, 0, SOCIAL, eligible);
+    const paid = netRentOf(w, 0, SOCIAL, eligible, real[r + 3]!);
     for (let t = 0; t < m.sampleSize; t++) {
       const k = fenwickFind(sc.social, rs.next() * socialTotal);
       sc.optCell[n] = k;
@@ -410,7 +426,7 @@ function socialAllocation(w: World, sc: Scratch, list: Int32Array, count: number
     const home = int[q]!;
     if (sc.reason[e] === VOLUNTARY && home >= 0) {
       sc.optCell[n] = STAY;
-      sc.optU[n++] = utilityOf(sc, v0, home, lnIncome, netRentOf(w, home, int[q + 1]!, eligible), inc, m.beta) + m.moveCost + m.tiesWeight * real[r + 2]!;
+      sc.optU[n++] = utilityOf(sc, v0, home, lnIncome, netRentOf(w, home, int[q + 1]!, eligible, real[r + 3]!), inc, m.beta) + m.moveCost + m.tiesWeight * real[r + 2]!;
     }
     const pick = sc.optCell[logitChoice(sc.optU, n, rs)]!;
     housed[e] = 1;
@@ -519,6 +535,7 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
   const bSimilarity = b.similarity;
   const bRent = b.rent;
   const bDistance = b.distance;
+  const allowanceCap = w.city.allowanceCap;
   for (let i = 0; i < count; i++) {
     const e = order[i]!;
     if (housed[e]) continue;
@@ -541,6 +558,9 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
     const limit = affordability * inc;
     // What this mover pays itself at a cell (netRentOf): the market rent, or less the allowance.
     const pays = tenure === PRIVATE && eligible ? netRent : marketRent;
+    // Over the means-test line with a taper, a private renter keeps part of its allowance.
+    const withdrawn = real[r + 3]!;
+    const tapered = tenure === PRIVATE && !eligible && withdrawn < Infinity;
     let n = 0;
     const total = fenwickTotal(market);
     if (total >= 0.5) {
@@ -555,7 +575,7 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
           const k = nbIndex[near]!;
           if (units[k]! - socialUnits[k]! - occMarket[k]! <= 0) continue;
           // A move within the same neighbourhood changes nothing the model sees: look elsewhere.
-          const rent = pays[k]!;
+          const rent = tapered ? taperedRent(marketRent[k]!, allowanceCap, withdrawn) : pays[k]!;
           if (k === current || rent > limit) continue;
           optCell[n] = k;
           const u = base[v0 + k]! - bSimilarity * Math.abs(lnIncome - meanLog[k]!) - bRent * (rent / inc);
@@ -592,7 +612,7 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
       }
       for (let j = 0; j < g; j++) {
         const k = Math.min(findPos[j]!, lastCell);
-        const rent = pays[k]!;
+        const rent = tapered ? taperedRent(marketRent[k]!, allowanceCap, withdrawn) : pays[k]!;
         if (k === current || rent > limit) continue;
         optCell[n] = k;
         const u = base[v0 + k]! - bSimilarity * Math.abs(lnIncome - meanLog[k]!) - bRent * (rent / inc);
@@ -607,7 +627,7 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
     optU[n++] = leaveBase - bRent * (refRent / inc);
     if (reason === VOLUNTARY && current >= 0) {
       optCell[n] = STAY;
-      optU[n++] = utilityOf(sc, v0, current, lnIncome, netRentOf(w, current, ownTenure, eligible), inc, b) + moveCost + tiesWeight * real[r + 2]!;
+      optU[n++] = utilityOf(sc, v0, current, lnIncome, netRentOf(w, current, ownTenure, eligible, real[r + 3]!), inc, b) + moveCost + tiesWeight * real[r + 2]!;
     }
     const pick = optCell[logitChoice(optU, n, rs)]!;
     if (pick === STAY) continue;

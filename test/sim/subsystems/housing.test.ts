@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { step } from '../../../sim/step.ts';
-import { housing } from '../../../sim/subsystems/housing.ts';
+import { housing, setAllowance } from '../../../sim/subsystems/housing.ts';
 import type { World } from '../../../sim/world.ts';
 import { DEMOLITION, OUTSIDE, PRIVATE, SOCIAL, occupy, vacate } from '../../../sim/world.ts';
 import { housedSlots, smallWorld } from '../helpers.ts';
@@ -233,5 +233,57 @@ describe('housing: redevelopment', () => {
     for (let i = 0; i < w.moves.length; i++) if (w.moves.reason[i] === DEMOLITION && w.moves.from[i] === k) forced++;
     expect(forced).toBeGreaterThan(0.3 * people0);
     expect(forced).toBeLessThan(0.7 * people0);
+  });
+});
+
+describe("housing: the allowance's means test", () => {
+  /** The full allowance of household s where it lives: the social rent, or the private rent up to the cap. */
+  const fullAllowance = (w: World, s: number): number =>
+    w.households.tenure[s] === SOCIAL ? w.city.socialRent : w.households.tenure[s] === PRIVATE ? Math.min(w.cells.rent[w.households.cell[s]!]!, w.city.allowanceCap) : 0;
+
+  /** A social tenant's income after allowance when its income before allowance is `before`. */
+  function incomeAt(w: World, s: number, before: number): number {
+    const h = w.households;
+    h.income[s] = before + h.allowance[s]!;
+    setAllowance(w, s);
+    return h.income[s]!;
+  }
+
+  it('without a taper, a pound over the line costs the whole allowance (a cliff)', () => {
+    const w = smallWorld(11);
+    const s = housedSlots(w).find((x) => w.households.tenure[x] === SOCIAL && w.households.transfer[x] === 0)!;
+    const line = w.city.meansTestLine;
+    const under = incomeAt(w, s, line - 100);
+    const over = incomeAt(w, s, line + 100);
+    expect(under).toBeCloseTo(line - 100 + w.city.socialRent, 1);
+    expect(over).toBeCloseTo(line + 100, 1);
+    expect(under - over).toBeGreaterThan(w.city.socialRent - 300);
+  });
+
+  it('with a taper, the allowance is withdrawn by that much per pound over the line, and income after it never falls as income before it rises', () => {
+    const w = smallWorld(11, { economy: { allowanceTaper: 0.65 } });
+    const s = housedSlots(w).find((x) => w.households.tenure[x] === SOCIAL && w.households.transfer[x] === 0)!;
+    const line = w.city.meansTestLine;
+    const full = w.city.socialRent;
+    let last = -Infinity;
+    for (let before = line - 2000; before <= line + full / 0.65 + 2000; before += 250) {
+      const after = incomeAt(w, s, before);
+      const expected = before + (before < line ? full : Math.max(0, full - 0.65 * (before - line)));
+      expect(after).toBeCloseTo(expected, 1); // incomes are stored in single precision
+      expect(after).toBeGreaterThanOrEqual(last);
+      last = after;
+    }
+    // The quarterly pass gives every household the same: all of it under the line, the tapered rest over it.
+    for (let q = 0; q < 4; q++) step(w);
+    const h = w.households;
+    let partial = 0;
+    for (const x of housedSlots(w)) {
+      if (h.movedTick[x]! >= w.city.tick - 1) continue; // housed this quarter: its allowance comes with the next housing step
+      const over = h.income[x]! - h.allowance[x]! - h.transfer[x]! - w.city.meansTestLine;
+      const expected = over < 0 ? fullAllowance(w, x) : Math.max(0, fullAllowance(w, x) - 0.65 * over);
+      expect(h.allowance[x]).toBeCloseTo(expected, 1);
+      if (over > 0 && h.allowance[x]! > 0) partial++;
+    }
+    expect(partial).toBeGreaterThan(0);
   });
 });

@@ -3,6 +3,7 @@
  * need, and a complete move log. The mobility step is driven directly on a created world.
  */
 import { describe, expect, it } from 'vitest';
+import { step } from '../../../sim/step.ts';
 import { mobility } from '../../../sim/subsystems/mobility.ts';
 import type { World } from '../../../sim/world.ts';
 import {
@@ -172,5 +173,41 @@ describe('mobility: the move log', () => {
     // The step moved people within the city.
     expect(log.some((e) => e.to >= 0 && e.reason === VOLUNTARY)).toBe(true);
     expect(w.seekers.count).toBe(0);
+  });
+});
+
+describe('mobility: the allowance a mover counts on', () => {
+  // With `economy.allowanceTaper` a renter over the means-test line keeps part of its allowance, and
+  // a mover choosing a home counts on the part it will get there: it takes homes it can afford only
+  // with it, and none it cannot afford with it.
+  it('a mover over the line with a taper affords what it chose with the allowance it then gets', () => {
+    const w = smallWorld(12, { economy: { allowanceTaper: 0.65 } });
+    const h = w.households;
+    const limit = w.config.mobility.affordability;
+    let tapered = 0, neededIt = 0;
+    for (let q = 0; q < 12; q++) {
+      step(w);
+      const tick = w.city.tick - 1;
+      // Households that chose a market home this quarter, moving within the city (the move log).
+      const chose = new Set<number>();
+      const log = w.moves;
+      for (let i = 0; i < log.length; i++) {
+        if (log.tick[i] === tick && log.from[i]! >= 0 && log.to[i]! >= 0 && (log.reason[i] === VOLUNTARY || log.reason[i] === RENT)) chose.add(log.hid[i]!);
+      }
+      for (const s of housedSlots(w)) {
+        if (!chose.has(h.id[s]!) || h.movedTick[s] !== tick || h.tenure[s] !== PRIVATE) continue;
+        const before = h.income[s]! - h.allowance[s]!;
+        const over = before - h.transfer[s]! - w.city.meansTestLine;
+        if (over <= 0 || h.allowance[s]! <= 0) continue;
+        tapered++;
+        const inc = Math.max(1000, before);
+        const rent = w.cells.rent[h.cell[s]!]!;
+        // Rents move in the housing step, before mobility: the mover saw this quarter's rent.
+        expect(rent - h.allowance[s]!).toBeLessThanOrEqual(limit * inc + 1);
+        if (rent > limit * inc) neededIt++;
+      }
+    }
+    expect(tapered).toBeGreaterThan(0);
+    expect(neededIt).toBeGreaterThan(0);
   });
 });
