@@ -676,6 +676,17 @@ const PARAMS: Param[] = [
       ['city', 'every eligible household'],
     ],
   },
+  {
+    // The poverty trap a means test can set (docs/ODD.md §6.5): the city is calibrated with the cliff.
+    path: 'economy.allowanceTaper',
+    label: 'Housing allowance over the means-test line',
+    kind: 'select',
+    options: [
+      ['', 'stops at once: a cliff (the calibrated default)'],
+      ['0.65', 'withdrawn 65p a pound (Housing Benefit)'],
+      ['0.55', 'withdrawn 55p a pound (Universal Credit)'],
+    ],
+  },
   { path: 'mobility.rentBurdenThreshold', label: 'Rent share of income that forces a move', kind: 'range', min: 0.2, max: 1, step: 0.05, format: pct },
   { path: 'mobility.moveCost', label: 'Friction of moving', kind: 'range', min: 0, max: 4, step: 0.1, format: (v) => v.toFixed(1) },
   { path: 'city.width', label: 'City width (cells)', kind: 'number', min: 4, max: 200, step: 1 },

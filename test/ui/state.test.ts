@@ -53,6 +53,12 @@ describe('lab URL state', () => {
     expect(() => buildConfig(own)).toThrow(/cannot read the files it names \(a\.csv, b\.csv\)/);
   });
 
+  it("the allowance's taper is a choice of the lab's, the cliff when it is not set", () => {
+    expect(buildConfig(DEFAULT_STATE).economy.allowanceTaper).toBeUndefined();
+    expect(buildConfig({ ...DEFAULT_STATE, sets: { 'economy.allowanceTaper': '0.65' } }).economy.allowanceTaper).toBe(0.65);
+    expect(() => buildConfig({ ...DEFAULT_STATE, sets: { 'economy.allowanceTaper': '1.5' } })).toThrow(/allowanceTaper/);
+  });
+
   it('the configuration carries the seed and years of the state', () => {
     const c = buildConfig({ ...DEFAULT_STATE, seed: 9, years: 3 });
     expect(c.run).toMatchObject({ seed: 9, years: 3 });
