@@ -138,7 +138,7 @@ export const TOURS: Tour[] = [
       },
       {
         title: 'What lasted',
-        text: "Look at target poverty and the original residents in the outcomes. Then set the programme length to 10 and the budget per year to 5000000 (Weston as it ran) and run again: the same money spent in ten years. Over 10 seeds the lasting hub's catchment ends clearly less poor than without it (about 5 points on the default city) and the ten-year hub's not measurably so; the ten-year hub's skill gains fade once its money stops, as the adults it trained age and leave. Are the people it started with less poor? Who lives in the catchment has changed too.",
+        text: "Look at target poverty and the original residents in the outcomes. Then set the programme length to 10 and the budget per year to 5000000 (Weston as it ran) and run again: the same money spent in ten years. Over 10 seeds the lasting hub's catchment ends clearly less poor than without it (about 5 points on the default city) and the ten-year hub's not measurably so; the ten-year hub's skill gains fade once its money stops, as the adults it trained age and leave. Are the people it started with less poor? Who lives in the catchment has changed too — and with the ten-year hub some of its people are poorer, not richer: set 'Housing allowance over the means-test line' to 'withdrawn 65p a pound' and run it again. A pension raised by the skills the hub gave can lift a retired tenant just over the line, and the whole allowance stops there: a poverty trap.",
         look: 'sec-scorecard',
       },
     ],
