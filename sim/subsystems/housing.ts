@@ -61,35 +61,29 @@ export function updateAllowanceCap(w: World): void {
 const marketScratch = new WeakMap<World, Float64Array>();
 
 /**
- * The allowance's means test: income before allowance under the means-test line. A portable
- * programme transfer is disregarded (as discretionary and charitable payments are in the UK):
- * without the disregard a transfer that lifted a claimant over the line took away a whole
- * allowance several times its size, so the support made its recipients poorer.
+ * The allowance's means test: how much of its full allowance a household with this income,
+ * allowance and transfer loses. Nothing under the means-test line (income before allowance); over
+ * it, with `economy.allowanceTaper`, that much of each pound over the line (Housing Benefit
+ * withdraws 65p), and without one all of it (Infinity) — a cliff, where a pound over the line costs
+ * the whole allowance, and a gain that lifts a claimant just over it (a pension raised by a
+ * programme's training) leaves the household poorer after housing costs. A portable programme
+ * transfer is disregarded (as discretionary and charitable payments are in the UK): without the
+ * disregard a transfer that lifted a claimant over the line took away a whole allowance several
+ * times its size, so the support made its recipients poorer.
  */
-export function allowanceEligible(w: World, s: number): boolean {
-  const h = w.households;
-  return passesMeansTest(h.income[s]!, h.allowance[s]!, h.transfer[s]!, w.city.meansTestLine);
+export function allowanceWithdrawn(income: number, allowance: number, transfer: number, line: number, taper: number | undefined): number {
+  const over = income - allowance - transfer - line;
+  return over < 0 ? 0 : taper === undefined ? Infinity : taper * over;
 }
 
-/** The means test on a household's income, allowance and transfer (allowanceEligible). */
-function passesMeansTest(income: number, allowance: number, transfer: number, line: number): boolean {
-  return income - allowance - transfer < line;
+/** What is left of a full allowance once `withdrawn` (allowanceWithdrawn) is taken off it. */
+export function allowanceKept(full: number, withdrawn: number): number {
+  return Math.max(0, full - withdrawn);
 }
 
 /** The allowance of an eligible household of tenure t in a cell of market rent `rent`. */
 function allowanceFor(t: number, rent: number, socialRent: number, cap: number): number {
   return t === SOCIAL ? socialRent : t === PRIVATE ? Math.min(rent, cap) : 0;
-}
-
-/**
- * The allowance of a household over the means-test line whose full allowance is `full`: with
- * `economy.allowanceTaper`, what is left once that much of each pound over the line is withdrawn
- * (Housing Benefit withdraws 65p); without one, nothing — a cliff, where a pound over the line costs
- * the whole allowance, and a gain that lifts a claimant just over it (a pension raised by a
- * programme's training) leaves the household poorer after housing costs.
- */
-function allowanceOverLine(full: number, over: number, taper: number | undefined): number {
-  return taper === undefined ? 0 : Math.max(0, full - taper * over);
 }
 
 /**
@@ -100,11 +94,8 @@ export function setAllowance(w: World, s: number): void {
   const h = w.households;
   const k = h.cell[s]!;
   const before = h.income[s]! - h.allowance[s]!;
-  let a = 0;
-  if (k >= 0) {
-    const full = allowanceFor(h.tenure[s]!, w.cells.rent[k]!, w.city.socialRent, w.city.allowanceCap);
-    a = allowanceEligible(w, s) ? full : allowanceOverLine(full, before - h.transfer[s]! - w.city.meansTestLine, w.config.economy.allowanceTaper);
-  }
+  const withdrawn = allowanceWithdrawn(h.income[s]!, h.allowance[s]!, h.transfer[s]!, w.city.meansTestLine, w.config.economy.allowanceTaper);
+  const a = k >= 0 ? allowanceKept(allowanceFor(h.tenure[s]!, w.cells.rent[k]!, w.city.socialRent, w.city.allowanceCap), withdrawn) : 0;
   h.allowance[s] = a;
   h.income[s] = before + a;
 }
@@ -131,11 +122,7 @@ export function updateAllowances(w: World): void {
     if (!alive[s]) continue;
     const k = cell[s]!;
     const before = income[s]! - allowance[s]!;
-    let a = 0;
-    if (k >= 0) {
-      if (passesMeansTest(income[s]!, allowance[s]!, transfer[s]!, line)) a = allowanceFor(tenure[s]!, rent[k]!, socialRent, cap);
-      else if (taper !== undefined) a = allowanceOverLine(allowanceFor(tenure[s]!, rent[k]!, socialRent, cap), before - transfer[s]! - line, taper);
-    }
+    const a = k >= 0 ? allowanceKept(allowanceFor(tenure[s]!, rent[k]!, socialRent, cap), allowanceWithdrawn(income[s]!, allowance[s]!, transfer[s]!, line, taper)) : 0;
     allowance[s] = a;
     income[s] = before + a;
   }

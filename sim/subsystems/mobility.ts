@@ -25,7 +25,7 @@ import type { Fenwick } from '../fenwick.ts';
 import { keyedDraw, shuffle } from '../rng.ts';
 import type { Stream } from '../rng.ts';
 import type { World } from '../world.ts';
-import { setAllowance } from './housing.ts';
+import { allowanceKept, allowanceWithdrawn, setAllowance } from './housing.ts';
 import { isPoor } from './neighbourhood.ts';
 import {
   ARRIVED, DEMOLITION, FORMED, LEFT, OUTSIDE, OWNER, PRIVATE, RENT, SOCIAL, VOLUNTARY,
@@ -75,9 +75,9 @@ interface Scratch {
 }
 
 /**
- * Entries per mover in Scratch.moverReal: income before allowance, log income, ties, and the part
- * of a full allowance a household over the means-test line loses under `economy.allowanceTaper`
- * (Infinity without a taper: it claims nothing; 0 under the line).
+ * Entries per mover in Scratch.moverReal: income before allowance, log income, ties, and how much
+ * of a full allowance the household would lose (allowanceWithdrawn: 0 under the means-test line,
+ * Infinity over it without a taper).
  */
 const MOVER_REAL = 4;
 /** Entries per mover in Scratch.moverInt: cell, tenure, kind offset, flags (ELIGIBLE, WORKING). */
@@ -144,22 +144,18 @@ function baseIncome(w: World, s: number): number {
 }
 
 /**
- * Rent a household would pay itself at cell k under tenure t, after any housing allowance: all of
- * it met up to the cap if `eligible`, else what a taper leaves of it (`withdrawn`, see MOVER_REAL).
+ * Rent a household would pay itself at cell k under tenure t, after what it keeps of its housing
+ * allowance (`withdrawn`, see MOVER_REAL): all of a social rent, a private rent up to the cap.
  */
-function netRentOf(w: World, k: number, t: number, eligible: boolean, withdrawn: number): number {
+function netRentOf(w: World, k: number, t: number, withdrawn: number): number {
   const rent = t === SOCIAL ? w.city.socialRent : w.cells.rent[k]!;
   if (t === OWNER) return rent;
-  if (eligible) {
-    return t === SOCIAL ? 0 : Math.max(0, rent - Math.min(rent, w.city.allowanceCap));
-  }
-  if (withdrawn < Infinity) return rent - Math.max(0, (t === SOCIAL ? rent : Math.min(rent, w.city.allowanceCap)) - withdrawn);
-  return rent;
+  return netOfAllowance(rent, t === SOCIAL ? rent : Math.min(rent, w.city.allowanceCap), withdrawn);
 }
 
-/** A private rent less what a taper leaves of the allowance (netRentOf's, for the choices' loops). */
-function taperedRent(rent: number, cap: number, withdrawn: number): number {
-  return rent - Math.max(0, Math.min(rent, cap) - withdrawn);
+/** A rent less what is kept of the allowance `full` it would bring (netRentOf's, for the choices' loops too). */
+function netOfAllowance(rent: number, full: number, withdrawn: number): number {
+  return rent - allowanceKept(full, withdrawn);
 }
 
 /** Mean log income of a cell's residents (the city's mean income for an empty cell). */
@@ -322,7 +318,7 @@ function cellTerms(w: World, sc: Scratch): void {
     sc.base[3 * n + k] = qe + school + jobs * 0.3 - safety;
     const rent = c.rent[k]!;
     sc.rent[k] = rent;
-    sc.netRent[k] = Math.max(0, rent - Math.min(rent, cap));
+    sc.netRent[k] = netOfAllowance(rent, Math.min(rent, cap), 0);
   }
 }
 
@@ -363,10 +359,10 @@ function gatherMovers(w: World, sc: Scratch, list: Int32Array, count: number): v
     int[q] = cell[s]!;
     int[q + 1] = tenure[s]!;
     int[q + 2] = kindOffset(n, kids[s]! > 0, working ? 1 : 0.3);
-    // allowanceEligible's means test, in its order.
-    const eligible = y - a - transfer[s]! < line;
-    int[q + 3] = (eligible ? ELIGIBLE : 0) | (working ? WORKING : 0);
-    real[r + 3] = eligible ? 0 : taper === undefined ? Infinity : taper * (y - a - transfer[s]! - line);
+    // The allowance's means test (housing.ts): ELIGIBLE when the household keeps all of it.
+    const withdrawn = allowanceWithdrawn(y, a, transfer[s]!, line, taper);
+    int[q + 3] = (withdrawn === 0 ? ELIGIBLE : 0) | (working ? WORKING : 0);
+    real[r + 3] = withdrawn;
   }
 }
 
@@ -416,8 +412,7 @@ function socialAllocation(w: World, sc: Scratch, list: Int32Array, count: number
     const inc = real[r]!;
     const lnIncome = real[r + 1]!;
     const v0 = int[q + 2]!;
-    const eligible = (int[q + 3]! & ELIGIBLE) !== 0;
-    const paid = netRentOf(w, 0, SOCIAL, eligible, real[r + 3]!);
+    const paid = netRentOf(w, 0, SOCIAL, real[r + 3]!);
     for (let t = 0; t < m.sampleSize; t++) {
       const k = fenwickFind(sc.social, rs.next() * socialTotal);
       sc.optCell[n] = k;
@@ -426,7 +421,7 @@ function socialAllocation(w: World, sc: Scratch, list: Int32Array, count: number
     const home = int[q]!;
     if (sc.reason[e] === VOLUNTARY && home >= 0) {
       sc.optCell[n] = STAY;
-      sc.optU[n++] = utilityOf(sc, v0, home, lnIncome, netRentOf(w, home, int[q + 1]!, eligible, real[r + 3]!), inc, m.beta) + m.moveCost + m.tiesWeight * real[r + 2]!;
+      sc.optU[n++] = utilityOf(sc, v0, home, lnIncome, netRentOf(w, home, int[q + 1]!, real[r + 3]!), inc, m.beta) + m.moveCost + m.tiesWeight * real[r + 2]!;
     }
     const pick = sc.optCell[logitChoice(sc.optU, n, rs)]!;
     housed[e] = 1;
@@ -575,7 +570,7 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
           const k = nbIndex[near]!;
           if (units[k]! - socialUnits[k]! - occMarket[k]! <= 0) continue;
           // A move within the same neighbourhood changes nothing the model sees: look elsewhere.
-          const rent = tapered ? taperedRent(marketRent[k]!, allowanceCap, withdrawn) : pays[k]!;
+          const rent = tapered ? netOfAllowance(marketRent[k]!, Math.min(marketRent[k]!, allowanceCap), withdrawn) : pays[k]!;
           if (k === current || rent > limit) continue;
           optCell[n] = k;
           const u = base[v0 + k]! - bSimilarity * Math.abs(lnIncome - meanLog[k]!) - bRent * (rent / inc);
@@ -612,7 +607,7 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
       }
       for (let j = 0; j < g; j++) {
         const k = Math.min(findPos[j]!, lastCell);
-        const rent = tapered ? taperedRent(marketRent[k]!, allowanceCap, withdrawn) : pays[k]!;
+        const rent = tapered ? netOfAllowance(marketRent[k]!, Math.min(marketRent[k]!, allowanceCap), withdrawn) : pays[k]!;
         if (k === current || rent > limit) continue;
         optCell[n] = k;
         const u = base[v0 + k]! - bSimilarity * Math.abs(lnIncome - meanLog[k]!) - bRent * (rent / inc);
@@ -627,7 +622,7 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
     optU[n++] = leaveBase - bRent * (refRent / inc);
     if (reason === VOLUNTARY && current >= 0) {
       optCell[n] = STAY;
-      optU[n++] = utilityOf(sc, v0, current, lnIncome, netRentOf(w, current, ownTenure, eligible, real[r + 3]!), inc, b) + moveCost + tiesWeight * real[r + 2]!;
+      optU[n++] = utilityOf(sc, v0, current, lnIncome, netRentOf(w, current, ownTenure, real[r + 3]!), inc, b) + moveCost + tiesWeight * real[r + 2]!;
     }
     const pick = optCell[logitChoice(optU, n, rs)]!;
     if (pick === STAY) continue;
