@@ -21,6 +21,7 @@ import { boundaryRuleOf } from '../../sim/policies/index.ts';
 import type { RunResult, YearFrame } from '../../sim/types.ts';
 import type { RunTask } from '../../workers/api.ts';
 import { createPool } from '../../workers/pool.ts';
+import { ofOriginalPeople } from '../scenarios/helpers.ts';
 
 const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
 /**
@@ -137,9 +138,7 @@ function ofPeople(name: string, metric: string, year?: number): number[] {
   return results.get(name)!.map((r) => {
     const f = year === undefined ? r.final : r.series.find((s) => s.year === year);
     if (!f) throw new Error(`year ${year} was not kept: add it to FRAME_YEARS`);
-    const o = f.originalResidents!, g = f.grownChildren!;
-    const n = o.households! + g.households!;
-    return n > 0 ? (o.households! * o[metric]! + g.households! * (g.households! > 0 ? g[metric]! : 0)) / n : NaN;
+    return ofOriginalPeople(f, metric);
   });
 }
 /** Per seed: ofPeople of the policy minus its counterfactual's. */

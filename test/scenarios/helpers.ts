@@ -8,7 +8,7 @@
 import { meanInterval } from '../../sim/metrics/evaluation.ts';
 import type { ScenarioConfig } from '../../sim/config/schema.ts';
 import { runScenario, spinUp, spinUpKey } from '../../sim/simulation.ts';
-import type { RunResult } from '../../sim/types.ts';
+import type { RunResult, YearFrame } from '../../sim/types.ts';
 import { cloneWorld, type World } from '../../sim/world.ts';
 import { planComparison } from '../../workers/compare.ts';
 import { loadScenario } from '../../workers/scenarios.ts';
@@ -70,6 +70,17 @@ export function at(r: RunResult, key: string): number {
   const v = (r.final as Record<string, Block>)[key.slice(0, dot)]?.[key.slice(dot + 1)];
   if (v === undefined) throw new Error(`no ${key} in the run of ${r.scenario}, seed ${r.seed}`);
   return v;
+}
+
+/**
+ * `metric` over the original residents as people in a frame: the households of the start and those
+ * their children (born before the start) have set up since (`grownChildren`), weighted by
+ * households — a programme's gain to a child shows in the adult it becomes (docs/ODD.md §8).
+ */
+export function ofOriginalPeople(f: Omit<YearFrame, 'year'>, metric: string): number {
+  const o = f.originalResidents!, g = f.grownChildren!;
+  const n = o.households! + g.households!;
+  return n > 0 ? (o.households! * o[metric]! + g.households! * (g.households! > 0 ? g[metric]! : 0)) / n : NaN;
 }
 
 /** `at` as a function of a run, for `diff`: metric('target.povertyRate'). */

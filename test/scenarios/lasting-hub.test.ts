@@ -11,7 +11,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { meanInterval } from '../../sim/metrics/evaluation.ts';
 import type { RunResult, YearFrame } from '../../sim/types.ts';
-import { pairedSeeds } from './helpers.ts';
+import { ofOriginalPeople, pairedSeeds } from './helpers.ts';
 
 const YEARS = 25;
 /** The ten-year programme's last year (start year 2). */
@@ -31,12 +31,7 @@ function frame(r: RunResult, year: number): YearFrame {
 }
 
 /** Mean skill of the original residents as people in a run's frame of `year`. */
-function peopleSkill(r: RunResult, year: number): number {
-  const f = frame(r, year);
-  const o = f.originalResidents!, g = f.grownChildren!;
-  const n = o.households! + g.households!;
-  return (o.households! * o.meanSkill! + g.households! * (g.households! > 0 ? g.meanSkill! : 0)) / n;
-}
+const peopleSkill = (r: RunResult, year: number): number => ofOriginalPeople(frame(r, year), 'meanSkill');
 
 /** Per seed: the skill effect (policy − none) at `year`. */
 function effect(p: { policy: RunResult[]; none: RunResult[] }, year: number): number[] {
