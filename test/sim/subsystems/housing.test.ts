@@ -257,6 +257,7 @@ describe("housing: the allowance's means test", () => {
     const over = incomeAt(w, s, line + 100);
     expect(under).toBeCloseTo(line - 100 + w.city.socialRent, 1);
     expect(over).toBeCloseTo(line + 100, 1);
+    // £200 more income before allowance, and the whole social rent gone: £100 of room for single precision.
     expect(under - over).toBeGreaterThan(w.city.socialRent - 300);
   });
 
