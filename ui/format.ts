@@ -53,7 +53,7 @@ export const METRIC_LABELS: Record<string, string> = {
   housingQuality: 'housing quality',
   environment: 'environment',
   jobsCreated: 'jobs created',
-  jobsRelocated: 'of which relocated',
+  jobsRelocated: 'jobs moved in with relocating firms',
   floorspace: 'floorspace (m²)',
   homesBuilt: 'homes built',
   homesRefurbished: 'homes refurbished',

@@ -19,6 +19,12 @@ const OUTCOMES: [string, string][] = [
   ['originalResidents.povertyRate', "original residents' poverty"],
   ['originalResidents.unemploymentRate', "original residents' unemployment"],
   ['originalResidents.outOfWorkRate', "original residents out of work"],
+  // People or place for skills and schooling: the children of the people the programme started with,
+  // wherever they live now, beside the children who live in its target now (a hub's gains can
+  // stay with its catchment while its people move away).
+  ['originalResidents.meanSkill', "original residents' skill (0–1)"],
+  ['originalResidents.childAttainment', "original residents' children's attainment (0–1)"],
+  ['target.childAttainment', "children's attainment in the target (0–1)"],
   ['ring.povertyRate', 'ring poverty'],
   // Why the ring's poverty moved: its residents of the start who still live there, or who came and went.
   ['churn.ringPeopleChange', '… of it among its residents of the start'],

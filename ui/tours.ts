@@ -141,6 +141,11 @@ export const TOURS: Tour[] = [
         text: "Look at target poverty and the original residents in the outcomes. Then set the programme length to 10 and the budget per year to 5000000 (Weston as it ran) and run again: the same money spent in ten years. Over 10 seeds the lasting hub's catchment ends clearly less poor than without it (about 5 points on the default city) and the ten-year hub's not measurably so; the ten-year hub's skill gains fade once its money stops, as the adults it trained age and leave. Are the people it started with less poor? Who lives in the catchment has changed too — and with the ten-year hub some of its people are poorer, not richer: set 'Housing allowance over the means-test line' to 'withdrawn 65p a pound' and run it again. A pension raised by the skills the hub gave can lift a retired tenant just over the line, and the whole allowance stops there: a poverty trap.",
         look: 'sec-scorecard',
       },
+      {
+        title: 'Whom it reached',
+        text: "Back to the lasting hub (programme length 23, budget per year 2173913). In the outcomes, compare \"children's attainment in the target\" — the children who live in the catchment at year 25 — with \"original residents' children's attainment\" — the children of the households it started with, wherever they live now. Over 10 seeds of a small city the catchment's children gain about 0.06 and the original residents' about 0.04, and the catchment's gain was still growing from year 12 while theirs fell back: by year 25 only about a fifth of the households of the start still live within the hub's reach. A soft boundary holds services in a place, not people. Is that a success for the people the programme was for?",
+        look: 'sec-scorecard',
+      },
     ],
   },
   {

@@ -150,6 +150,7 @@ test('runs place-based against hub-based and shows where the displaced household
   // The scorecard's outputs and outcomes, and the churn decomposition.
   await expect(page.locator('#scorecard')).toContainText('jobs created');
   await expect(page.locator('#scorecard')).toContainText('target poverty');
+  await expect(page.locator('#scorecard')).toContainText("children's attainment in the target");
   await expect(page.locator('#churn')).toContainText('place-based');
   // Where the households that left the target went, for both policies, against the run without.
   const displaced = page.locator('#displaced');
