@@ -173,6 +173,11 @@ const LINES: Line[] = [
   paired('… who moved', 'churn.ringCompositionChange'),
   paired('orig. residents poverty', 'originalResidents.povertyRate'),
   paired('orig. residents out of work', 'originalResidents.outOfWorkRate'),
+  // Skills and schooling, people or place: the original residents and their children wherever they
+  // live, beside the children who live in the target now.
+  paired('orig. residents skill', 'originalResidents.meanSkill'),
+  paired('orig. res. child attainment', 'originalResidents.childAttainment'),
+  paired('target child attainment', 'target.childAttainment'),
   paired('stayers poverty', 'stayers.povertyRate'),
   paired('leavers poverty', 'leavers.povertyRate'),
   { section: 'Means over seeds (policy runs)' },

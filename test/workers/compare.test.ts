@@ -133,6 +133,9 @@ describe('compare, readable', () => {
     expect(r.stdout).toMatch(/none\s+better on \d+ of 15, \d+ significant/);
     expect(r.stdout).toMatch(/place-based\s+better on \d+ of 15, \d+ significant/);
     expect(r.stdout).toContain('target poverty');
+    // Skills and schooling as people and as place, on the 0–1 scale, paired like the rest.
+    expect(r.stdout).toMatch(/orig\. residents skill\s+0\s+[+-]?\d\.\d{3} \(/);
+    expect(r.stdout).toMatch(/target child attainment\s+0\s+[+-]?\d\.\d{3} \(/);
     for (const line of r.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(120);
   });
 });
