@@ -10,6 +10,7 @@
 import { ConfigError, applySet, validateScenario } from '../sim/config/load.ts';
 import { POLICY_KINDS, type PolicyKind, type ScenarioConfig } from '../sim/config/schema.ts';
 import { BUNDLED_NAMES, resolveScenario, bundled, withSmallAreas } from './scenarios.ts';
+import { planComparison } from '../workers/compare-plan.ts';
 
 export interface LabState {
   /** A bundled scenario's name; ignored when `upload` is set. */
@@ -133,7 +134,7 @@ export function decodeState(search: string): LabState {
 
 /** Rewrites the command line's wording of an override error for the lab. */
 function labWording(err: unknown): never {
-  if (err instanceof ConfigError) throw new ConfigError(err.message.replace(/--set /g, 'parameter '), err.field);
+  if (err instanceof ConfigError) throw new ConfigError(err.message.replace(/--set /g, 'parameter ').replace('(run.years, --years)', '(Years)'), err.field);
   throw err;
 }
 
@@ -156,7 +157,11 @@ export function buildConfig(s: LabState): ScenarioConfig {
   const source = s.upload ? 'uploaded scenario' : s.scenario;
   try {
     const config = validateScenario(obj, source);
-    return withSmallAreas(validateScenario({ ...config, run: { ...config.run, seed: s.seed, years: s.years } }, source), source);
+    const out = withSmallAreas(validateScenario({ ...config, run: { ...config.run, seed: s.seed, years: s.years } }, source), source);
+    // What the runs would refuse for a chosen policy (a programme longer than the run, a hub school
+    // that is closed) is refused with the settings that cause it, not when Run is pressed.
+    if (s.policies.length) planComparison(out, s.policies, seedsOf(s), s.years);
+    return out;
   } catch (err) {
     return labWording(err);
   }

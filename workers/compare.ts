@@ -254,10 +254,16 @@ export function formatComparison(c: Comparison, startYear?: number): string {
   const kinds = Object.keys(c.policies);
   const seeds = c.seeds.length > 1 ? `${c.seeds.length} seeds (${c.seeds[0]}–${c.seeds.at(-1)})` : `seed ${c.seeds[0]}`;
   const from = startYear !== undefined ? ` from year ${startYear}` : '';
+  // A run that stops before the programme ends sees only part of it: say how much was spent by then.
+  const seen = startYear !== undefined ? Math.max(0, Math.min(c.budget.years, c.years - startYear)) : c.budget.years;
+  const cut = seen < c.budget.years
+    ? [`The runs stop at year ${c.years}, ${seen} of those years in (${money(c.budget.perYear * seen)}): the effects are mid-programme.`]
+    : [];
   const out: string[] = [
     `Comparison: scenario ${c.scenario}, ${seeds}, ${c.years} years`,
     `Equal budget: every policy spends ${money(c.budget.perYear)} a year for ${c.budget.years} years${from} ` +
       `(${money(c.budget.perYear * c.budget.years)}).`,
+    ...cut,
     'Each policy run is paired with the run without it: same seed, same target, ring and comparison areas.',
     '',
     panels(

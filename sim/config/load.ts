@@ -431,6 +431,7 @@ export function validateScenario(obj: unknown, source: string): ScenarioConfig {
     // reads the run's configuration, so each run's new shape threw their optimised code away.
     const { extends: _resolved, ...out } = r.data;
     void _resolved;
+    checkProgrammeInRun(out, source);
     return out;
   }
   const issues = r.error.issues;
@@ -439,6 +440,25 @@ export function validateScenario(obj: unknown, source: string): ScenarioConfig {
   fields.delete(first.field);
   const more = fields.size ? ` (and ${fields.size} more field${fields.size > 1 ? 's' : ''} with problems)` : '';
   throw new ConfigError(`${source}: ${first.text}${more}.`, first.field);
+}
+
+/**
+ * A programme may not last longer than its whole run: such a duration is a slip (a budget over
+ * years that cannot happen), not a question. A programme that starts late enough to be cut off by
+ * the run's end is allowed — a run can stop mid-programme to look at it then — and `compare` says
+ * how much of it a comparison sees. Only a city scenario with a policy to run is checked: the city
+ * alone (`none`) may run for any number of years.
+ */
+function checkProgrammeInRun(config: ScenarioConfig, source: string): void {
+  if (config.model !== 'city' || config.policy.kind === 'none') return;
+  const { startYear, durationYears } = config.policy;
+  const years = config.run.years;
+  if (durationYears <= years) return;
+  throw new ConfigError(
+    `${source}: field "policy.durationYears": expected at most ${years} (the run's length, run.years), got ${durationYears}: ` +
+      `the ${config.policy.kind} programme would outlast the run; run at least ${startYear + durationYears} years (run.years, --years) to see it whole.`,
+    'policy.durationYears',
+  );
 }
 
 /** The JSON Schema of a scenario file (what an editor or another language validates against). */

@@ -14,7 +14,8 @@ import { loadScenario } from '../../workers/scenarios.ts';
 const SHOTS = '.ci-out/screenshots';
 mkdirSync(SHOTS, { recursive: true });
 
-const SMALL = 'set=city.width%3D10&set=city.height%3D10&set=households.count%3D2000';
+// A small city, and a three-year programme (from year 2) that fits the tests' short runs.
+const SMALL = 'set=city.width%3D10&set=city.height%3D10&set=households.count%3D2000&set=policy.durationYears%3D3';
 const smallUrl = (extra = '') => `/?scenario=baseline&policies=place-based,hub-based&seed=3&years=5&${SMALL}${extra}`;
 
 /** Collects console errors and uncaught page errors for the "no console errors" assertions. */
@@ -204,7 +205,7 @@ test('runs place-based against hub-based and shows where the displaced household
  * order (ui/engine.ts, `fingerprint`).
  */
 function nodeFingerprint(): string {
-  const config = loadScenario('baseline', ['city.width=10', 'city.height=10', 'households.count=2000', 'run.seed=3', 'run.years=5']);
+  const config = loadScenario('baseline', ['city.width=10', 'city.height=10', 'households.count=2000', 'policy.durationYears=3', 'run.seed=3', 'run.years=5']);
   const plan = planComparison(config, ['place-based', 'hub-based'], [3], 5);
   const api = createApi();
   const runs = plan.tasks.map(({ frameYears: _all, ...task }) => api.runTask(task));
@@ -273,7 +274,7 @@ test('a malformed upload shows a message naming the problem and keeps the previo
   await upload.setInputFiles({
     name: 'ok.json',
     mimeType: 'application/json',
-    buffer: Buffer.from(JSON.stringify({ extends: 'baseline', name: 'tiny', description: '<img src=x onerror="document.body.dataset.hacked=1">', city: { width: 8, height: 8 }, households: { count: 1500 } })),
+    buffer: Buffer.from(JSON.stringify({ extends: 'baseline', name: 'tiny', description: '<img src=x onerror="document.body.dataset.hacked=1">', city: { width: 8, height: 8 }, households: { count: 1500 }, policy: { durationYears: 3 } })),
   });
   await expect(page.getByTestId('error')).toBeHidden();
   await expect(page.getByTestId('scenario')).toHaveValue('__upload');
@@ -369,7 +370,7 @@ test('a guided tour sets the lab up, asks for a prediction, runs, and points at 
 test("a real city's small areas are drawn as Voronoi polygons from their coordinates, and run", async ({ page }) => {
   const errors = watchErrors(page);
   // Sunderland's 185 areas with fewer households and a short settling-in, to keep the test short.
-  await page.goto('/?scenario=sunderland&policies=place-based&seed=1&years=3&set=households.count%3D3000&set=run.spinUpYears%3D1');
+  await page.goto('/?scenario=sunderland&policies=place-based&seed=1&years=3&set=households.count%3D3000&set=run.spinUpYears%3D1&set=policy.durationYears%3D1');
   await expect(status(page)).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
   const cells = (await exportedMap(page))[0]!;
   expect(cells.map((c) => c.cell)).toEqual([...Array(185).keys()]);

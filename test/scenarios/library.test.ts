@@ -150,7 +150,7 @@ describe('fields the model or the policy kind does not read', () => {
   }
 
   it('refuses an override the final kind does not read, naming the override', async () => {
-    const r = await cli('run', 'weston', '--set', 'policy.mix.physical=0.6', '--years', '0');
+    const r = await cli('run', 'weston', '--set', 'policy.mix.physical=0.6', '--years', '25');
     expectUserError(r);
     expect(r.stderr).toContain('--set policy.mix.physical=0.6: field "policy.mix.physical": policy kind "hub-based" does not read it');
     const p = await cli('run', 'schelling-classic', '--policy', 'place-based', '--years', '0');
@@ -188,7 +188,7 @@ describe('schelling-classic through the command line', () => {
 
 describe('programme reports in the readable summary', () => {
   it('sunniside shows outputs against targets and the original residents beside them', async () => {
-    const r = await cli('run', 'sunniside', ...SMALL_CITY.flatMap((s) => ['--set', s]), '--years', '3');
+    const r = await cli('run', 'sunniside', ...SMALL_CITY.flatMap((s) => ['--set', s]), '--set', 'policy.durationYears=3', '--years', '3');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Outputs against targets:');
     for (const o of ['floorspace', 'homesBuilt', 'jobsCreated', 'privateInvestment', 'publicInvestment', 'brownfield']) expect(r.stdout).toContain(o);

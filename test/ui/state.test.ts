@@ -60,7 +60,16 @@ describe('lab URL state', () => {
   });
 
   it('the configuration carries the seed and years of the state', () => {
-    const c = buildConfig({ ...DEFAULT_STATE, seed: 9, years: 3 });
-    expect(c.run).toMatchObject({ seed: 9, years: 3 });
+    const c = buildConfig({ ...DEFAULT_STATE, seed: 9, years: 14 });
+    expect(c.run).toMatchObject({ seed: 9, years: 14 });
+  });
+
+  it('refuses years shorter than a chosen policy\'s programme, in the lab\'s words, and not for the city alone', () => {
+    expect(() => buildConfig({ ...DEFAULT_STATE, policies: ['place-based'], years: 3 })).toThrow(
+      /policy\.durationYears": expected at most 3 .* run at least 12 years \(Years\)/,
+    );
+    expect(buildConfig({ ...DEFAULT_STATE, policies: ['none'], years: 3 }).run.years).toBe(3);
+    // A shorter programme fits the same years.
+    expect(buildConfig({ ...DEFAULT_STATE, policies: ['place-based'], years: 3, sets: { 'policy.durationYears': '1' } }).policy.durationYears).toBe(1);
   });
 });

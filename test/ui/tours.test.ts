@@ -5,6 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { POLICY_KINDS } from '../../sim/config/schema.ts';
+import { DEFAULT_STATE, buildConfig } from '../../ui/state.ts';
 import { TOURS } from '../../ui/tours.ts';
 
 const bundled = new Set(readdirSync(new URL('../../scenarios/', import.meta.url)).map((f) => f.replace(/\.json$/, '')));
@@ -18,5 +19,19 @@ describe('guided tours', () => {
     expect(runAt).toBeGreaterThanOrEqual(0);
     expect(tour.steps[runAt]!.predict, 'the step that runs asks for a prediction first').toBeDefined();
     for (const s of tour.steps) if (s.look) expect(page).toContain(`id="${s.look}"`);
+  });
+
+  // The state a tour sets, as startTour sets it (ui/main.ts), must be one the lab accepts: a
+  // programme longer than the tour's years, say, would stop the tour at its first step.
+  it.each(TOURS.map((t) => [t.id, t] as const))('%s sets up a comparison the lab accepts', (_, tour) => {
+    const own = tour.setup.scenarios.find((n) => bundled.has(n));
+    const config = buildConfig({
+      ...DEFAULT_STATE,
+      scenario: own ?? 'baseline',
+      sets: own ? {} : tour.setup.sets,
+      policies: own ? [...(tour.setup.withScenario ?? tour.setup.policies)] : [...tour.setup.policies],
+      years: tour.setup.years,
+    });
+    expect(config.run.years).toBe(tour.setup.years);
   });
 });

@@ -283,7 +283,7 @@ describe('schema', () => {
 
 describe('run', () => {
   it('passes the flags into the configuration and prints the result as JSON', async () => {
-    const r = await cli('run', 'baseline', '--policy', 'hub-based', '--seed', '7', '--years', '3', '--set', 'city.width=40', '--json');
+    const r = await cli('run', 'baseline', '--policy', 'hub-based', '--seed', '7', '--years', '3', '--set', 'city.width=40', '--set', 'policy.durationYears=1', '--json');
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     const out = JSON.parse(r.stdout) as RunResult;
@@ -292,7 +292,7 @@ describe('run', () => {
     expect(engine.calls).toHaveLength(1);
     const { config, opts } = engine.calls[0]!;
     expect(opts).toMatchObject({ seed: 7, years: 3 });
-    expect(config).toMatchObject({ city: { width: 40, height: 32 }, policy: { kind: 'hub-based' }, run: { seed: 7, years: 3 } });
+    expect(config).toMatchObject({ city: { width: 40, height: 32 }, policy: { kind: 'hub-based', durationYears: 1 }, run: { seed: 7, years: 3 } });
   });
 
   it('accepts a file and repeated --set overrides, the last one winning', async () => {

@@ -126,10 +126,12 @@ describe('compare --json', () => {
 
 describe('compare, readable', () => {
   it('prints the table and the evaluation lines', async () => {
-    const r = await cli('compare', file, '--years', '2', '--seeds', '2', '--policies', 'none,place-based');
+    const r = await cli('compare', file, '--years', '3', '--seeds', '2', '--policies', 'none,place-based');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('Equal budget: every policy spends £500,000 a year for 3 years from year 1');
+    // Runs that stop mid-programme say how much of it they saw.
+    expect(r.stdout).toContain('The runs stop at year 3, 2 of those years in (£1,000,000): the effects are mid-programme.');
     expect(r.stdout).toMatch(/none\s+better on \d+ of 15, \d+ significant/);
     expect(r.stdout).toMatch(/place-based\s+better on \d+ of 15, \d+ significant/);
     expect(r.stdout).toContain('target poverty');
@@ -162,9 +164,11 @@ describe('compare, bad input', () => {
   });
 
   it('reports a policy configuration the engine refuses, or the schema refuses, as bad input', async () => {
-    const r = await bad('--years', '2', '--seeds', '2', '--policies', 'place-based', '--set', 'policy.boundary={"type":"cells","cells":[99999]}');
+    const r = await bad('--years', '4', '--seeds', '2', '--policies', 'place-based', '--set', 'policy.boundary={"type":"cells","cells":[99999]}');
     expectUserError(r, 'policy.boundary.cells');
     expectUserError(await bad('--set', 'policy.budgetPerYear=0'), 'policy.budgetPerYear');
+    // A programme longer than the whole run (3 years in a run of 2) is refused before any run.
+    expectUserError(await bad('--years', '2', '--seeds', '2', '--policies', 'place-based'), 'field "policy.durationYears": expected at most 2', 'run at least 4 years');
   });
 });
 

@@ -96,7 +96,7 @@ describe('small-area cities on the command line', () => {
   });
 
   it('runs sunniside-real with its target drawn from area codes and the scaled Sunniside targets', async () => {
-    const r = await captureCli(main, ['run', 'sunniside-real', '--years', '3', '--set', 'households.count=20000', '--json']);
+    const r = await captureCli(main, ['run', 'sunniside-real', '--years', '12', '--set', 'households.count=20000', '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);

@@ -99,6 +99,19 @@ describe('validateScenario', () => {
     expect(e.message).toContain('ownerShare + privateRenterShare must be at most 1');
   });
 
+  it('refuses a programme longer than its run, naming policy.durationYears, and only when a policy runs', () => {
+    const e = configError(() => validateScenario({ policy: { kind: 'place-based', durationYears: 10 }, run: { years: 8 } }, 'd.json'));
+    expect(e.field).toBe('policy.durationYears');
+    expect(e.message).toBe(
+      'd.json: field "policy.durationYears": expected at most 8 (the run\'s length, run.years), got 10: the place-based programme would outlast the run; run at least 12 years (run.years, --years) to see it whole.',
+    );
+    // The city alone runs for any number of years; a programme cut off by the run's end may be
+    // looked at mid-way (it is no longer than the run); one that fits is fine.
+    expect(validateScenario({ policy: { kind: 'none', durationYears: 10 }, run: { years: 3 } }, 'n.json').run.years).toBe(3);
+    expect(validateScenario({ policy: { kind: 'hub-based', startYear: 2, durationYears: 8 }, run: { years: 8 } }, 'c.json').policy.durationYears).toBe(8);
+    expect(validateScenario({ policy: { kind: 'hub-based', durationYears: 10 }, run: { years: 12 } }, 'f.json').run.years).toBe(12);
+  });
+
   it('reports the first problem and counts the others, in one paragraph', () => {
     const e = configError(() => validateScenario({ city: { width: 'x' }, policy: { kind: 'y' }, foo: 1 }, 'many.json'));
     expect(e.message).toContain('city.width');

@@ -8,8 +8,11 @@ import { captureCli, type Captured } from '../capture.ts';
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const BIN = join(ROOT, 'bin', 'regensim.js');
 
-/** A tiny city and a short horizon: a run takes a fraction of a second. */
-export const TINY = { 'city.width': 8, 'city.height': 8, 'households.count': 1500, 'policy.startYear': 1 };
+/**
+ * A tiny city and a short horizon: a run takes a fraction of a second. Its programme lasts a year
+ * from year 1, so that it fits the tests' runs of two years (a programme longer than its run is refused).
+ */
+export const TINY = { 'city.width': 8, 'city.height': 8, 'households.count': 1500, 'policy.startYear': 1, 'policy.durationYears': 1 };
 
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `regensim-${prefix}-`));

@@ -27,7 +27,8 @@ function fakeStore(name: string, design: unknown, replications: number, noise: n
     { scenario: 'baseline', policies, years: 2, seeds: { master: 5, replications }, design, outputs: ['city.povertyRate'] },
     name,
   );
-  const plan = planExperiment(spec, scenarioSchema.parse({}), name, name);
+  // A two-year programme, to fit the runs' two years (a programme longer than its run is refused).
+  const plan = planExperiment(spec, scenarioSchema.parse({ policy: { durationYears: 2 } }), name, name);
   const dir = join(tmp.dir, name);
   mkdirSync(dir);
   const db = createStore(dir, plan, manifestFor(plan, { shard: 'all' }));
