@@ -134,7 +134,7 @@ export function decodeState(search: string): LabState {
 
 /** Rewrites the command line's wording of an override error for the lab. */
 function labWording(err: unknown): never {
-  if (err instanceof ConfigError) throw new ConfigError(err.message.replace(/--set /g, 'parameter ').replace('(run.years, --years)', '(Years)'), err.field);
+  if (err instanceof ConfigError) throw new ConfigError(err.message.replace(/--set /g, 'parameter ').replace('(run.years, --years)', '(Years)').replace("(the run's length, run.years)", "(the run's length: Years)"), err.field);
   throw err;
 }
 
