@@ -312,11 +312,20 @@ async function cmdRun(args: string[]): Promise<number> {
   const { runScenario } = await import('../sim/simulation.ts');
   const progress = process.stderr.isTTY && !values.json;
   const years = config.run.years;
-  const result = runScenario(config, {
-    seed: config.run.seed,
-    years,
-    onYear: progress ? (f: YearFrame) => process.stderr.write(`\r  year ${f.year}/${years}`) : undefined,
-  });
+  let result;
+  try {
+    result = runScenario(config, {
+      seed: config.run.seed,
+      years,
+      onYear: progress ? (f: YearFrame) => process.stderr.write(`\r  year ${f.year}/${years}`) : undefined,
+    });
+  } catch (err) {
+    if (progress) process.stderr.write('\r\x1b[K');
+    // A boundary rule that selects nothing is found as the programme starts: the user's input.
+    const { configErrorOf } = await import('./compare-plan.ts');
+    const bad = err instanceof RangeError ? configErrorOf(err.message, ` (in ${ref})`) : undefined;
+    throw bad ?? err;
+  }
   if (progress) process.stderr.write('\r\x1b[K');
   await out(values.json ? `${JSON.stringify(result)}\n` : summary(result));
   return 0;

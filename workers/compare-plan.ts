@@ -193,10 +193,16 @@ export class CompareRunError extends Error {
 export function failure(plan: ComparePlan, index: number, message: string): Error {
   const task = plan.tasks[index];
   const what = task ? `${task.id}${task.track?.length ? ` (following ${task.track.length} more rule${task.track.length > 1 ? 's' : ''})` : ''}` : `task ${index}`;
-  if (/^policy\.[\w.]*:/.test(message)) {
-    return new ConfigError(`${message} (in the run of ${what})`, message.slice(0, message.indexOf(':')));
-  }
-  return new CompareRunError(`the run of ${what} failed: ${message}`);
+  return configErrorOf(message, ` (in the run of ${what})`) ?? new CompareRunError(`the run of ${what} failed: ${message}`);
+}
+
+/**
+ * A run's error message as the user's configuration error when the engine named a policy field
+ * (`policy.boundary.cells: …`: a rule that selects nothing, a hub on a closed school), with `where`
+ * after it; else undefined (an internal failure).
+ */
+export function configErrorOf(message: string, where = ''): ConfigError | undefined {
+  return /^policy\.[\w.]*:/.test(message) ? new ConfigError(`${message}${where}`, message.slice(0, message.indexOf(':'))) : undefined;
 }
 
 /** The results of the plan's outputs (from the tasks' results, in task order), or the error of the first failure. */

@@ -18,6 +18,8 @@ vi.mock('../../sim/simulation.ts', () => ({
   runScenario(config: ScenarioConfig, opts: { seed: number; years: number; onYear?: (f: unknown) => void }): RunResult {
     engine.calls.push({ config, opts });
     if (config.name === 'boom') throw new Error('the engine broke');
+    // What the engine's boundary code throws when a rule selects nothing (sim/boundaries.ts).
+    if (config.name === 'nothing') throw new RangeError('policy.boundary.cells: none of the listed cells has residents');
     const series = Array.from({ length: opts.years + 1 }, (_, year) => ({
       year,
       city: { povertyRate: 0.2 - year * 0.001, unemploymentRate: 0.06, medianIncome: 24000 + year * 100 },
@@ -55,6 +57,7 @@ beforeAll(() => {
   w('bad-range.json', { name: 'bad', households: { count: 5 } });
   w('broken.json', '{\n  "name": "broken",\n  "city": { "width": 10, }\n}\n');
   w('boom.json', { name: 'boom', city: { width: 4, height: 4 }, households: { count: 100 } });
+  w('nothing.json', { name: 'nothing', city: { width: 4, height: 4 }, households: { count: 100 } });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => {
@@ -412,6 +415,12 @@ describe('run', () => {
     const b = await cli('run', 'basline');
     expectUserError(b);
     expect(b.stderr).toContain('unknown scenario "basline"');
+  });
+
+  it('reports a boundary rule the engine finds selects nothing as bad input, naming the field', async () => {
+    const r = await cli('run', f('nothing.json'));
+    expectUserError(r);
+    expect(r.stderr).toMatch(/^regensim: policy\.boundary\.cells: none of the listed cells has residents \(in .*nothing\.json\)\n$/);
   });
 
   it('reports an engine failure as an internal error with exit 1, with a stack only on request', async () => {
