@@ -441,9 +441,12 @@ async function cmdValidate(args: string[]): Promise<number> {
   const { looksLikeExperiment, loadExperiment } = await import('./experiment/load.ts');
   if (looksLikeExperiment(readJsonFile(file))) {
     const plan = loadExperiment(file);
+    const { programmeCutAt } = await import('./experiment/spec.ts');
+    const cut = programmeCutAt(plan);
     await out(
       `${file}: valid experiment (${plan.name}: ${plan.runs.length} runs = ${plan.points.length} design points × ` +
-        `${plan.spec.policies.length} policies × ${plan.seeds.length} replications, ${plan.years} years)\n`,
+        `${plan.spec.policies.length} policies × ${plan.seeds.length} replications, ${plan.years} years)\n` +
+        (cut ? `note: programmes run to year ${cut}, past the runs' ${plan.years} years: the runs stop mid-programme (years: ${cut} would see them whole)\n` : ''),
     );
     return 0;
   }

@@ -257,6 +257,23 @@ export function runConfig(plan: Pick<ExperimentPlan, 'base' | 'name' | 'years'>,
 }
 
 /**
+ * The latest year a programme of the plan ends, over its design points and policies other than
+ * `none`, when that is past the runs' end (no programme may outlast its run, but one that starts
+ * late may be cut off by the run's end); else undefined.
+ */
+export function programmeCutAt(plan: Pick<ExperimentPlan, 'base' | 'name' | 'years' | 'points' | 'spec'>): number | undefined {
+  let end = 0;
+  for (const point of plan.points) {
+    for (const policy of plan.spec.policies) {
+      if (policy === 'none') continue;
+      const p = runConfig(plan, point, policy).policy;
+      end = Math.max(end, p.startYear + p.durationYears);
+    }
+  }
+  return end > plan.years ? end : undefined;
+}
+
+/**
  * Plans an experiment: the base scenario (loaded by the caller, overrides applied), the design
  * points, the seeds and the numbered runs. Every point × policy configuration is validated here.
  */

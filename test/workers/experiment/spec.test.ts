@@ -37,6 +37,10 @@ describe('the spec', () => {
     const v = await cli('validate', file);
     expect(v.code, v.stderr).toBe(0);
     expect(v.stdout).toContain('valid experiment (minimal: 24 runs = 2 design points × 3 policies × 4 replications, 10 years)');
+    // The default ten-year programmes from year 2 are cut off at year 10, and validate says so.
+    expect(v.stdout).toContain("note: programmes run to year 12, past the runs' 10 years: the runs stop mid-programme (years: 12 would see them whole)");
+    const whole = await cli('validate', writeSpec(tmp.dir, 'whole.json', { ...MINIMAL, years: 12 }));
+    expect(whole.stdout).not.toContain('note:');
   });
 
   it('derives distinct seeds from the master seed, the same for every point and policy', () => {
