@@ -19,7 +19,7 @@ import { produce } from 'immer';
 import { NOTE_SECTIONS, POLICY_KINDS, type PolicyKind, type ScenarioConfig } from '../sim/config/schema.ts';
 import type { Displacement, HouseholdHistory } from '../sim/inspect.ts';
 import type { Snapshot, YearFrame } from '../sim/types.ts';
-import { aggregate, planComparison, type ComparePlan, type Comparison } from '../workers/compare-plan.ts';
+import { aggregate, configErrorOf, planComparison, type ComparePlan, type Comparison } from '../workers/compare-plan.ts';
 import { createCharts, type ChartsView, type Line } from './charts.ts';
 import { el } from './dom.ts';
 import { createEngine, type Engine } from './engine.ts';
@@ -256,7 +256,9 @@ async function advance(target: number): Promise<void> {
         ? `Done: ${r.years} years, ${r.plan.tasks.length} runs in ${((performance.now() - started) / 1000).toFixed(1)} s.`
         : `Paused at year ${r.year} of ${r.years}.`;
   } catch (err) {
-    showError(`The run failed: ${describe(err)}`);
+    // A rule the engine finds selects nothing (a cell list with no residents) is the settings', not a fault.
+    const settings = configErrorOf(describe(err));
+    showError(settings ? `These settings cannot run: ${settings.message.replace(/\.?$/, '.')} Change them and run again.` : `The run failed: ${describe(err)}`);
     setStatus('error');
   } finally {
     busy = false;

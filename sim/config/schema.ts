@@ -270,6 +270,12 @@ export const boundarySchema = z
     cells: z.array(z.union([z.number().int().min(0), z.string().min(1)])).optional().describe("'cells': the target's cells, by index or, in a real city, by area code"),
   })
   .strict()
+  // An empty list is refused with the file, not when the programme starts: it needs no city to see.
+  .superRefine((b, ctx) => {
+    if (b.type === 'cells' && !b.cells?.length) {
+      ctx.addIssue({ code: 'custom', path: ['cells'], message: "a 'cells' rule needs a non-empty list of cells (cell indices, or area codes in a real city)" });
+    }
+  })
   .describe('how the target area is drawn; default per policy kind');
 
 export const policySchema = z

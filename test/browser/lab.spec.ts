@@ -284,6 +284,21 @@ test('a malformed upload shows a message naming the problem and keeps the previo
   await page.screenshot({ path: `${SHOTS}/upload.png`, fullPage: true });
 });
 
+test('settings the engine cannot run (a target of cells the city does not have) are named as the settings, not as a fault', async ({ page }) => {
+  await page.goto(smallUrl());
+  await expect(status(page)).toHaveAttribute('data-status', 'ready');
+  // Valid as a file (a list of cell indices); only the city, drawn at the run, shows cell 9999 is not in it.
+  await page.locator('#upload').setInputFiles({
+    name: 'far.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify({ extends: 'baseline', name: 'far', city: { width: 8, height: 8 }, households: { count: 1500 }, policy: { kind: 'place-based', durationYears: 2, boundary: { type: 'cells', cells: [9999] } } })),
+  });
+  await expect(page.getByTestId('error')).toBeHidden();
+  await page.getByTestId('run').click();
+  await expect(status(page)).toHaveAttribute('data-status', 'error');
+  await expect(page.getByTestId('error')).toHaveText(/^These settings cannot run: policy\.boundary\.cells: 9999 is not a cell; allowed: 0\.\.63\. Change them and run again\.$/);
+});
+
 test('a bad URL state shows a message naming the parameter and opens the default comparison', async ({ page }) => {
   await page.goto(`/?scenario=baseline&policies=place-based,flying&${SMALL}`);
   await expect(page.getByTestId('error')).toContainText('"flying" is not a policy kind');

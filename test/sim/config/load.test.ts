@@ -112,6 +112,15 @@ describe('validateScenario', () => {
     expect(validateScenario({ policy: { kind: 'hub-based', durationYears: 10 }, run: { years: 12 } }, 'f.json').run.years).toBe(12);
   });
 
+  it("refuses a 'cells' rule with no cells, naming the list", () => {
+    for (const boundary of [{ type: 'cells', cells: [] }, { type: 'cells' }]) {
+      const e = configError(() => validateScenario({ policy: { kind: 'place-based', boundary } }, 'c.json'));
+      expect(e.field).toBe('policy.boundary.cells');
+      expect(e.message).toContain("a 'cells' rule needs a non-empty list of cells");
+    }
+    expect(validateScenario({ policy: { kind: 'place-based', boundary: { type: 'cells', cells: [3] } } }, 'ok.json').policy.boundary).toEqual({ type: 'cells', cells: [3] });
+  });
+
   it('reports the first problem and counts the others, in one paragraph', () => {
     const e = configError(() => validateScenario({ city: { width: 'x' }, policy: { kind: 'y' }, foo: 1 }, 'many.json'));
     expect(e.message).toContain('city.width');
