@@ -256,7 +256,8 @@ async function advance(target: number): Promise<void> {
         ? `Done: ${r.years} years, ${r.plan.tasks.length} runs in ${((performance.now() - started) / 1000).toFixed(1)} s.`
         : `Paused at year ${r.year} of ${r.years}.`;
   } catch (err) {
-    // A rule the engine finds selects nothing (a cell list with no residents) is the settings', not a fault.
+    // A target the engine cannot draw (cells the city does not have, or without residents) is the
+    // settings' fault, not the lab's.
     const settings = configErrorOf(describe(err));
     showError(settings ? `These settings cannot run: ${settings.message.replace(/\.?$/, '.')} Change them and run again.` : `The run failed: ${describe(err)}`);
     setStatus('error');

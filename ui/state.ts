@@ -158,8 +158,8 @@ export function buildConfig(s: LabState): ScenarioConfig {
   try {
     const config = validateScenario(obj, source);
     const out = withSmallAreas(validateScenario({ ...config, run: { ...config.run, seed: s.seed, years: s.years } }, source), source);
-    // What the runs would refuse for a chosen policy (a programme longer than the run, a hub school
-    // that is closed) is refused with the settings that cause it, not when Run is pressed.
+    // What a chosen policy's runs would refuse before they start (a programme longer than the run)
+    // is refused with the settings that cause it, not when Run is pressed.
     if (s.policies.length) planComparison(out, s.policies, seedsOf(s), s.years);
     return out;
   } catch (err) {
