@@ -52,9 +52,8 @@ interface Scratch {
   rates: Float64Array;
   /** Per cell: residents' mean log income this quarter. */
   meanLog: Float64Array;
-  /** Per cell this quarter: utility terms by kind of household (see cellTerms), and the net rent of an allowance claimant. */
+  /** Per cell this quarter: utility terms by kind of household (see cellTerms). */
   base: Float64Array;
-  netRent: Float64Array;
   /**
    * Per cell this quarter: the market rent (cells.rent, widened exactly to double), so that the
    * rent a mover pays is read from one kind of array whether or not it claims an allowance.
@@ -80,9 +79,8 @@ interface Scratch {
  * Infinity over it without a taper).
  */
 const MOVER_REAL = 4;
-/** Entries per mover in Scratch.moverInt: cell, tenure, kind offset, flags (ELIGIBLE, WORKING). */
+/** Entries per mover in Scratch.moverInt: cell, tenure, kind offset, flags (WORKING). */
 const MOVER_INT = 4;
-const ELIGIBLE = 1;
 const WORKING = 2;
 
 const STAY = -2;
@@ -107,7 +105,6 @@ function scratch(w: World): Scratch {
       optU: new Float64Array(w.config.mobility.sampleSize + 2),
       meanLog: new Float64Array(w.cells.n),
       base: new Float64Array(4 * w.cells.n),
-      netRent: new Float64Array(w.cells.n),
       rent: new Float64Array(w.cells.n),
       moverReal: new Float64Array(MOVER_REAL * cap),
       moverInt: new Int32Array(MOVER_INT * cap),
@@ -300,12 +297,11 @@ function whoMoves(w: World, sc: Scratch, list: Int32Array): number {
  * Per cell, the utility terms that do not depend on the household beyond whether it has children
  * and works: `base[v × n + k]` for v = 2 × kids + retired, summed in the order of the full sum
  * (utilityOf), so that base − similarity − rent is the same number to the last bit as the sum
- * taken in one go. And the market rent an allowance claimant pays itself.
+ * taken in one go.
  */
 function cellTerms(w: World, sc: Scratch): void {
   const c = w.cells;
   const b = w.config.mobility.beta;
-  const cap = w.city.allowanceCap;
   const n = c.n;
   for (let k = 0; k < n; k++) {
     const qe = b.quality * c.quality[k]! + b.environment * c.environment[k]!;
@@ -318,7 +314,6 @@ function cellTerms(w: World, sc: Scratch): void {
     sc.base[3 * n + k] = qe + school + jobs * 0.3 - safety;
     const rent = c.rent[k]!;
     sc.rent[k] = rent;
-    sc.netRent[k] = netOfAllowance(rent, Math.min(rent, cap), 0);
   }
 }
 
@@ -359,10 +354,9 @@ function gatherMovers(w: World, sc: Scratch, list: Int32Array, count: number): v
     int[q] = cell[s]!;
     int[q + 1] = tenure[s]!;
     int[q + 2] = kindOffset(n, kids[s]! > 0, working ? 1 : 0.3);
-    // The allowance's means test (housing.ts): ELIGIBLE when the household keeps all of it.
-    const withdrawn = allowanceWithdrawn(y, a, transfer[s]!, line, taper);
-    int[q + 3] = (withdrawn === 0 ? ELIGIBLE : 0) | (working ? WORKING : 0);
-    real[r + 3] = withdrawn;
+    int[q + 3] = working ? WORKING : 0;
+    // The allowance's means test (housing.ts): how much of a full allowance it would lose.
+    real[r + 3] = allowanceWithdrawn(y, a, transfer[s]!, line, taper);
   }
 }
 
@@ -509,7 +503,6 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
   const froms = sc.from;
   const optCell = sc.optCell;
   const optU = sc.optU;
-  const netRent = sc.netRent;
   const marketRent = sc.rent;
   const base = sc.base;
   const meanLog = sc.meanLog;
@@ -545,17 +538,15 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
     const ownTenure = int[q + 1]!;
     const v0 = int[q + 2]!;
     const flags = int[q + 3]!;
-    const eligible = (flags & ELIGIBLE) !== 0;
     // Owners buy again. Renters of working age who earn enough buy their next home (first-time
     // buyers: a deposit and a mortgage of `buyIncome` × the median income); the rest rent privately.
     const buyer = (flags & WORKING) !== 0 && inc >= buyLine;
     const tenure = ownTenure === OWNER || buyer ? OWNER : PRIVATE;
     const limit = affordability * inc;
-    // What this mover pays itself at a cell (netRentOf): the market rent, or less the allowance.
-    const pays = tenure === PRIVATE && eligible ? netRent : marketRent;
-    // Over the means-test line with a taper, a private renter keeps part of its allowance.
-    const withdrawn = real[r + 3]!;
-    const tapered = tenure === PRIVATE && !eligible && withdrawn < Infinity;
+    // What this mover pays itself at a cell (netRentOf): the market rent less what a private renter
+    // keeps of its allowance there — all of it under the means-test line, part of it over the line
+    // with a taper, none over it without one (an owner, as if it had lost all of it).
+    const withdrawn = tenure === PRIVATE ? real[r + 3]! : Infinity;
     let n = 0;
     const total = fenwickTotal(market);
     if (total >= 0.5) {
@@ -570,7 +561,7 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
           const k = nbIndex[near]!;
           if (units[k]! - socialUnits[k]! - occMarket[k]! <= 0) continue;
           // A move within the same neighbourhood changes nothing the model sees: look elsewhere.
-          const rent = tapered ? netOfAllowance(marketRent[k]!, Math.min(marketRent[k]!, allowanceCap), withdrawn) : pays[k]!;
+          const rent = netOfAllowance(marketRent[k]!, Math.min(marketRent[k]!, allowanceCap), withdrawn);
           if (k === current || rent > limit) continue;
           optCell[n] = k;
           const u = base[v0 + k]! - bSimilarity * Math.abs(lnIncome - meanLog[k]!) - bRent * (rent / inc);
@@ -607,7 +598,7 @@ function marketChoice(w: World, sc: Scratch, list: Int32Array, count: number, le
       }
       for (let j = 0; j < g; j++) {
         const k = Math.min(findPos[j]!, lastCell);
-        const rent = tapered ? netOfAllowance(marketRent[k]!, Math.min(marketRent[k]!, allowanceCap), withdrawn) : pays[k]!;
+        const rent = netOfAllowance(marketRent[k]!, Math.min(marketRent[k]!, allowanceCap), withdrawn);
         if (k === current || rent > limit) continue;
         optCell[n] = k;
         const u = base[v0 + k]! - bSimilarity * Math.abs(lnIncome - meanLog[k]!) - bRent * (rent / inc);
